@@ -1,0 +1,466 @@
+package io.promptlog.writer;
+
+import io.promptlog.writer.internal.Counters;
+import io.promptlog.writer.internal.RecordDescriptor;
+import io.promptlog.writer.internal.RecordEncoder;
+import io.promptlog.writer.internal.UuidV7;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+
+/**
+ * The allocation-free way to log a call: a reusable, per-thread flyweight. Setters encode their value
+ * straight into the thread's record buffer (strings are copied, so the caller may reuse a
+ * {@code StringBuilder} right after a setter returns); {@link #commit()} (or {@link #close()}) publishes
+ * the record to the queue in one write and returns an {@link AppendStatus} code.
+ *
+ * <pre>{@code
+ * try (CallRecorder r = log.begin()) {
+ *     r.provider("openai").requestModel("gpt-4o").temperature(0.2)
+ *      .systemPrompt(systemPrompt)
+ *      .message("user", question)
+ *      .response(answer).inputTokens(812).outputTokens(95)
+ *      .durationMicros(elapsedMicros).status(CallField.STATUS_OK);
+ * }
+ * }</pre>
+ *
+ * <p>A recorder belongs to the thread that got it from {@link PromptLog#begin()}; do not hand it to
+ * another thread. Absent fields are null. {@code call_id} (a UUIDv7) and {@code start_time} (now) are
+ * filled in at commit when not set. Setting a scalar field twice keeps the last value; list fields
+ * ({@link #message}, {@link #stopSequence}, {@link #attribute}) append. Nothing here throws: a setter
+ * used on a field of another type is ignored and counted in {@link PromptLogStats#rejectedFields()}.
+ */
+public final class CallRecorder implements AutoCloseable {
+    private final PromptLog log;
+    private final Counters counters;
+    private final int homeShard;
+    private final RecordEncoder encoder;
+    private final byte[] uuid = new byte[UuidV7.TEXT_LENGTH];
+    private Bytes<byte[]> view;
+    private byte[] viewOf;
+    private long present;
+    private long startTimeMicros;
+    private boolean active;
+
+    CallRecorder(PromptLog log, Counters counters, int homeShard, int maxRecordBytes) {
+        this.log = log;
+        this.counters = counters;
+        this.homeShard = homeShard;
+        this.encoder = new RecordEncoder(maxRecordBytes);
+    }
+
+    /** Starts a new record. A record begun and not committed is discarded (and counted as abandoned). */
+    public CallRecorder begin() {
+        if (active) {
+            counters.increment(Counters.ABANDONED);
+        }
+        encoder.reset();
+        present = 0;
+        active = true;
+        return this;
+    }
+
+    /** Publishes the record; see {@link AppendStatus}. A second call returns {@code NOT_STARTED}. */
+    public int commit() {
+        if (!active) {
+            return AppendStatus.NOT_STARTED;
+        }
+        active = false;
+        if (!has(CallField.START_TIME)) {
+            startTimeMicros = SystemTimeProvider.CLOCK.currentTimeMicros();
+            encoder.putInt64(CallField.START_TIME.id(), startTimeMicros);
+        }
+        if (!has(CallField.CALL_ID)) {
+            UuidV7.write(startTimeMicros, uuid);
+            encoder.putAscii(CallField.CALL_ID.id(), uuid, 0, uuid.length);
+        }
+        int length = encoder.finish();
+        if (length < 0) {
+            counters.increment(Counters.DROPPED_TOO_LARGE);
+            return AppendStatus.DROPPED_TOO_LARGE;
+        }
+        int status = log.publish(homeShard, view(length), counters);
+        if (status == AppendStatus.OK) {
+            counters.increment(Counters.APPENDED);
+            counters.add(Counters.APPENDED_BYTES, length);
+            if (encoder.truncated()) {
+                counters.increment(Counters.TRUNCATED);
+                status = AppendStatus.OK_TRUNCATED;
+            }
+        }
+        return status;
+    }
+
+    /** Commits if a record is open: lets a recorder be used in try-with-resources. */
+    @Override
+    public void close() {
+        if (active) {
+            commit();
+        }
+    }
+
+    private Bytes<byte[]> view(int length) {
+        byte[] buf = encoder.buffer();
+        if (viewOf != buf) {
+            if (view != null) {
+                view.releaseLast();
+            }
+            view = Bytes.wrapForRead(buf);
+            viewOf = buf;
+        }
+        view.readPositionRemaining(0, length);
+        return view;
+    }
+
+    private boolean has(CallField f) {
+        return (present & (1L << f.id())) != 0;
+    }
+
+    private boolean accept(CallField f, FieldType expected) {
+        FieldType t = f.type();
+        if (t == expected || (expected == FieldType.INT64 && t == FieldType.TIMESTAMP_MICROS)) {
+            present |= 1L << f.id();
+            return true;
+        }
+        counters.increment(Counters.REJECTED_FIELDS);
+        return false;
+    }
+
+    // ---- generic setters ---------------------------------------------------------------------------
+
+    /** Sets a {@link FieldType#STRING} field; null leaves it absent. */
+    public CallRecorder string(CallField field, CharSequence value) {
+        if (value != null && accept(field, FieldType.STRING)) {
+            encoder.putString(field.id(), value);
+        }
+        return this;
+    }
+
+    /** Sets an {@link FieldType#INT64} or {@link FieldType#TIMESTAMP_MICROS} field. */
+    public CallRecorder int64(CallField field, long value) {
+        if (accept(field, FieldType.INT64)) {
+            if (field == CallField.START_TIME) {
+                startTimeMicros = value;
+            }
+            encoder.putInt64(field.id(), value);
+        }
+        return this;
+    }
+
+    public CallRecorder float64(CallField field, double value) {
+        if (accept(field, FieldType.FLOAT64)) {
+            encoder.putFloat64(field.id(), value);
+        }
+        return this;
+    }
+
+    public CallRecorder bool(CallField field, boolean value) {
+        if (accept(field, FieldType.BOOL)) {
+            encoder.putBool(field.id(), value);
+        }
+        return this;
+    }
+
+    // ---- identity / linkage ------------------------------------------------------------------------
+
+    public CallRecorder callId(CharSequence v) {
+        return string(CallField.CALL_ID, v);
+    }
+
+    public CallRecorder traceId(CharSequence v) {
+        return string(CallField.TRACE_ID, v);
+    }
+
+    public CallRecorder spanId(CharSequence v) {
+        return string(CallField.SPAN_ID, v);
+    }
+
+    public CallRecorder parentSpanId(CharSequence v) {
+        return string(CallField.PARENT_SPAN_ID, v);
+    }
+
+    public CallRecorder sessionId(CharSequence v) {
+        return string(CallField.SESSION_ID, v);
+    }
+
+    public CallRecorder userId(CharSequence v) {
+        return string(CallField.USER_ID, v);
+    }
+
+    public CallRecorder service(CharSequence v) {
+        return string(CallField.SERVICE, v);
+    }
+
+    public CallRecorder environment(CharSequence v) {
+        return string(CallField.ENVIRONMENT, v);
+    }
+
+    public CallRecorder host(CharSequence v) {
+        return string(CallField.HOST, v);
+    }
+
+    public CallRecorder responseId(CharSequence v) {
+        return string(CallField.RESPONSE_ID, v);
+    }
+
+    public CallRecorder providerRequestId(CharSequence v) {
+        return string(CallField.PROVIDER_REQUEST_ID, v);
+    }
+
+    public CallRecorder replayOf(CharSequence v) {
+        return string(CallField.REPLAY_OF, v);
+    }
+
+    // ---- timing ------------------------------------------------------------------------------------
+
+    public CallRecorder startTimeMicros(long epochMicros) {
+        return int64(CallField.START_TIME, epochMicros);
+    }
+
+    public CallRecorder durationMicros(long v) {
+        return int64(CallField.DURATION_US, v);
+    }
+
+    public CallRecorder ttftMicros(long v) {
+        return int64(CallField.TTFT_US, v);
+    }
+
+    // ---- model / config ----------------------------------------------------------------------------
+
+    public CallRecorder provider(CharSequence v) {
+        return string(CallField.PROVIDER, v);
+    }
+
+    public CallRecorder operation(CharSequence v) {
+        return string(CallField.OPERATION, v);
+    }
+
+    public CallRecorder requestModel(CharSequence v) {
+        return string(CallField.REQUEST_MODEL, v);
+    }
+
+    public CallRecorder responseModel(CharSequence v) {
+        return string(CallField.RESPONSE_MODEL, v);
+    }
+
+    public CallRecorder temperature(double v) {
+        return float64(CallField.TEMPERATURE, v);
+    }
+
+    public CallRecorder topP(double v) {
+        return float64(CallField.TOP_P, v);
+    }
+
+    public CallRecorder topK(long v) {
+        return int64(CallField.TOP_K, v);
+    }
+
+    public CallRecorder maxTokens(long v) {
+        return int64(CallField.MAX_TOKENS, v);
+    }
+
+    public CallRecorder frequencyPenalty(double v) {
+        return float64(CallField.FREQUENCY_PENALTY, v);
+    }
+
+    public CallRecorder presencePenalty(double v) {
+        return float64(CallField.PRESENCE_PENALTY, v);
+    }
+
+    public CallRecorder seed(long v) {
+        return int64(CallField.SEED, v);
+    }
+
+    /** Appends one stop sequence. */
+    public CallRecorder stopSequence(CharSequence v) {
+        if (v != null && accept(CallField.STOP_SEQUENCES, FieldType.STRING_LIST)) {
+            encoder.putString(CallField.STOP_SEQUENCES.id(), v);
+        }
+        return this;
+    }
+
+    public CallRecorder stream(boolean v) {
+        return bool(CallField.STREAM, v);
+    }
+
+    /** JSON object text of any other request parameters. */
+    public CallRecorder params(CharSequence json) {
+        return string(CallField.PARAMS, json);
+    }
+
+    // ---- prompt ------------------------------------------------------------------------------------
+
+    public CallRecorder systemPrompt(CharSequence v) {
+        return string(CallField.SYSTEM_PROMPT, v);
+    }
+
+    /** JSON text of the tool definitions offered to the model. */
+    public CallRecorder tools(CharSequence json) {
+        return string(CallField.TOOLS, json);
+    }
+
+    public CallRecorder promptName(CharSequence v) {
+        return string(CallField.PROMPT_NAME, v);
+    }
+
+    public CallRecorder promptVersion(CharSequence v) {
+        return string(CallField.PROMPT_VERSION, v);
+    }
+
+    /** Appends one message (history or the new user message; not the system prompt). */
+    public CallRecorder message(CharSequence role, CharSequence content) {
+        return message(role, content, null, null);
+    }
+
+    /** Appends one message; a null role is recorded as an empty string, other nulls as absent. */
+    public CallRecorder message(CharSequence role, CharSequence content, CharSequence name, CharSequence toolCallId) {
+        if (accept(CallField.MESSAGES, FieldType.MESSAGES)) {
+            encoder.beginGroup(CallField.MESSAGES.id());
+            encoder.putString(RecordDescriptor.MSG_ROLE, role == null ? "" : role);
+            encoder.putString(RecordDescriptor.MSG_CONTENT, content);
+            encoder.putString(RecordDescriptor.MSG_NAME, name);
+            encoder.putString(RecordDescriptor.MSG_TOOL_CALL_ID, toolCallId);
+            encoder.endGroup();
+        }
+        return this;
+    }
+
+    // ---- output ------------------------------------------------------------------------------------
+
+    public CallRecorder response(CharSequence v) {
+        return string(CallField.RESPONSE, v);
+    }
+
+    public CallRecorder responseToolCalls(CharSequence json) {
+        return string(CallField.RESPONSE_TOOL_CALLS, json);
+    }
+
+    public CallRecorder finishReason(CharSequence v) {
+        return string(CallField.FINISH_REASON, v);
+    }
+
+    // ---- usage -------------------------------------------------------------------------------------
+
+    public CallRecorder inputTokens(long v) {
+        return int64(CallField.INPUT_TOKENS, v);
+    }
+
+    public CallRecorder outputTokens(long v) {
+        return int64(CallField.OUTPUT_TOKENS, v);
+    }
+
+    public CallRecorder cachedInputTokens(long v) {
+        return int64(CallField.CACHED_INPUT_TOKENS, v);
+    }
+
+    public CallRecorder reasoningTokens(long v) {
+        return int64(CallField.REASONING_TOKENS, v);
+    }
+
+    public CallRecorder costUsd(double v) {
+        return float64(CallField.COST_USD, v);
+    }
+
+    // ---- outcome -----------------------------------------------------------------------------------
+
+    /** ok | error | incomplete (see {@link CallField#STATUS_OK} and friends). */
+    public CallRecorder status(CharSequence v) {
+        return string(CallField.STATUS, v);
+    }
+
+    public CallRecorder errorType(CharSequence v) {
+        return string(CallField.ERROR_TYPE, v);
+    }
+
+    public CallRecorder errorMessage(CharSequence v) {
+        return string(CallField.ERROR_MESSAGE, v);
+    }
+
+    /** Sets status "error" with the error's type and message. */
+    public CallRecorder error(CharSequence type, CharSequence message) {
+        return status(CallField.STATUS_ERROR).errorType(type).errorMessage(message);
+    }
+
+    public CallRecorder httpStatus(long v) {
+        return int64(CallField.HTTP_STATUS, v);
+    }
+
+    // ---- app hints ---------------------------------------------------------------------------------
+
+    public CallRecorder flagged(boolean v) {
+        return bool(CallField.FLAGGED, v);
+    }
+
+    public CallRecorder flagReason(CharSequence v) {
+        return string(CallField.FLAG_REASON, v);
+    }
+
+    /** Marks the call for review, with a reason. */
+    public CallRecorder flag(CharSequence reason) {
+        return flagged(true).flagReason(reason);
+    }
+
+    /** Appends one attribute; a later value for the same key wins when decoded. Null key or value: ignored. */
+    public CallRecorder attribute(CharSequence key, CharSequence value) {
+        if (key != null && value != null && accept(CallField.ATTRIBUTES, FieldType.ATTRIBUTES)) {
+            encoder.beginGroup(CallField.ATTRIBUTES.id());
+            encoder.putString(RecordDescriptor.ATTR_KEY, key);
+            encoder.putString(RecordDescriptor.ATTR_VALUE, value);
+            encoder.endGroup();
+        }
+        return this;
+    }
+
+    /** Appends an attribute whose value is a number, without allocating. */
+    public CallRecorder attribute(CharSequence key, long value) {
+        if (key != null && accept(CallField.ATTRIBUTES, FieldType.ATTRIBUTES)) {
+            encoder.beginGroup(CallField.ATTRIBUTES.id());
+            encoder.putString(RecordDescriptor.ATTR_KEY, key);
+            int n = decimal(value, uuid);
+            encoder.putAscii(RecordDescriptor.ATTR_VALUE, uuid, uuid.length - n, n);
+            encoder.endGroup();
+        }
+        return this;
+    }
+
+    /** Writes value's decimal digits right-aligned at the end of out; returns how many. */
+    private static int decimal(long value, byte[] out) {
+        int p = out.length;
+        boolean negative = value < 0;
+        do {
+            long digit = value % 10;
+            out[--p] = (byte) ('0' + (negative ? -digit : digit));
+            value /= 10;
+        } while (value != 0);
+        if (negative) {
+            out[--p] = '-';
+        }
+        return out.length - p;
+    }
+
+    /** Copies every present field of a value (the convenience path). */
+    void write(LlmCall call) {
+        for (CallField f : CallField.all()) {
+            Object v = call.get(f);
+            if (v == null) {
+                continue;
+            }
+            switch (f.type()) {
+                case STRING -> string(f, (String) v);
+                case INT64, TIMESTAMP_MICROS -> int64(f, (Long) v);
+                case FLOAT64 -> float64(f, (Double) v);
+                case BOOL -> bool(f, (Boolean) v);
+                case STRING_LIST -> {
+                    for (String s : call.stopSequences()) {
+                        stopSequence(s);
+                    }
+                }
+                case MESSAGES -> {
+                    for (Message m : call.messages()) {
+                        message(m.role(), m.content(), m.name(), m.toolCallId());
+                    }
+                }
+                case ATTRIBUTES -> call.attributes().forEach(this::attribute);
+            }
+        }
+    }
+}

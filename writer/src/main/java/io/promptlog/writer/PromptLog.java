@@ -1,0 +1,124 @@
+package io.promptlog.writer;
+
+import io.promptlog.writer.internal.Counters;
+import io.promptlog.writer.internal.QueueShards;
+import net.openhft.chronicle.bytes.Bytes;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The writer: records every LLM call a service makes to a memory-mapped queue under a home directory,
+ * on the calling thread, in about a microsecond, without allocating and without ever throwing into the
+ * caller. Once an append returns an {@link AppendStatus#isAppended appended} status, the record
+ * survives a kill -9 of the process (it is in a mapped file in the OS page cache).
+ *
+ * <pre>{@code
+ * PromptLog log = PromptLog.open(PromptLogConfig.defaults(Path.of("promptlog-home")));
+ * try (CallRecorder r = log.begin()) {
+ *     r.requestModel("gpt-4o").systemPrompt(system).message("user", question).response(answer);
+ * }
+ * ...
+ * log.close();
+ * }</pre>
+ *
+ * <p>Failures never reach the caller: a queue that cannot be opened (unwritable directory), a write that
+ * fails (disk full) or a closed log make appends return a negative status and count in {@link #stats()}.
+ * {@link #close()} is idempotent; appends after it are counted no-ops.
+ */
+public final class PromptLog implements AutoCloseable {
+    private final PromptLogConfig config;
+    private final QueueShards shards;
+    private final String openError;
+    private final CopyOnWriteArrayList<Counters> allCounters = new CopyOnWriteArrayList<>();
+    private final AtomicInteger nextHomeShard = new AtomicInteger();
+    private final ThreadLocal<CallRecorder> recorders = ThreadLocal.withInitial(this::newRecorder);
+    private volatile boolean closed;
+
+    private PromptLog(PromptLogConfig config, QueueShards shards, String openError) {
+        this.config = config;
+        this.shards = shards;
+        this.openError = openError;
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code config.home()}. Does not throw on I/O problems: if the
+     * queue cannot be opened, the returned log drops every append with
+     * {@link AppendStatus#DROPPED_UNAVAILABLE} and {@link #stats()} says why.
+     */
+    public static PromptLog open(PromptLogConfig config) {
+        try {
+            return new PromptLog(config, QueueShards.open(config), null);
+        } catch (Exception | InternalError e) {
+            return new PromptLog(config, null, "cannot open promptlog queue in " + config.queueDir() + ": " + e);
+        }
+    }
+
+    /** Opens with every default in {@code home}. */
+    public static PromptLog open(java.nio.file.Path home) {
+        return open(PromptLogConfig.defaults(home));
+    }
+
+    public PromptLogConfig config() {
+        return config;
+    }
+
+    /** True when the queue is open and appends can succeed. */
+    public boolean isAvailable() {
+        return shards != null && !closed;
+    }
+
+    /** This thread's recorder, with a new record begun. */
+    public CallRecorder begin() {
+        return recorders.get().begin();
+    }
+
+    /** Logs a call given as a value (allocates; see {@link CallRecorder} for the zero-allocation path). */
+    public int append(LlmCall call) {
+        CallRecorder r = recorders.get().begin();
+        r.write(call);
+        return r.commit();
+    }
+
+    int publish(int homeShard, Bytes<?> record, Counters counters) {
+        if (shards == null) {
+            counters.increment(Counters.DROPPED_UNAVAILABLE);
+            return AppendStatus.DROPPED_UNAVAILABLE;
+        }
+        if (closed) {
+            counters.increment(Counters.DROPPED_CLOSED);
+            return AppendStatus.DROPPED_CLOSED;
+        }
+        return shards.append(homeShard, record, counters);
+    }
+
+    private CallRecorder newRecorder() {
+        Counters c = new Counters();
+        allCounters.add(c);
+        return new CallRecorder(this, c, nextHomeShard.getAndIncrement(), config.maxRecordBytes());
+    }
+
+    /** The counters, summed over every thread that has logged. */
+    public PromptLogStats stats() {
+        long[] sum = new long[Counters.COUNT];
+        for (Counters c : allCounters) {
+            for (int i = 0; i < Counters.COUNT; i++) {
+                sum[i] += c.get(i);
+            }
+        }
+        String last = shards == null ? openError : shards.lastError();
+        return new PromptLogStats(sum[Counters.APPENDED], sum[Counters.APPENDED_BYTES], sum[Counters.TRUNCATED],
+                sum[Counters.DROPPED_CLOSED], sum[Counters.DROPPED_UNAVAILABLE], sum[Counters.DROPPED_IO_ERROR],
+                sum[Counters.DROPPED_TOO_LARGE], sum[Counters.DROPPED_ERROR], sum[Counters.REJECTED_FIELDS],
+                sum[Counters.ABANDONED], shards == null ? 0 : shards.count(), last);
+    }
+
+    /** Waits for appends in flight, then closes the queue. Idempotent; later appends are counted no-ops. */
+    @Override
+    public void close() {
+        closed = true;
+        if (shards != null) {
+            shards.close();
+        }
+    }
+}

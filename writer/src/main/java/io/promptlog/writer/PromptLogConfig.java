@@ -1,0 +1,126 @@
+package io.promptlog.writer;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of a {@link PromptLog}, built once by {@link #builder(Path)}; {@code build()}
+ * validates every value and fails fast with a message naming the bad one (nothing is silently clamped).
+ *
+ * <p>The home directory holds everything: {@code queue/} (the raw Chronicle queue shards the writer
+ * appends to) and {@code data/} (the compacted Parquet dataset).
+ */
+public final class PromptLogConfig {
+    /** Default record size limit: a 10 MB message plus its surroundings fits. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+    public static final int MIN_MAX_RECORD_BYTES = 64 * 1024;
+    /** Chronicle maps documents in blocks; a document must fit in a quarter of one, and blocks are capped. */
+    public static final int MAX_MAX_RECORD_BYTES = 256 * 1024 * 1024;
+    public static final int MAX_SHARDS = 64;
+
+    private final Path home;
+    private final int shardCount;
+    private final int maxRecordBytes;
+    private final RollPeriod rollPeriod;
+
+    private PromptLogConfig(Builder b) {
+        this.home = b.home;
+        this.shardCount = b.shardCount;
+        this.maxRecordBytes = b.maxRecordBytes;
+        this.rollPeriod = b.rollPeriod;
+    }
+
+    public static Builder builder(Path home) {
+        return new Builder(home);
+    }
+
+    /** A config with every default, for the given home directory. */
+    public static PromptLogConfig defaults(Path home) {
+        return builder(home).build();
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path queueDir() {
+        return PromptLogHome.queueDir(home);
+    }
+
+    public Path dataDir() {
+        return PromptLogHome.dataDir(home);
+    }
+
+    public int shardCount() {
+        return shardCount;
+    }
+
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    public RollPeriod rollPeriod() {
+        return rollPeriod;
+    }
+
+    /** Default shards: one per logging thread we expect to run at once on this machine, at least 2. */
+    public static int defaultShardCount() {
+        return Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Override
+    public String toString() {
+        return "PromptLogConfig{home=" + home + ", shardCount=" + shardCount + ", maxRecordBytes="
+                + maxRecordBytes + ", rollPeriod=" + rollPeriod + '}';
+    }
+
+    public static final class Builder {
+        private final Path home;
+        private int shardCount = defaultShardCount();
+        private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+        private RollPeriod rollPeriod = RollPeriod.HOURLY;
+
+        private Builder(Path home) {
+            this.home = Objects.requireNonNull(home, "home directory");
+        }
+
+        /**
+         * Number of queue shards. Each logging thread starts on its own shard and moves to a free one when
+         * its shard is busy, so threads never wait on each other while there are at least as many shards
+         * as threads logging at the same instant. 1 to {@value #MAX_SHARDS}.
+         */
+        public Builder shardCount(int shardCount) {
+            this.shardCount = shardCount;
+            return this;
+        }
+
+        /**
+         * Largest record, in bytes. Bigger records keep every field but have their largest text values
+         * cut to fit, and are flagged truncated. {@value #MIN_MAX_RECORD_BYTES} to
+         * {@value #MAX_MAX_RECORD_BYTES}.
+         */
+        public Builder maxRecordBytes(int maxRecordBytes) {
+            this.maxRecordBytes = maxRecordBytes;
+            return this;
+        }
+
+        public Builder rollPeriod(RollPeriod rollPeriod) {
+            this.rollPeriod = rollPeriod;
+            return this;
+        }
+
+        public PromptLogConfig build() {
+            if (shardCount < 1 || shardCount > MAX_SHARDS) {
+                throw new IllegalArgumentException("shardCount must be 1.." + MAX_SHARDS + ", was " + shardCount);
+            }
+            if (maxRecordBytes < MIN_MAX_RECORD_BYTES || maxRecordBytes > MAX_MAX_RECORD_BYTES) {
+                throw new IllegalArgumentException("maxRecordBytes must be " + MIN_MAX_RECORD_BYTES + ".."
+                        + MAX_MAX_RECORD_BYTES + ", was " + maxRecordBytes);
+            }
+            if (rollPeriod == null) {
+                throw new IllegalArgumentException("rollPeriod must not be null");
+            }
+            return new PromptLogConfig(this);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.promptlog.writer;
+
+import io.promptlog.writer.internal.PrivateFiles;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The layout of a promptlog home directory, described once:
+ * <pre>
+ *   D/                      0700
+ *     queue/                raw records, written by PromptLog
+ *       shard-0/ .. shard-N/  one Chronicle Queue each (*.cq4 cycle files, metadata.cq4t), files 0600
+ *     data/                 the compacted Parquet dataset (see the compactor module)
+ * </pre>
+ * Writers and readers open shard queues only through {@link #openShard}, so both agree on the roll cycle
+ * and block size.
+ */
+public final class PromptLogHome {
+    public static final String QUEUE_DIR = "queue";
+    public static final String DATA_DIR = "data";
+    public static final String SHARD_PREFIX = "shard-";
+    /** Chronicle needs a document to fit within a quarter of a mapped block. */
+    private static final long MIN_BLOCK_BYTES = 64L * 1024 * 1024;
+
+    private PromptLogHome() {
+    }
+
+    public static Path queueDir(Path home) {
+        return home.resolve(QUEUE_DIR);
+    }
+
+    public static Path dataDir(Path home) {
+        return home.resolve(DATA_DIR);
+    }
+
+    public static Path shardDir(Path home, int shard) {
+        return queueDir(home).resolve(SHARD_PREFIX + shard);
+    }
+
+    /** The shard directories that exist under {@code home/queue}, in shard order (may be empty). */
+    public static List<Path> shardDirs(Path home) {
+        Path q = queueDir(home);
+        if (!Files.isDirectory(q)) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(q)) {
+            s.filter(p -> Files.isDirectory(p) && shardNumber(p) >= 0).forEach(out::add);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + q, e);
+        }
+        out.sort(Comparator.comparingInt(PromptLogHome::shardNumber));
+        return out;
+    }
+
+    /** The shard number of a {@code shard-N} directory, or -1. */
+    public static int shardNumber(Path shardDir) {
+        String n = shardDir.getFileName().toString();
+        if (!n.startsWith(SHARD_PREFIX)) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(n.substring(SHARD_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Opens one shard's Chronicle Queue with promptlog's settings. Readers pass {@code readOnly=true};
+     * the roll period of an existing queue is taken from its own metadata.
+     */
+    public static SingleChronicleQueue openShard(Path shardDir, RollPeriod rollPeriod, int maxRecordBytes,
+                                                 boolean readOnly) {
+        long block = MIN_BLOCK_BYTES;
+        while (block < 4L * maxRecordBytes) {
+            block <<= 1;
+        }
+        SingleChronicleQueueBuilder b = SingleChronicleQueueBuilder.binary(shardDir)
+                .rollCycle(rollPeriod == RollPeriod.DAILY ? RollCycles.FAST_DAILY : RollCycles.FAST_HOURLY)
+                .blockSize(block)
+                .readOnly(readOnly);
+        if (!readOnly) {
+            b.storeFileListener(PrivateFiles.LISTENER);
+        }
+        SingleChronicleQueue queue = b.build();
+        if (!readOnly) {
+            PrivateFiles.restrictFilesIn(shardDir);
+        }
+        return queue;
+    }
+
+    /** Opens a shard for reading with default settings (the queue's metadata decides the roll cycle). */
+    public static SingleChronicleQueue openShardForReading(Path shardDir) {
+        return openShard(shardDir, RollPeriod.HOURLY, PromptLogConfig.DEFAULT_MAX_RECORD_BYTES, true);
+    }
+}

@@ -1,0 +1,182 @@
+package io.promptlog.writer.internal;
+
+import io.promptlog.writer.AppendStatus;
+import io.promptlog.writer.PromptLogConfig;
+import io.promptlog.writer.PromptLogHome;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.io.IORuntimeException;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * The queue shards one {@code PromptLog} appends to, and the append itself.
+ *
+ * <p>Why shards: Chronicle serialises appenders of one queue on a spin lock in the mapped file. With
+ * more logging threads than cores, a thread descheduled while holding it stalls every other logging
+ * thread for a scheduler quantum, which is what a p99.9 shows. Here each shard has one appender, guarded
+ * by an in-process flag taken with a CAS. A thread tries its home shard, then every other shard, and
+ * takes the first free one; it only waits (spinning, then yielding) when every shard is busy at once. The
+ * Chronicle lock underneath is then uncontended within the process, and still guards against another
+ * process appending to the same home. Every shard is an ordinary queue, so kill -9 durability is
+ * Chronicle's: a record is in the page cache, in a mapped file, when {@code writeBytes} returns.
+ *
+ * <p>The same flag orders {@link #close()}: close takes every flag (waiting for appends in flight),
+ * marks the shard closed and releases it, so a late append sees "closed" instead of a closed appender.
+ */
+public final class QueueShards implements AutoCloseable {
+    private static final int FREE = 0;
+    private static final int BUSY = 1;
+    private static final int CLOSED = 2;
+    private static final int PAD = 16; // ints: flags 64 bytes apart
+
+    private final SingleChronicleQueue[] queues;
+    private final ExcerptAppender[] appenders;
+    private final AtomicIntegerArray flags;
+    private final int count;
+    private volatile String lastError;
+
+    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders) {
+        this.queues = queues;
+        this.appenders = appenders;
+        this.count = queues.length;
+        this.flags = new AtomicIntegerArray(count * PAD);
+    }
+
+    /** Opens (creating as needed) every shard of the config's home. */
+    public static QueueShards open(PromptLogConfig config) throws IOException {
+        PrivateFiles.createDirectories(config.home());
+        PrivateFiles.createDirectories(config.queueDir());
+        int n = config.shardCount();
+        SingleChronicleQueue[] queues = new SingleChronicleQueue[n];
+        ExcerptAppender[] appenders = new ExcerptAppender[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                var dir = PromptLogHome.shardDir(config.home(), i);
+                PrivateFiles.createDirectories(dir);
+                queues[i] = PromptLogHome.openShard(dir, config.rollPeriod(), config.maxRecordBytes(), false);
+                appenders[i] = queues[i].createAppender();
+                // one appender per shard, used by whichever thread holds the shard's flag
+                appenders[i].singleThreadedCheckDisabled(true);
+            }
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < n; i++) {
+                closeQuietly(appenders[i], queues[i]);
+            }
+            if (e instanceof IORuntimeException || e.getCause() instanceof IOException) {
+                throw new IOException("cannot open queue in " + config.queueDir() + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        return new QueueShards(queues, appenders);
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /**
+     * Appends one record (the readable bytes of {@code record}) to the first free shard, starting at
+     * {@code homeShard}. Never throws (except VM errors such as OutOfMemoryError): failures are counted.
+     */
+    public int append(int homeShard, Bytes<?> record, Counters counters) {
+        int shard = acquire(homeShard);
+        if (shard < 0) {
+            counters.increment(Counters.DROPPED_CLOSED);
+            return AppendStatus.DROPPED_CLOSED;
+        }
+        try {
+            appenders[shard].writeBytes(record);
+            return AppendStatus.OK;
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof InternalError)) {
+                throw e;
+            }
+            // a fault touching mapped memory (e.g. SIGBUS when the disk is full) arrives as InternalError
+            return failed(e, counters, AppendStatus.DROPPED_IO_ERROR);
+        } catch (Throwable t) {
+            return failed(t, counters, isIo(t) ? AppendStatus.DROPPED_IO_ERROR : AppendStatus.DROPPED_ERROR);
+        } finally {
+            flags.set(shard * PAD, FREE);
+        }
+    }
+
+    private int failed(Throwable t, Counters counters, int status) {
+        counters.increment(status == AppendStatus.DROPPED_IO_ERROR ? Counters.DROPPED_IO_ERROR : Counters.DROPPED_ERROR);
+        lastError = AppendStatus.describe(status) + ": " + t;
+        return status;
+    }
+
+    private static boolean isIo(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException || c instanceof UncheckedIOException || c instanceof IORuntimeException) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Takes a free shard's flag, home first; -1 when the shards are closed. */
+    private int acquire(int homeShard) {
+        int start = homeShard % count;
+        for (int spins = 0; ; spins++) {
+            for (int k = 0; k < count; k++) {
+                int s = start + k;
+                if (s >= count) {
+                    s -= count;
+                }
+                int f = flags.get(s * PAD);
+                if (f == FREE && flags.compareAndSet(s * PAD, FREE, BUSY)) {
+                    return s;
+                }
+                if (f == CLOSED) {
+                    return -1;
+                }
+            }
+            // every shard busy at this instant: more logging threads than shards
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** Waits for appends in flight, then closes every appender and queue. Idempotent. */
+    @Override
+    public void close() {
+        for (int s = 0; s < count; s++) {
+            while (true) {
+                int f = flags.get(s * PAD);
+                if (f == CLOSED) {
+                    break;
+                }
+                if (f == FREE && flags.compareAndSet(s * PAD, FREE, CLOSED)) {
+                    closeQuietly(appenders[s], queues[s]);
+                    break;
+                }
+                Thread.yield();
+            }
+        }
+    }
+
+    private static void closeQuietly(ExcerptAppender appender, SingleChronicleQueue queue) {
+        if (appender != null) {
+            appender.singleThreadedCheckReset();
+            appender.close();
+        }
+        if (queue != null) {
+            queue.close();
+        }
+    }
+}

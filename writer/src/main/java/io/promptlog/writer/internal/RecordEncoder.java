@@ -1,0 +1,394 @@
+package io.promptlog.writer.internal;
+
+import net.openhft.chronicle.core.util.StringUtils;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+import static io.promptlog.writer.internal.RecordDescriptor.*;
+
+/**
+ * Encodes one record (see {@link RecordDescriptor}) into a reusable heap buffer. One instance per thread;
+ * not thread-safe. After warm-up (the buffer has grown to the largest record seen) encoding allocates
+ * nothing: strings are copied char by char, or, for ASCII {@code String}s, with one array copy of the
+ * string's own Latin-1 bytes.
+ *
+ * <p>Size limit: a record may be at most {@code maxRecordBytes}. While staging, one string value is cut at
+ * {@code maxRecordBytes} and all text together at four times that (later strings are then written
+ * empty, but present); {@link #finish()} then shrinks the largest string values, all to the same byte
+ * cap, until the record fits, and sets {@link RecordDescriptor#FLAG_TRUNCATED}. So an oversized call
+ * keeps every field and loses only the tail of its largest texts.
+ */
+public final class RecordEncoder {
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final byte LATIN1 = 0;
+    private static final int INITIAL_CAPACITY = 16 * 1024;
+    /** Buffers grown past this are released after the record, so one huge call does not pin memory. */
+    private static final int RETAIN_CAPACITY = 1024 * 1024;
+
+    private final int maxRecordBytes;
+    /** Where text stops while staging; field headers may go {@link #HEADER_RESERVE} beyond. */
+    private final int hardCapBytes;
+    private static final int HEADER_RESERVE = 1024 * 1024;
+    private int stringLimit;
+    private byte[] buf = new byte[INITIAL_CAPACITY];
+    private byte[] spare;
+    private int position;
+    private int flags;
+    private int groupStart = -1;
+    private int[] spanOffsets = new int[64];
+    private int[] spanLengths = new int[64];
+    private int spanCount;
+
+    public RecordEncoder(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+        this.hardCapBytes = (int) Math.min(Integer.MAX_VALUE - 2L * HEADER_RESERVE, 4L * maxRecordBytes);
+    }
+
+    /** Starts a new record, discarding anything staged. */
+    public void reset() {
+        if (buf.length > RETAIN_CAPACITY) {
+            buf = new byte[INITIAL_CAPACITY];
+            spare = null;
+        }
+        position = HEADER_LENGTH;
+        flags = 0;
+        groupStart = -1;
+    }
+
+    public byte[] buffer() {
+        return buf;
+    }
+
+    /** Bytes staged so far, header included. */
+    public int length() {
+        return position;
+    }
+
+    public boolean truncated() {
+        return (flags & FLAG_TRUNCATED) != 0;
+    }
+
+    public void putInt64(int id, long value) {
+        if (!ensure(FIELD_HEADER_LENGTH + 8)) {
+            return;
+        }
+        fieldHeader(id, WIRE_INT64);
+        LONG_LE.set(buf, position, value);
+        position += 8;
+    }
+
+    public void putFloat64(int id, double value) {
+        if (!ensure(FIELD_HEADER_LENGTH + 8)) {
+            return;
+        }
+        fieldHeader(id, WIRE_FLOAT64);
+        LONG_LE.set(buf, position, Double.doubleToRawLongBits(value));
+        position += 8;
+    }
+
+    public void putBool(int id, boolean value) {
+        if (!ensure(FIELD_HEADER_LENGTH + 1)) {
+            return;
+        }
+        fieldHeader(id, WIRE_BOOL);
+        buf[position++] = (byte) (value ? 1 : 0);
+    }
+
+    /** Opens a group (a message or an attribute entry); groups do not nest. */
+    public void beginGroup(int id) {
+        if (groupStart >= 0) {
+            endGroup();
+        }
+        if (!ensure(FIELD_HEADER_LENGTH + LENGTH_PREFIX)) {
+            return;
+        }
+        fieldHeader(id, WIRE_GROUP);
+        groupStart = position;
+        position += LENGTH_PREFIX;
+    }
+
+    public void endGroup() {
+        if (groupStart >= 0) {
+            INT_LE.set(buf, groupStart, position - groupStart - LENGTH_PREFIX);
+            groupStart = -1;
+        }
+    }
+
+    /** Writes a text field; null writes nothing (absent). */
+    public void putString(int id, CharSequence value) {
+        if (value == null) {
+            return;
+        }
+        if (!ensure(FIELD_HEADER_LENGTH + LENGTH_PREFIX)) {
+            return;
+        }
+        fieldHeader(id, WIRE_STRING);
+        int lengthAt = position;
+        position += LENGTH_PREFIX;
+        int start = position;
+        stringLimit = (int) Math.min((long) position + maxRecordBytes, hardCapBytes);
+        if (value instanceof String) {
+            encodeString((String) value);
+        } else {
+            encodeChars(value, 0);
+        }
+        INT_LE.set(buf, lengthAt, position - start);
+    }
+
+    /** Writes an ASCII-only text field from a long's decimal digits etc.: the caller guarantees ASCII. */
+    public void putAscii(int id, byte[] ascii, int offset, int length) {
+        if (!ensure(FIELD_HEADER_LENGTH + LENGTH_PREFIX + length)) {
+            return;
+        }
+        fieldHeader(id, WIRE_STRING);
+        INT_LE.set(buf, position, length);
+        position += LENGTH_PREFIX;
+        System.arraycopy(ascii, offset, buf, position, length);
+        position += length;
+    }
+
+    private void encodeString(String s) {
+        int n = s.length();
+        if (StringUtils.getStringCoder(s) == LATIN1) {
+            byte[] latin1 = StringUtils.extractBytes(s);
+            int room = Math.max(0, stringLimit - position);
+            int copy = Math.min(n, room);
+            if (copy < n) {
+                flags |= FLAG_TRUNCATED;
+            }
+            grow(position + copy);
+            System.arraycopy(latin1, 0, buf, position, copy);
+            int firstHigh = firstNonAscii(buf, position, copy);
+            if (firstHigh < 0) {
+                position += copy;
+                return;
+            }
+            position += firstHigh;
+            encodeChars(s, firstHigh);
+        } else {
+            encodeChars(s, 0);
+        }
+    }
+
+    /** Index (relative to from) of the first byte with its high bit set, or -1. */
+    private static int firstNonAscii(byte[] b, int from, int len) {
+        int i = 0;
+        int end8 = len & ~7;
+        for (; i < end8; i += 8) {
+            if (((long) LONG_LE.get(b, from + i) & HIGH_BITS) != 0) {
+                break;
+            }
+        }
+        for (; i < len; i++) {
+            if (b[from + i] < 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** UTF-8 encodes chars [from, length) of s at position, cutting at the hard cap. */
+    private void encodeChars(CharSequence s, int from) {
+        int n = s.length();
+        int limit = Math.min(buf.length, stringLimit);
+        for (int i = from; i < n; i++) {
+            char c = s.charAt(i);
+            if (position + 4 > limit) {
+                if (position + 4 > stringLimit) {
+                    flags |= FLAG_TRUNCATED;
+                    return;
+                }
+                grow((int) Math.min((long) position + 3L * (n - i) + 16, stringLimit));
+                limit = Math.min(buf.length, stringLimit);
+            }
+            byte[] b = buf;
+            if (c < 0x80) {
+                b[position++] = (byte) c;
+            } else if (c < 0x800) {
+                b[position++] = (byte) (0xC0 | (c >> 6));
+                b[position++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                char d;
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(d = s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, d);
+                    i++;
+                    b[position++] = (byte) (0xF0 | (cp >> 18));
+                    b[position++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[position++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[position++] = (byte) (0x80 | (cp & 0x3F));
+                } else {
+                    // lone surrogate: U+FFFD (documented in RecordDescriptor)
+                    b[position++] = (byte) 0xEF;
+                    b[position++] = (byte) 0xBF;
+                    b[position++] = (byte) 0xBD;
+                }
+            } else {
+                b[position++] = (byte) (0xE0 | (c >> 12));
+                b[position++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[position++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+    }
+
+    private void fieldHeader(int id, int wireType) {
+        buf[position] = (byte) id;
+        buf[position + 1] = (byte) wireType;
+        position += FIELD_HEADER_LENGTH;
+    }
+
+    /** Makes room for n more bytes; false (and the truncated flag) when that would pass the hard cap. */
+    private boolean ensure(int n) {
+        if (position + n <= buf.length) {
+            return true;
+        }
+        if ((long) position + n > (long) hardCapBytes + HEADER_RESERVE) {
+            flags |= FLAG_TRUNCATED;
+            return false;
+        }
+        grow(position + n);
+        return true;
+    }
+
+    private void grow(int needed) {
+        if (needed <= buf.length) {
+            return;
+        }
+        long cap = Math.max(needed, Math.min((long) buf.length * 2, (long) hardCapBytes + HEADER_RESERVE));
+        byte[] next = new byte[(int) cap];
+        System.arraycopy(buf, 0, next, 0, position);
+        buf = next;
+    }
+
+    /**
+     * Closes any open group, writes the header and, if the record is over the limit, shrinks it.
+     *
+     * @return the record length, or -1 when even with every string emptied it does not fit
+     */
+    public int finish() {
+        endGroup();
+        if (position > maxRecordBytes && !shrinkToLimit()) {
+            return -1;
+        }
+        SHORT_LE.set(buf, MAGIC_OFFSET, MAGIC);
+        buf[VERSION_OFFSET] = (byte) LAYOUT_VERSION;
+        buf[FLAGS_OFFSET] = (byte) flags;
+        return position;
+    }
+
+    // ---- truncation (rare path) -------------------------------------------------------------------
+
+    private boolean shrinkToLimit() {
+        spanCount = 0;
+        collectStrings(HEADER_LENGTH, position);
+        long stringBytes = 0;
+        int longest = 0;
+        for (int i = 0; i < spanCount; i++) {
+            stringBytes += spanLengths[i];
+            longest = Math.max(longest, spanLengths[i]);
+        }
+        long budget = maxRecordBytes - (position - stringBytes);
+        if (budget < 0) {
+            return false;
+        }
+        // largest cap such that sum(min(len, cap)) <= budget
+        int lo = 0;
+        int hi = longest;
+        while (lo < hi) {
+            int mid = (int) (((long) lo + hi + 1) >>> 1);
+            long sum = 0;
+            for (int i = 0; i < spanCount; i++) {
+                sum += Math.min(spanLengths[i], mid);
+            }
+            if (sum <= budget) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int cap = lo;
+        if (spare == null || spare.length < maxRecordBytes + 16) {
+            spare = new byte[maxRecordBytes + 16];
+        }
+        int out = rewrite(HEADER_LENGTH, position, spare, HEADER_LENGTH, cap);
+        byte[] t = buf;
+        buf = spare;
+        spare = t;
+        position = out;
+        flags |= FLAG_TRUNCATED;
+        return true;
+    }
+
+    private void collectStrings(int from, int end) {
+        int p = from;
+        while (p + FIELD_HEADER_LENGTH <= end) {
+            int wire = buf[p + 1];
+            p += FIELD_HEADER_LENGTH;
+            switch (wire) {
+                case WIRE_INT64, WIRE_FLOAT64 -> p += 8;
+                case WIRE_BOOL -> p += 1;
+                case WIRE_GROUP -> {
+                    int len = (int) INT_LE.get(buf, p);
+                    collectStrings(p + LENGTH_PREFIX, p + LENGTH_PREFIX + len);
+                    p += LENGTH_PREFIX + len;
+                }
+                default -> {
+                    int len = (int) INT_LE.get(buf, p);
+                    if (spanCount == spanOffsets.length) {
+                        spanOffsets = java.util.Arrays.copyOf(spanOffsets, spanCount * 2);
+                        spanLengths = java.util.Arrays.copyOf(spanLengths, spanCount * 2);
+                    }
+                    spanOffsets[spanCount] = p + LENGTH_PREFIX;
+                    spanLengths[spanCount++] = len;
+                    p += LENGTH_PREFIX + len;
+                }
+            }
+        }
+    }
+
+    private int rewrite(int from, int end, byte[] dst, int out, int cap) {
+        int p = from;
+        while (p + FIELD_HEADER_LENGTH <= end) {
+            int wire = buf[p + 1];
+            dst[out] = buf[p];
+            dst[out + 1] = buf[p + 1];
+            p += FIELD_HEADER_LENGTH;
+            out += FIELD_HEADER_LENGTH;
+            switch (wire) {
+                case WIRE_INT64, WIRE_FLOAT64 -> {
+                    System.arraycopy(buf, p, dst, out, 8);
+                    p += 8;
+                    out += 8;
+                }
+                case WIRE_BOOL -> dst[out++] = buf[p++];
+                case WIRE_GROUP -> {
+                    int len = (int) INT_LE.get(buf, p);
+                    int lenAt = out;
+                    out = rewrite(p + LENGTH_PREFIX, p + LENGTH_PREFIX + len, dst, out + LENGTH_PREFIX, cap);
+                    INT_LE.set(dst, lenAt, out - lenAt - LENGTH_PREFIX);
+                    p += LENGTH_PREFIX + len;
+                }
+                default -> {
+                    int len = (int) INT_LE.get(buf, p);
+                    int keep = len;
+                    if (len > cap) {
+                        keep = cap;
+                        // never cut inside a UTF-8 sequence: back off continuation bytes
+                        while (keep > 0 && (buf[p + LENGTH_PREFIX + keep] & 0xC0) == 0x80) {
+                            keep--;
+                        }
+                    }
+                    INT_LE.set(dst, out, keep);
+                    System.arraycopy(buf, p + LENGTH_PREFIX, dst, out + LENGTH_PREFIX, keep);
+                    p += LENGTH_PREFIX + len;
+                    out += LENGTH_PREFIX + keep;
+                }
+            }
+        }
+        return out;
+    }
+}

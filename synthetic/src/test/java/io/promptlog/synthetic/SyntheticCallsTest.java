@@ -1,0 +1,102 @@
+package io.promptlog.synthetic;
+
+import io.promptlog.writer.CallField;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.PromptLogHome;
+import io.promptlog.writer.ShardCursor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(120)
+class SyntheticCallsTest {
+
+    @Test
+    void shouldProduceTheSameCallForTheSameSeedAndSeqInAnyOrder() {
+        SyntheticCalls a = new SyntheticCalls(7);
+        SyntheticCalls b = new SyntheticCalls(7);
+        LlmCall late = b.call(999);
+        assertThat(a.call(5)).isEqualTo(b.call(5));
+        assertThat(a.call(999)).isEqualTo(late);
+        assertThat(new SyntheticCalls(8).call(5)).isNotEqualTo(a.call(5));
+    }
+
+    @Test
+    void shouldSkewSystemPromptsAndMixErrorsFlagsAndUnicode() {
+        SyntheticCalls calls = new SyntheticCalls(1);
+        Map<String, Integer> perPrompt = new HashMap<>();
+        int errors = 0;
+        int flagged = 0;
+        int nonAscii = 0;
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            LlmCall c = calls.call(i);
+            perPrompt.merge(c.systemPrompt(), 1, Integer::sum);
+            if ("error".equals(c.status())) {
+                errors++;
+                assertThat(c.response()).isNull();
+            }
+            if (Boolean.TRUE.equals(c.bool(CallField.FLAGGED))) {
+                flagged++;
+            }
+            if (c.messages().stream().anyMatch(m -> m.content().chars().anyMatch(ch -> ch > 127))) {
+                nonAscii++;
+            }
+            assertThat(c.attributes()).containsEntry("seq", String.valueOf(i));
+        }
+        int top = perPrompt.values().stream().max(Integer::compare).orElseThrow();
+        assertThat(top).as("most popular prompt share").isGreaterThan(n / 5);
+        assertThat(perPrompt).hasSizeGreaterThan(15);
+        assertThat(errors).isBetween(n / 40, n / 10);
+        assertThat(flagged).isBetween(n / 400, n / 25);
+        assertThat(nonAscii).isGreaterThan(n / 10);
+        List<String> prompts = calls.systemPrompts();
+        assertThat(prompts.stream().mapToInt(String::length).min().orElseThrow()).isEqualTo(1024);
+        assertThat(prompts.stream().mapToInt(String::length).max().orElseThrow()).isEqualTo(16 * 1024);
+    }
+
+    @Test
+    void shouldRejectBadOptionsNamingTheValue() {
+        assertThatThrownBy(() -> GenerateOptions.builder().threads(0).build()).hasMessageContaining("--threads").hasMessageContaining("0");
+        assertThatThrownBy(() -> GenerateMain.parse(new String[]{"--count", "x"})).hasMessageContaining("'x'");
+        assertThatThrownBy(() -> GenerateMain.parse(new String[]{"--bogus", "1"})).hasMessageContaining("--bogus");
+    }
+
+    @Test
+    void shouldLogEverySeqOnceAndAcknowledgeInMultiplesFromSeveralThreads(@TempDir Path home) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        GenerateOptions o = GenerateOptions.builder().home(home).count(5_000).threads(3).ackEvery(1_000)
+                .seqStart(100).progress(false).build();
+        Generate.Result r = Generate.run(o, out, out);
+        assertThat(r.appended()).isEqualTo(5_000);
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList())
+                .containsExactly("acked 1000", "acked 2000", "acked 3000", "acked 4000", "acked 5000");
+        Set<Long> seqs = new HashSet<>();
+        SyntheticCalls expected = new SyntheticCalls(42);
+        for (Path shard : PromptLogHome.shardDirs(home)) {
+            try (ShardCursor c = ShardCursor.open(shard)) {
+                while (c.next()) {
+                    LlmCall call = c.decode();
+                    long seq = Long.parseLong(call.attributes().get("seq"));
+                    assertThat(seqs.add(seq)).as("seq %d once", seq).isTrue();
+                    assertThat(call).isEqualTo(expected.call(seq));
+                }
+            }
+        }
+        assertThat(seqs).hasSize(5_000).allMatch(s -> s >= 100 && s < 5_100);
+    }
+}

@@ -1,0 +1,120 @@
+package io.promptlog.reader.internal;
+
+import io.promptlog.writer.CallField;
+import io.promptlog.writer.FieldType;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The columns of the {@code calls} view as the reader sees them: the compacted Parquet schema of the
+ * dataset contract (every {@link CallField} except the two deduplicated texts, then the derived columns,
+ * then the hive partition {@code date}). The contract itself is defined by the compactor; this is the
+ * reader's SQL/Arrow rendering of it, used to type an empty dataset and the live (queue) view so that
+ * {@code UNION ALL BY NAME} lines both up.
+ */
+public final class CallsColumns {
+    /** Kind of a column, enough to pick both a DuckDB and an Arrow type. */
+    public enum Kind { STRING, INT64, INT32, FLOAT64, BOOL, TIMESTAMP, DATE, STRING_LIST, MESSAGES, ATTRIBUTES }
+
+    public record Column(String name, Kind kind) {
+        public String duckDbType() {
+            return switch (kind) {
+                case STRING -> "VARCHAR";
+                case INT64 -> "BIGINT";
+                case INT32 -> "INTEGER";
+                case FLOAT64 -> "DOUBLE";
+                case BOOL -> "BOOLEAN";
+                case TIMESTAMP -> "TIMESTAMP WITH TIME ZONE";
+                case DATE -> "DATE";
+                case STRING_LIST -> "VARCHAR[]";
+                case MESSAGES -> "STRUCT(role VARCHAR, content VARCHAR, name VARCHAR, tool_call_id VARCHAR)[]";
+                case ATTRIBUTES -> "MAP(VARCHAR, VARCHAR)";
+            };
+        }
+    }
+
+    public static final String SYSTEM_PROMPT_HASH = "system_prompt_hash";
+    public static final String TOOLS_HASH = "tools_hash";
+    public static final String TEXT_RETAINED = "text_retained";
+    public static final String RETENTION_REASON = "retention_reason";
+    public static final String INPUT_HASH = "input_hash";
+    public static final String OUTPUT_HASH = "output_hash";
+    public static final String INPUT_CHARS = "input_chars";
+    public static final String OUTPUT_CHARS = "output_chars";
+    public static final String REDACTIONS = "redactions";
+    public static final String TRUNCATED = "truncated";
+    public static final String SCHEMA_VERSION = "schema_version";
+    public static final String DATE = "date";
+
+    /** Columns after the CallField ones, in contract order (the partition {@code date} last). */
+    public static final List<Column> DERIVED = List.of(
+            new Column(SYSTEM_PROMPT_HASH, Kind.STRING),
+            new Column(TOOLS_HASH, Kind.STRING),
+            new Column(TEXT_RETAINED, Kind.BOOL),
+            new Column(RETENTION_REASON, Kind.STRING),
+            new Column(INPUT_HASH, Kind.STRING),
+            new Column(OUTPUT_HASH, Kind.STRING),
+            new Column(INPUT_CHARS, Kind.INT64),
+            new Column(OUTPUT_CHARS, Kind.INT64),
+            new Column(REDACTIONS, Kind.INT64),
+            new Column(TRUNCATED, Kind.BOOL),
+            new Column(SCHEMA_VERSION, Kind.INT32),
+            new Column(DATE, Kind.DATE));
+
+    private static final List<Column> CALLS;
+    private static final List<Column> LIVE;
+
+    static {
+        List<Column> calls = new ArrayList<>();
+        List<Column> live = new ArrayList<>();
+        for (CallField f : CallField.all()) {
+            Column c = new Column(f.column(), kindOf(f.type()));
+            live.add(c);
+            if (f != CallField.SYSTEM_PROMPT && f != CallField.TOOLS) {
+                calls.add(c);
+            }
+        }
+        calls.addAll(DERIVED);
+        live.addAll(DERIVED);
+        CALLS = Collections.unmodifiableList(calls);
+        LIVE = Collections.unmodifiableList(live);
+    }
+
+    private CallsColumns() {
+    }
+
+    /** The columns of {@code calls}, in order. */
+    public static List<Column> calls() {
+        return CALLS;
+    }
+
+    /** The columns of the raw live table: every CallField (texts included) then the derived ones. */
+    public static List<Column> live() {
+        return LIVE;
+    }
+
+    public static Kind kindOf(FieldType t) {
+        return switch (t) {
+            case STRING -> Kind.STRING;
+            case INT64 -> Kind.INT64;
+            case FLOAT64 -> Kind.FLOAT64;
+            case BOOL -> Kind.BOOL;
+            case TIMESTAMP_MICROS -> Kind.TIMESTAMP;
+            case STRING_LIST -> Kind.STRING_LIST;
+            case MESSAGES -> Kind.MESSAGES;
+            case ATTRIBUTES -> Kind.ATTRIBUTES;
+        };
+    }
+
+    /** {@code CREATE TEMP TABLE name (...)} for these columns. */
+    public static String createTable(String name, List<Column> columns) {
+        StringBuilder sb = new StringBuilder("CREATE OR REPLACE TEMP TABLE ").append(name).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            sb.append(i == 0 ? "" : ", ").append('"').append(c.name()).append("\" ").append(c.duckDbType());
+        }
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,144 @@
+package io.promptlog.reader.internal;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The Parquet files of a dataset directory ({@code calls/date=.../*.parquet}, {@code system_prompts/*.parquet},
+ * {@code tool_definitions/*.parquet}), minus those found corrupt. A file is set aside (and named in
+ * {@link #skipped()}) when it lacks Parquet's magic bytes at either end, or when DuckDB fails reading it;
+ * the others stay queryable.
+ */
+public final class DatasetFiles {
+    public static final String CALLS = "calls";
+    public static final String SYSTEM_PROMPTS = "system_prompts";
+    public static final String TOOL_DEFINITIONS = "tool_definitions";
+    private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path dataDir;
+    private final Map<Path, String> skipped = new LinkedHashMap<>();
+    private List<Path> calls = List.of();
+    private List<Path> systemPrompts = List.of();
+    private List<Path> toolDefinitions = List.of();
+
+    public DatasetFiles(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Lists the files again (they come and go while a compactor runs). */
+    public void scan() {
+        calls = list(dataDir.resolve(CALLS));
+        systemPrompts = list(dataDir.resolve(SYSTEM_PROMPTS));
+        toolDefinitions = list(dataDir.resolve(TOOL_DEFINITIONS));
+    }
+
+    private List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.getFileName().toString().startsWith(".")
+                            && Files.isRegularFile(p))
+                    .sorted()
+                    .forEach(p -> {
+                        Path abs = p.toAbsolutePath().normalize();
+                        if (skipped.containsKey(abs)) {
+                            return;
+                        }
+                        String problem = checkMagic(abs);
+                        if (problem != null) {
+                            skipped.put(abs, problem);
+                        } else {
+                            out.add(abs);
+                        }
+                    });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    static String checkMagic(Path file) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long n = f.length();
+            if (n < 12) {
+                return "not a Parquet file: only " + n + " bytes";
+            }
+            byte[] head = new byte[4];
+            byte[] tail = new byte[4];
+            f.readFully(head);
+            f.seek(n - 4);
+            f.readFully(tail);
+            if (!java.util.Arrays.equals(head, MAGIC) || !java.util.Arrays.equals(tail, MAGIC)) {
+                return "not a Parquet file: no PAR1 magic bytes at its " + (java.util.Arrays.equals(head, MAGIC) ? "end" : "start")
+                        + " (truncated or overwritten)";
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot read: " + e.getMessage();
+        }
+    }
+
+    public List<Path> calls() {
+        return calls;
+    }
+
+    public List<Path> systemPrompts() {
+        return systemPrompts;
+    }
+
+    public List<Path> toolDefinitions() {
+        return toolDefinitions;
+    }
+
+    /** Files set aside, with the reason. */
+    public Map<Path, String> skipped() {
+        return skipped;
+    }
+
+    /**
+     * Given an error message from DuckDB, the listed file it names (so it can be set aside), or null.
+     */
+    public Path mentionedIn(String message) {
+        if (message == null) {
+            return null;
+        }
+        for (List<Path> l : List.of(calls, systemPrompts, toolDefinitions)) {
+            for (Path p : l) {
+                if (message.contains(p.toString())) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    public void skip(Path file, String reason) {
+        skipped.put(file, reason);
+        calls = without(calls, file);
+        systemPrompts = without(systemPrompts, file);
+        toolDefinitions = without(toolDefinitions, file);
+    }
+
+    private static List<Path> without(List<Path> l, Path p) {
+        if (!l.contains(p)) {
+            return l;
+        }
+        List<Path> out = new ArrayList<>(l);
+        out.remove(p);
+        return out;
+    }
+}

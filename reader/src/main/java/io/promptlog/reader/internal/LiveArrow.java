@@ -1,0 +1,265 @@
+package io.promptlog.reader.internal;
+
+import io.promptlog.writer.CallField;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.Message;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns decoded queue calls into Arrow record batches with the live-table columns of
+ * {@link CallsColumns#live()} (the {@code calls} Parquet columns plus the two texts), so DuckDB can scan
+ * them next to the Parquet files. The derived columns are filled the way the compactor fills them, with
+ * {@code text_retained = true} and {@code retention_reason = 'live'} (the text is still in the queue; the
+ * retention decision is made at compaction).
+ */
+public final class LiveArrow {
+    public static final String LIVE_RETENTION_REASON = "live";
+    static final int BATCH_ROWS = 4096;
+
+    private LiveArrow() {
+    }
+
+    public static Schema schema() {
+        List<Field> fields = new ArrayList<>();
+        for (CallsColumns.Column c : CallsColumns.live()) {
+            fields.add(field(c));
+        }
+        return new Schema(fields);
+    }
+
+    private static Field field(CallsColumns.Column c) {
+        String n = c.name();
+        return switch (c.kind()) {
+            case STRING -> Field.nullable(n, ArrowType.Utf8.INSTANCE);
+            case INT64 -> Field.nullable(n, new ArrowType.Int(64, true));
+            case INT32 -> Field.nullable(n, new ArrowType.Int(32, true));
+            case FLOAT64 -> Field.nullable(n, new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
+            case BOOL -> Field.nullable(n, ArrowType.Bool.INSTANCE);
+            case TIMESTAMP -> Field.nullable(n, new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC"));
+            case DATE -> Field.nullable(n, new ArrowType.Date(DateUnit.DAY));
+            case STRING_LIST -> new Field(n, FieldType.nullable(ArrowType.List.INSTANCE),
+                    List.of(Field.nullable("element", ArrowType.Utf8.INSTANCE)));
+            case MESSAGES -> new Field(n, FieldType.nullable(ArrowType.List.INSTANCE), List.of(
+                    new Field("element", FieldType.nullable(ArrowType.Struct.INSTANCE), List.of(
+                            Field.nullable("role", ArrowType.Utf8.INSTANCE),
+                            Field.nullable("content", ArrowType.Utf8.INSTANCE),
+                            Field.nullable("name", ArrowType.Utf8.INSTANCE),
+                            Field.nullable("tool_call_id", ArrowType.Utf8.INSTANCE)))));
+            case ATTRIBUTES -> new Field(n, FieldType.nullable(new ArrowType.Map(false)), List.of(
+                    new Field(MapVector.DATA_VECTOR_NAME, FieldType.notNullable(ArrowType.Struct.INSTANCE), List.of(
+                            Field.notNullable(MapVector.KEY_NAME, ArrowType.Utf8.INSTANCE),
+                            Field.nullable(MapVector.VALUE_NAME, ArrowType.Utf8.INSTANCE)))));
+        };
+    }
+
+    /** An ArrowReader over these calls, in batches; close it (or hand it to Arrow's C export) when done. */
+    public static ArrowReader reader(BufferAllocator allocator, List<LlmCall> calls) {
+        return new BatchReader(allocator, calls);
+    }
+
+    /** Fills one batch: rows {@code from} (inclusive) to {@code to} (exclusive). */
+    static void fill(VectorSchemaRoot root, List<LlmCall> calls, int from, int to) {
+        root.allocateNew();
+        List<CallsColumns.Column> cols = CallsColumns.live();
+        for (int ci = 0; ci < cols.size(); ci++) {
+            CallsColumns.Column c = cols.get(ci);
+            FieldVector v = root.getVector(ci);
+            CallField f = CallField.byColumn(c.name());
+            for (int row = from; row < to; row++) {
+                LlmCall call = calls.get(row);
+                Object value = f != null ? call.get(f) : derived(c.name(), call);
+                set(v, c.kind(), row - from, value);
+            }
+        }
+        root.setRowCount(to - from);
+    }
+
+    static Object derived(String column, LlmCall call) {
+        return switch (column) {
+            case CallsColumns.SYSTEM_PROMPT_HASH -> CallHashes.textHash(call.systemPrompt());
+            case CallsColumns.TOOLS_HASH -> CallHashes.textHash(call.string(CallField.TOOLS));
+            case CallsColumns.TEXT_RETAINED -> Boolean.TRUE;
+            case CallsColumns.RETENTION_REASON -> LIVE_RETENTION_REASON;
+            case CallsColumns.INPUT_HASH -> CallHashes.inputHash(call.messages());
+            case CallsColumns.OUTPUT_HASH -> CallHashes.outputHash(call.response());
+            case CallsColumns.INPUT_CHARS -> CallHashes.inputChars(call.messages());
+            case CallsColumns.OUTPUT_CHARS -> call.response() == null ? 0L : (long) call.response().length();
+            case CallsColumns.REDACTIONS -> 0L;
+            case CallsColumns.TRUNCATED -> call.truncated();
+            case CallsColumns.SCHEMA_VERSION -> CallField.SCHEMA_VERSION;
+            case CallsColumns.DATE -> call.startTimeMicros() == null ? null
+                    : (int) Math.floorDiv(call.startTimeMicros(), 86_400_000_000L);
+            default -> throw new IllegalStateException("no derivation for column " + column);
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void set(FieldVector v, CallsColumns.Kind kind, int i, Object value) {
+        if (value == null) {
+            if (v instanceof ListVector lv) {
+                lv.setNull(i);
+            } else {
+                setNull(v, i);
+            }
+            return;
+        }
+        switch (kind) {
+            case STRING -> ((VarCharVector) v).setSafe(i, utf8((String) value));
+            case INT64 -> ((BigIntVector) v).setSafe(i, (Long) value);
+            case INT32 -> ((IntVector) v).setSafe(i, (Integer) value);
+            case FLOAT64 -> ((Float8Vector) v).setSafe(i, (Double) value);
+            case BOOL -> ((BitVector) v).setSafe(i, (Boolean) value ? 1 : 0);
+            case TIMESTAMP -> ((TimeStampMicroTZVector) v).setSafe(i, (Long) value);
+            case DATE -> ((DateDayVector) v).setSafe(i, (Integer) value);
+            case STRING_LIST -> {
+                ListVector lv = (ListVector) v;
+                List<String> list = (List<String>) value;
+                int start = lv.startNewValue(i);
+                VarCharVector data = (VarCharVector) lv.getDataVector();
+                for (int k = 0; k < list.size(); k++) {
+                    data.setSafe(start + k, utf8(list.get(k)));
+                }
+                lv.endValue(i, list.size());
+            }
+            case MESSAGES -> {
+                ListVector lv = (ListVector) v;
+                List<Message> list = (List<Message>) value;
+                int start = lv.startNewValue(i);
+                StructVector s = (StructVector) lv.getDataVector();
+                VarCharVector role = s.getChild("role", VarCharVector.class);
+                VarCharVector content = s.getChild("content", VarCharVector.class);
+                VarCharVector name = s.getChild("name", VarCharVector.class);
+                VarCharVector tcid = s.getChild("tool_call_id", VarCharVector.class);
+                for (int k = 0; k < list.size(); k++) {
+                    Message m = list.get(k);
+                    int at = start + k;
+                    s.setIndexDefined(at);
+                    setText(role, at, m.role());
+                    setText(content, at, m.content());
+                    setText(name, at, m.name());
+                    setText(tcid, at, m.toolCallId());
+                }
+                lv.endValue(i, list.size());
+            }
+            case ATTRIBUTES -> {
+                MapVector mv = (MapVector) v;
+                Map<String, String> map = (Map<String, String>) value;
+                int start = mv.startNewValue(i);
+                StructVector s = (StructVector) mv.getDataVector();
+                VarCharVector keys = s.getChild(MapVector.KEY_NAME, VarCharVector.class);
+                VarCharVector values = s.getChild(MapVector.VALUE_NAME, VarCharVector.class);
+                int k = 0;
+                for (Map.Entry<String, String> e : map.entrySet()) {
+                    int at = start + k++;
+                    s.setIndexDefined(at);
+                    setText(keys, at, e.getKey());
+                    setText(values, at, e.getValue());
+                }
+                mv.endValue(i, map.size());
+            }
+        }
+    }
+
+    private static void setText(VarCharVector v, int i, String s) {
+        if (s == null) {
+            v.setNull(i);
+        } else {
+            v.setSafe(i, utf8(s));
+        }
+    }
+
+    private static void setNull(FieldVector v, int i) {
+        if (v instanceof VarCharVector x) {
+            x.setNull(i);
+        } else if (v instanceof BigIntVector x) {
+            x.setNull(i);
+        } else if (v instanceof IntVector x) {
+            x.setNull(i);
+        } else if (v instanceof Float8Vector x) {
+            x.setNull(i);
+        } else if (v instanceof BitVector x) {
+            x.setNull(i);
+        } else if (v instanceof TimeStampMicroTZVector x) {
+            x.setNull(i);
+        } else if (v instanceof DateDayVector x) {
+            x.setNull(i);
+        } else {
+            throw new IllegalStateException("cannot set null in " + v.getClass().getSimpleName());
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Yields the calls as consecutive batches of {@link #BATCH_ROWS}. */
+    private static final class BatchReader extends ArrowReader {
+        private final List<LlmCall> calls;
+        private int next;
+
+        BatchReader(BufferAllocator allocator, List<LlmCall> calls) {
+            super(allocator);
+            this.calls = calls;
+        }
+
+        @Override
+        public boolean loadNextBatch() {
+            if (next >= calls.size()) {
+                return false;
+            }
+            int to = Math.min(calls.size(), next + BATCH_ROWS);
+            try (VectorSchemaRoot scratch = VectorSchemaRoot.create(schema(), allocator)) {
+                fill(scratch, calls, next, to);
+                try (ArrowRecordBatch batch = new VectorUnloader(scratch).getRecordBatch()) {
+                    new VectorLoader(getVectorSchemaRoot()).load(batch);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            next = to;
+            return true;
+        }
+
+        @Override
+        public long bytesRead() {
+            return 0;
+        }
+
+        @Override
+        protected void closeReadSource() {
+        }
+
+        @Override
+        protected Schema readSchema() {
+            return schema();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.promptlog.compactor;
+
+import io.promptlog.compactor.internal.CompactionEngine;
+import io.promptlog.compactor.internal.StatsCounters;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Compacts a promptlog home's queue into a zstd Parquet dataset, exactly once (layout and guarantees:
+ * {@code compactor/README.md}).
+ *
+ * <pre>{@code
+ * try (Compactor c = Compactor.open(CompactorConfig.defaults(home))) {
+ *     CompactionResult r = c.runOnce();           // everything in the queue now
+ * }
+ * Compactor bg = Compactor.open(config).startBackground();   // or: a low-priority daemon thread
+ * ...
+ * bg.close();                                     // stops it and compacts what is left
+ * }</pre>
+ *
+ * <p>One compactor per queue and dataset at a time: {@link #open} fails with a clear message when
+ * another process (or another compactor in this JVM) holds the dataset's lock for the queue, or when
+ * the dataset directory is not writable. A failed pass (disk full, say) is reported in {@link #stats()}
+ * and retried by the next; corrupt queue records are skipped and counted, never fatal.
+ */
+public final class Compactor implements AutoCloseable {
+    /** Name of the background thread. */
+    public static final String THREAD_NAME = "promptlog-compactor";
+
+    private final CompactorConfig config;
+    private final CompactionEngine engine;
+    private final Object wake = new Object();
+    private volatile boolean closed;
+    private Thread background;
+
+    private Compactor(CompactorConfig config, CompactionEngine engine) {
+        this.config = config;
+        this.engine = engine;
+    }
+
+    /**
+     * Opens the compactor: checks the dataset is writable, takes the lock, deletes its own leftover
+     * temporary files and completes any batch a crash left half-written.
+     */
+    public static Compactor open(CompactorConfig config) throws IOException {
+        return new Compactor(config, CompactionEngine.open(config));
+    }
+
+    public CompactorConfig config() {
+        return config;
+    }
+
+    /** Compacts every record in the queue now, whatever the batch thresholds. */
+    public CompactionResult runOnce() throws IOException {
+        synchronized (engine) {
+            ensureOpen();
+            try {
+                return engine.pass(true);
+            } catch (IOException | RuntimeException e) {
+                engine.stats().error("compaction pass failed: " + e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Compacts the shards whose thresholds are met (at least {@code minBatchRows} waiting, or waiting
+     * longer than {@code maxBatchDelayMillis}): what the background and follow modes do each interval.
+     */
+    public CompactionResult runIfDue() throws IOException {
+        synchronized (engine) {
+            ensureOpen();
+            try {
+                return engine.pass(false);
+            } catch (IOException | RuntimeException e) {
+                engine.stats().error("compaction pass failed: " + e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Compacts what is there, then keeps compacting on the calling thread every {@code intervalMillis}
+     * (when thresholds are met) until {@link #close()} is called or the thread is interrupted. Failed
+     * passes are counted and retried next interval.
+     */
+    public void follow() throws InterruptedException {
+        boolean first = true;
+        while (!closed) {
+            try {
+                if (first) {
+                    runOnce();
+                    first = false;
+                } else {
+                    runIfDue();
+                }
+            } catch (IOException | RuntimeException e) {
+                // counted in stats by runOnce / runIfDue (or closed meanwhile); retried next interval
+            }
+            synchronized (wake) {
+                if (!closed) {
+                    wake.wait(config.intervalMillis());
+                }
+            }
+        }
+    }
+
+    /** Starts {@link #follow()} on a low-priority daemon thread named {@value #THREAD_NAME}; returns this. */
+    public synchronized Compactor startBackground() {
+        ensureOpen();
+        if (background != null) {
+            throw new IllegalStateException("the background compactor is already running");
+        }
+        Thread t = new Thread(() -> {
+            try {
+                follow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, THREAD_NAME);
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        background = t;
+        t.start();
+        return this;
+    }
+
+    public CompactorStats stats() {
+        StatsCounters s = engine.stats();
+        return new CompactorStats(s.runs.get(), s.callsWritten.get(), s.filesWritten.get(), s.bytesWritten.get(),
+                s.recordsRead.get(), s.corruptRecords.get(), s.textRetained.get(), s.redactions.get(),
+                s.systemPromptsWritten.get(), s.toolDefinitionsWritten.get(), s.queueFilesDeleted.get(),
+                s.errors.get(), s.lastError(), committed());
+    }
+
+    /** Committed queue index per shard (shards with nothing committed are absent). */
+    public Map<Integer, Long> committed() {
+        return new TreeMap<>(engine.committed());
+    }
+
+    /**
+     * Stops the background / follow loop (waiting for a pass in progress), compacts what is left in the
+     * queue, and releases the lock. Idempotent. A failing final pass is reported in {@link #stats()}.
+     */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = background;
+        }
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        if (t != null && t != Thread.currentThread()) {
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (engine) {
+            try {
+                engine.pass(true);
+            } catch (IOException | RuntimeException e) {
+                engine.stats().error("final compaction pass failed: " + e);
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("compactor is closed");
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.promptlog.compactor;
+
+import io.promptlog.compactor.internal.DatasetLayout;
+import io.promptlog.writer.PromptLogHome;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of a {@link Compactor}, built once by {@link #builder(Path)}; {@code build()}
+ * validates every value and fails with a message naming the bad one (nothing is silently clamped).
+ */
+public final class CompactorConfig {
+    public static final int DEFAULT_ZSTD_LEVEL = 3;
+    public static final int DEFAULT_MAX_FILE_ROWS = 1_000_000;
+    public static final long DEFAULT_MAX_BATCH_BYTES = 128L * 1024 * 1024;
+    public static final long DEFAULT_ROW_GROUP_BYTES = 128L * 1024 * 1024;
+    public static final long DEFAULT_INTERVAL_MILLIS = 10_000;
+    public static final int DEFAULT_MIN_BATCH_ROWS = 100_000;
+    public static final long DEFAULT_MAX_BATCH_DELAY_MILLIS = 5 * 60_000;
+    public static final Duration DEFAULT_QUEUE_RETENTION = Duration.ofHours(24);
+    /** {@link Builder#queueRetention} value that keeps queue files forever. */
+    public static final Duration KEEP_QUEUE_FOREVER = Duration.ofMillis(Long.MAX_VALUE);
+
+    private final Path home;
+    private final Path dataDir;
+    private final int zstdLevel;
+    private final RetentionPolicy retention;
+    private final Redactor redactor;
+    private final int maxFileRows;
+    private final long maxBatchBytes;
+    private final long rowGroupBytes;
+    private final long intervalMillis;
+    private final int minBatchRows;
+    private final long maxBatchDelayMillis;
+    private final Duration queueRetention;
+    private final String hostName;
+
+    private CompactorConfig(Builder b) {
+        this.home = b.home;
+        this.dataDir = b.dataDir != null ? b.dataDir : PromptLogHome.dataDir(b.home);
+        this.zstdLevel = b.zstdLevel;
+        this.retention = b.retention;
+        this.redactor = b.redactor;
+        this.maxFileRows = b.maxFileRows;
+        this.maxBatchBytes = b.maxBatchBytes;
+        this.rowGroupBytes = b.rowGroupBytes;
+        this.intervalMillis = b.intervalMillis;
+        this.minBatchRows = b.minBatchRows;
+        this.maxBatchDelayMillis = b.maxBatchDelayMillis;
+        this.queueRetention = b.queueRetention;
+        this.hostName = DatasetLayout.sanitizeHost(b.hostName != null ? b.hostName : localHostName());
+    }
+
+    /** A builder for the home directory {@code home} (queue in {@code home/queue}). */
+    public static Builder builder(Path home) {
+        return new Builder(home);
+    }
+
+    /**
+     * A builder from the CLI's options: {@code --retain default|all|none}, {@code --redact default|none},
+     * {@code --data} (null for {@code home/data}).
+     */
+    public static Builder fromOptions(Path home, Path dataDir, String retain, String redact) {
+        return builder(home).dataDir(dataDir).retention(RetentionPolicy.parse(retain)).redactor(Redactors.parse(redact));
+    }
+
+    public static CompactorConfig defaults(Path home) {
+        return builder(home).build();
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public int zstdLevel() {
+        return zstdLevel;
+    }
+
+    public RetentionPolicy retention() {
+        return retention;
+    }
+
+    public Redactor redactor() {
+        return redactor;
+    }
+
+    public int maxFileRows() {
+        return maxFileRows;
+    }
+
+    public long maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    public long rowGroupBytes() {
+        return rowGroupBytes;
+    }
+
+    public long intervalMillis() {
+        return intervalMillis;
+    }
+
+    public int minBatchRows() {
+        return minBatchRows;
+    }
+
+    public long maxBatchDelayMillis() {
+        return maxBatchDelayMillis;
+    }
+
+    public Duration queueRetention() {
+        return queueRetention;
+    }
+
+    public String hostName() {
+        return hostName;
+    }
+
+    @Override
+    public String toString() {
+        return "CompactorConfig{home=" + home + ", dataDir=" + dataDir + ", zstdLevel=" + zstdLevel + ", retention="
+                + retention + ", maxFileRows=" + maxFileRows + ", maxBatchBytes=" + maxBatchBytes + ", rowGroupBytes="
+                + rowGroupBytes + ", intervalMillis=" + intervalMillis + ", minBatchRows=" + minBatchRows
+                + ", maxBatchDelayMillis=" + maxBatchDelayMillis + ", queueRetention=" + queueRetention
+                + ", hostName=" + hostName + '}';
+    }
+
+    private static String localHostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    public static final class Builder {
+        private final Path home;
+        private Path dataDir;
+        private int zstdLevel = DEFAULT_ZSTD_LEVEL;
+        private RetentionPolicy retention = RetentionPolicy.defaults();
+        private Redactor redactor = Redactors.defaults();
+        private int maxFileRows = DEFAULT_MAX_FILE_ROWS;
+        private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+        private long rowGroupBytes = DEFAULT_ROW_GROUP_BYTES;
+        private long intervalMillis = DEFAULT_INTERVAL_MILLIS;
+        private int minBatchRows = DEFAULT_MIN_BATCH_ROWS;
+        private long maxBatchDelayMillis = DEFAULT_MAX_BATCH_DELAY_MILLIS;
+        private Duration queueRetention = DEFAULT_QUEUE_RETENTION;
+        private String hostName;
+
+        private Builder(Path home) {
+            this.home = Objects.requireNonNull(home, "home directory");
+        }
+
+        /** The dataset directory; null means {@code home/data}. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** zstd level, 1 to 22 (default 3). */
+        public Builder zstdLevel(int level) {
+            this.zstdLevel = level;
+            return this;
+        }
+
+        public Builder retention(RetentionPolicy retention) {
+            this.retention = retention;
+            return this;
+        }
+
+        public Builder redactor(Redactor redactor) {
+            this.redactor = redactor;
+            return this;
+        }
+
+        /** Most rows in one calls file (one batch of one shard); at least 1. */
+        public Builder maxFileRows(int rows) {
+            this.maxFileRows = rows;
+            return this;
+        }
+
+        /** Estimated heap bytes of the rows one batch may hold before it is written; at least 1 MiB. */
+        public Builder maxBatchBytes(long bytes) {
+            this.maxBatchBytes = bytes;
+            return this;
+        }
+
+        /** Parquet row group size in bytes; at least 1 MiB. */
+        public Builder rowGroupBytes(long bytes) {
+            this.rowGroupBytes = bytes;
+            return this;
+        }
+
+        /** How often the background / follow mode looks at the queue, in milliseconds; at least 1. */
+        public Builder intervalMillis(long millis) {
+            this.intervalMillis = millis;
+            return this;
+        }
+
+        /**
+         * Background / follow mode: a shard is compacted when at least this many records wait, or when
+         * its oldest waiting record has waited {@link #maxBatchDelayMillis}. At least 1.
+         */
+        public Builder minBatchRows(int rows) {
+            this.minBatchRows = rows;
+            return this;
+        }
+
+        /** See {@link #minBatchRows}; at least 0. */
+        public Builder maxBatchDelayMillis(long millis) {
+            this.maxBatchDelayMillis = millis;
+            return this;
+        }
+
+        /**
+         * How long a queue cycle file is kept after its last write once every record in it is
+         * committed (default 24 h); {@link #KEEP_QUEUE_FOREVER} keeps them all; zero deletes as soon as
+         * it is safe.
+         */
+        public Builder queueRetention(Duration keep) {
+            this.queueRetention = keep;
+            return this;
+        }
+
+        /** Host name in file names (default: this machine's); characters outside [A-Za-z0-9.-] become '-'. */
+        public Builder hostName(String hostName) {
+            this.hostName = hostName;
+            return this;
+        }
+
+        public CompactorConfig build() {
+            if (zstdLevel < 1 || zstdLevel > 22) {
+                throw new IllegalArgumentException("zstdLevel must be 1..22, was " + zstdLevel);
+            }
+            if (retention == null) {
+                throw new IllegalArgumentException("retention must not be null");
+            }
+            if (redactor == null) {
+                throw new IllegalArgumentException("redactor must not be null (use Redactors.none())");
+            }
+            if (maxFileRows < 1) {
+                throw new IllegalArgumentException("maxFileRows must be >= 1, was " + maxFileRows);
+            }
+            if (maxBatchBytes < 1024 * 1024) {
+                throw new IllegalArgumentException("maxBatchBytes must be >= 1 MiB, was " + maxBatchBytes);
+            }
+            if (rowGroupBytes < 1024 * 1024) {
+                throw new IllegalArgumentException("rowGroupBytes must be >= 1 MiB, was " + rowGroupBytes);
+            }
+            if (intervalMillis < 1) {
+                throw new IllegalArgumentException("intervalMillis must be >= 1, was " + intervalMillis);
+            }
+            if (minBatchRows < 1) {
+                throw new IllegalArgumentException("minBatchRows must be >= 1, was " + minBatchRows);
+            }
+            if (maxBatchDelayMillis < 0) {
+                throw new IllegalArgumentException("maxBatchDelayMillis must be >= 0, was " + maxBatchDelayMillis);
+            }
+            if (queueRetention == null || queueRetention.isNegative()) {
+                throw new IllegalArgumentException("queueRetention must be >= 0, was " + queueRetention);
+            }
+            if (hostName != null && hostName.isBlank()) {
+                throw new IllegalArgumentException("hostName must not be blank");
+            }
+            return new CompactorConfig(this);
+        }
+    }
+}

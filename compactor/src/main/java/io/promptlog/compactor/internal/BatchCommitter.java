@@ -1,0 +1,148 @@
+package io.promptlog.compactor.internal;
+
+import io.promptlog.writer.CallField;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Commits one batch, in the order exactly-once needs:
+ * <ol>
+ * <li>new system prompts, then new tool definitions: temp file, fsync, rename, fsync directory;</li>
+ * <li>the calls, one file per UTC date: every temp file written and fsynced, then each renamed into
+ * {@code calls/date=.../}; each file's footer names the batch's index range and all its dates;</li>
+ * <li>the checkpoint.</li>
+ * </ol>
+ * A crash before the first calls rename leaves nothing of the batch visible except texts, which the
+ * redo finds already stored. A crash between calls renames leaves a partial batch that the next start
+ * completes (see {@link Recovery}); a crash before the checkpoint is covered by the file names.
+ */
+final class BatchCommitter {
+    private final Path data;
+    private final String host;
+    private final String queueId;
+    private final int zstdLevel;
+    private final long rowGroupBytes;
+    private final KnownTexts knownPrompts;
+    private final KnownTexts knownTools;
+    private final StatsCounters stats;
+
+    BatchCommitter(Path data, String host, String queueId, int zstdLevel, long rowGroupBytes,
+                   KnownTexts knownPrompts, KnownTexts knownTools, StatsCounters stats) {
+        this.data = data;
+        this.host = host;
+        this.queueId = queueId;
+        this.zstdLevel = zstdLevel;
+        this.rowGroupBytes = rowGroupBytes;
+        this.knownPrompts = knownPrompts;
+        this.knownTools = knownTools;
+        this.stats = stats;
+    }
+
+    /**
+     * Writes the batch's files. {@code onlyDates} non-null: write only the calls files of those dates
+     * (completing a partial batch). Returns the bytes written.
+     */
+    long commit(Batch b, Set<LocalDate> onlyDates) throws IOException {
+        String name = DatasetLayout.batchName(host, queueId, b.shard, b.first, b.last);
+        long bytes = 0;
+        bytes += commitTexts(b, name, CallsParquetSchema.SYSTEM_PROMPTS_DIR, CallsParquetSchema.SYSTEM_PROMPTS,
+                b.newPrompts, knownPrompts);
+        stats.systemPromptsWritten.addAndGet(b.newPrompts.size());
+        bytes += commitTexts(b, name, CallsParquetSchema.TOOL_DEFINITIONS_DIR, CallsParquetSchema.TOOL_DEFINITIONS,
+                b.newTools, knownTools);
+        stats.toolDefinitionsWritten.addAndGet(b.newTools.size());
+        if (b.rows.isEmpty()) {
+            return bytes;
+        }
+
+        TreeMap<LocalDate, List<CompactedCall>> byDate = new TreeMap<>();
+        for (CompactedCall r : b.rows) {
+            byDate.computeIfAbsent(DatasetLayout.dateOf(r.startMicros()), d -> new ArrayList<>()).add(r);
+        }
+        Map<String, String> meta = metadata(b);
+        meta.put(CallsParquetSchema.KEY_BATCH_DATES,
+                byDate.keySet().stream().map(LocalDate::toString).collect(Collectors.joining(",")));
+
+        List<Path[]> renames = new ArrayList<>();
+        try {
+            for (Map.Entry<LocalDate, List<CompactedCall>> e : byDate.entrySet()) {
+                if (onlyDates != null && !onlyDates.contains(e.getKey())) {
+                    continue;
+                }
+                Path dir = DatasetLayout.dateDir(data, e.getKey());
+                if (!Files.isDirectory(dir)) {
+                    Files.createDirectories(dir);
+                    Durable.fsyncDirectory(dir.getParent());
+                }
+                Path target = dir.resolve(name + DatasetLayout.PARQUET);
+                Path tmp = DatasetLayout.tempFor(target);
+                List<CompactedCall> rows = e.getValue();
+                rows.sort(Comparator.comparingLong(CompactedCall::startMicros));
+                renames.add(new Path[] {tmp, target});
+                ParquetFiles.writeCalls(tmp, rows, meta, zstdLevel, rowGroupBytes);
+                bytes += Files.size(tmp);
+                stats.callsWritten.addAndGet(rows.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Path[] r : renames) {
+                Files.deleteIfExists(r[0]);
+            }
+            throw e;
+        }
+        for (Path[] r : renames) {
+            Durable.rename(r[0], r[1]);
+            Durable.fsyncDirectory(r[1].getParent());
+            stats.filesWritten.incrementAndGet();
+        }
+        return bytes;
+    }
+
+    private long commitTexts(Batch b, String name, String dirName, org.apache.parquet.schema.MessageType schema,
+                             Map<String, TextEntry> entries, KnownTexts known) throws IOException {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        Path dir = data.resolve(dirName);
+        Files.createDirectories(dir);
+        Path target = dir.resolve(name + DatasetLayout.PARQUET);
+        Path tmp = DatasetLayout.tempFor(target);
+        Map<String, String> meta = metadata(b);
+        meta.put(CallsParquetSchema.KEY_HASHES, String.join(",", entries.keySet()));
+        List<TextEntry> rows = new ArrayList<>(entries.values());
+        try {
+            ParquetFiles.writeTexts(tmp, schema, rows, meta, zstdLevel);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        long size = Files.size(tmp);
+        Durable.rename(tmp, target);
+        Durable.fsyncDirectory(dir);
+        known.committed(target, entries.keySet());
+        stats.filesWritten.incrementAndGet();
+        return size;
+    }
+
+    private Map<String, String> metadata(Batch b) {
+        Map<String, String> m = new HashMap<>();
+        m.put(CallsParquetSchema.KEY_LAYOUT_VERSION, Integer.toString(CallsParquetSchema.VERSION));
+        m.put(CallsParquetSchema.KEY_SCHEMA_VERSION, Integer.toString(CallField.SCHEMA_VERSION));
+        m.put(CallsParquetSchema.KEY_QUEUE_ID, queueId);
+        m.put(CallsParquetSchema.KEY_HOST, host);
+        m.put(CallsParquetSchema.KEY_SHARD, Integer.toString(b.shard));
+        m.put(CallsParquetSchema.KEY_FIRST_INDEX, Long.toString(b.first));
+        m.put(CallsParquetSchema.KEY_LAST_INDEX, Long.toString(b.last));
+        return m;
+    }
+}

@@ -1,0 +1,307 @@
+package io.promptlog.compactor.internal;
+
+import io.promptlog.compactor.CompactionResult;
+import io.promptlog.compactor.CompactorConfig;
+import io.promptlog.writer.CorruptRecordException;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.PromptLogHome;
+import io.promptlog.writer.ShardCursor;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The compaction loop over the shards of one queue into one dataset; {@code Compactor} is its public
+ * face. Holds the dataset's lock for the queue for its whole life, so one queue is compacted into one
+ * dataset by one compactor at a time (another process, or another compactor in this JVM, gets a clear
+ * error). Not thread-safe: the caller serialises calls.
+ */
+public final class CompactionEngine implements AutoCloseable {
+    private final CompactorConfig config;
+    private final Path data;
+    private final String queueId;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final StatsCounters stats = new StatsCounters();
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private final Map<Integer, ShardState> shards = new TreeMap<>();
+    private final KnownTexts knownPrompts;
+    private final KnownTexts knownTools;
+    private final CallProcessor processor;
+    private final BatchCommitter committer;
+
+    private static final class ShardState {
+        final int shard;
+        final Path dir;
+        ShardCursor cursor;
+        long pendingSinceMillis = -1;
+
+        ShardState(int shard, Path dir) {
+            this.shard = shard;
+            this.dir = dir;
+        }
+    }
+
+    private CompactionEngine(CompactorConfig config, String queueId, FileChannel lockChannel, FileLock lock) {
+        this.config = config;
+        this.data = config.dataDir();
+        this.queueId = queueId;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.knownPrompts = new KnownTexts(data.resolve(CallsParquetSchema.SYSTEM_PROMPTS_DIR), stats);
+        this.knownTools = new KnownTexts(data.resolve(CallsParquetSchema.TOOL_DEFINITIONS_DIR), stats);
+        this.processor = new CallProcessor(config.retention(), config.redactor(), stats, knownPrompts, knownTools);
+        this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
+                config.rowGroupBytes(), knownPrompts, knownTools, stats);
+    }
+
+    /** Checks the dataset is writable, takes the lock, and recovers from any earlier crash. */
+    public static CompactionEngine open(CompactorConfig config) throws IOException {
+        Path data = config.dataDir();
+        Path meta = DatasetLayout.metaDir(data);
+        try {
+            Files.createDirectories(meta);
+            Path probe = Files.createTempFile(meta, ".probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new IOException("dataset directory " + data.toAbsolutePath() + " is not writable: " + e, e);
+        }
+        String queueId = QueueIdentity.readOrCreate(config.home());
+        Path lockFile = DatasetLayout.lockFile(data, queueId);
+        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("another compactor is already compacting queue " + queueId + " of "
+                    + config.home() + " into " + data + " (it holds " + lockFile + ")");
+        }
+        CompactionEngine engine = new CompactionEngine(config, queueId, ch, lock);
+        try {
+            engine.recover();
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        return engine;
+    }
+
+    private void recover() throws IOException {
+        Path cp = DatasetLayout.checkpointFile(data, queueId);
+        Map<Integer, Long> checkpoint = Checkpoint.read(cp);
+        Recovery r = Recovery.scan(data, queueId, checkpoint);
+        knownPrompts.refresh();
+        knownTools.refresh();
+        committed.putAll(r.committed);
+        for (Recovery.PartialBatch p : r.partial) {
+            completePartialBatch(p);
+        }
+        if (!r.committed.equals(checkpoint)) {
+            Checkpoint.write(cp, committed, config.hostName());
+        }
+    }
+
+    private void completePartialBatch(Recovery.PartialBatch p) throws IOException {
+        ShardState st = shard(p.shard(), PromptLogHome.shardDir(config.home(), p.shard()));
+        if (st == null) {
+            stats.error("cannot complete batch " + p + ": shard " + p.shard() + " cannot be read");
+            return;
+        }
+        st.cursor.moveAfter(p.first() - 1);
+        Batch b = new Batch(p.shard());
+        while (st.cursor.next()) {
+            long idx = st.cursor.index();
+            if (idx < p.first()) {
+                continue;
+            }
+            if (idx > p.last()) {
+                break;
+            }
+            read(st, b);
+            if (idx == p.last()) {
+                break;
+            }
+        }
+        if (b.first != p.first() || b.last != p.last()) {
+            stats.error("cannot complete batch " + p + ": its queue records are no longer all in the queue");
+            return;
+        }
+        committer.commit(b, p.missingDates());
+    }
+
+    /**
+     * One pass over every shard. {@code force}: compact everything there; otherwise only shards with
+     * at least {@code minBatchRows} waiting or whose oldest waiting record waited {@code maxBatchDelayMillis}.
+     */
+    public CompactionResult pass(boolean force) throws IOException {
+        long t0 = System.nanoTime();
+        long calls0 = stats.callsWritten.get();
+        long files0 = stats.filesWritten.get();
+        long bytes0 = stats.bytesWritten.get();
+        long read0 = stats.recordsRead.get();
+        long corrupt0 = stats.corruptRecords.get();
+        knownPrompts.refresh();
+        knownTools.refresh();
+        for (Path dir : PromptLogHome.shardDirs(config.home())) {
+            ShardState st = shard(PromptLogHome.shardNumber(dir), dir);
+            if (st != null) {
+                compactShard(st, force);
+            }
+        }
+        sweepQueue();
+        stats.runs.incrementAndGet();
+        return new CompactionResult(stats.callsWritten.get() - calls0, stats.filesWritten.get() - files0,
+                stats.bytesWritten.get() - bytes0, stats.recordsRead.get() - read0,
+                stats.corruptRecords.get() - corrupt0, System.nanoTime() - t0);
+    }
+
+    private ShardState shard(int shard, Path dir) {
+        ShardState st = shards.get(shard);
+        if (st == null) {
+            st = new ShardState(shard, dir);
+            shards.put(shard, st);
+        }
+        if (st.cursor == null) {
+            if (!Files.isDirectory(dir)) {
+                return null;
+            }
+            try {
+                st.cursor = ShardCursor.open(dir);
+            } catch (RuntimeException e) {
+                stats.note("cannot open queue shard " + dir + " for reading (skipped this pass): " + e);
+                return null;
+            }
+        }
+        return st;
+    }
+
+    private void compactShard(ShardState st, boolean force) throws IOException {
+        long from = committed.getOrDefault(st.shard, -1L);
+        if (!force && !due(st, from)) {
+            return;
+        }
+        st.cursor.moveAfter(from);
+        while (true) {
+            Batch b = new Batch(st.shard);
+            boolean full = false;
+            while (st.cursor.next()) {
+                read(st, b);
+                if (b.rows.size() >= config.maxFileRows() || b.estimatedBytes >= config.maxBatchBytes()) {
+                    full = true;
+                    break;
+                }
+            }
+            if (!b.hasRange()) {
+                break;
+            }
+            long bytes = committer.commit(b, null);
+            stats.bytesWritten.addAndGet(bytes);
+            committed.put(st.shard, b.last);
+            Checkpoint.write(DatasetLayout.checkpointFile(data, queueId), committed, config.hostName());
+            if (!full) {
+                break;
+            }
+        }
+        st.pendingSinceMillis = -1;
+    }
+
+    /** Reads the record under the cursor into the batch; a corrupt record is skipped and reported. */
+    private void read(ShardState st, Batch b) {
+        long idx = st.cursor.index();
+        b.include(idx);
+        stats.recordsRead.incrementAndGet();
+        LlmCall call;
+        try {
+            call = st.cursor.decode();
+        } catch (CorruptRecordException e) {
+            b.corrupt++;
+            stats.corruptRecords.incrementAndGet();
+            stats.note("skipped corrupt queue record in shard " + st.shard + " at index " + idx + " (0x"
+                    + Long.toHexString(idx) + "): " + e.getMessage());
+            return;
+        }
+        try {
+            processor.process(call, b, idx);
+        } catch (RuntimeException e) {
+            b.corrupt++;
+            stats.corruptRecords.incrementAndGet();
+            stats.error("skipped queue record in shard " + st.shard + " at index " + idx
+                    + " that could not be processed: " + e);
+        }
+    }
+
+    private boolean due(ShardState st, long from) {
+        st.cursor.moveAfter(from);
+        int n = 0;
+        while (n < config.minBatchRows() && st.cursor.next()) {
+            n++;
+        }
+        if (n == 0) {
+            st.pendingSinceMillis = -1;
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        if (st.pendingSinceMillis < 0) {
+            st.pendingSinceMillis = now;
+        }
+        return n >= config.minBatchRows() || now - st.pendingSinceMillis >= config.maxBatchDelayMillis();
+    }
+
+    private void sweepQueue() {
+        long grace = config.queueRetention().toMillis();
+        long now = System.currentTimeMillis();
+        for (ShardState st : shards.values()) {
+            long c = committed.getOrDefault(st.shard, -1L);
+            try {
+                stats.queueFilesDeleted.addAndGet(QueueRetention.sweep(st.dir, c, grace, now));
+            } catch (IOException | RuntimeException e) {
+                stats.error("cannot delete compacted queue files in " + st.dir + ": " + e);
+            }
+        }
+    }
+
+    public StatsCounters stats() {
+        return stats;
+    }
+
+    /** Committed index per shard (a live view). */
+    public Map<Integer, Long> committed() {
+        return committed;
+    }
+
+    public String queueId() {
+        return queueId;
+    }
+
+    @Override
+    public void close() {
+        for (ShardState st : shards.values()) {
+            if (st.cursor != null) {
+                st.cursor.close();
+                st.cursor = null;
+            }
+        }
+        try {
+            lock.release();
+        } catch (IOException e) {
+            stats.note("cannot release the compactor lock: " + e);
+        }
+        try {
+            lockChannel.close();
+        } catch (IOException e) {
+            stats.note("cannot close the compactor lock file: " + e);
+        }
+    }
+}

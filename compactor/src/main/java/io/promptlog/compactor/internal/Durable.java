@@ -1,0 +1,53 @@
+package io.promptlog.compactor.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** The small file-system steps exactly-once rests on: fsync a file or directory, atomic rename. */
+public final class Durable {
+    private Durable() {
+    }
+
+    public static void fsync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    /** fsync of a directory makes a rename in it durable (Linux; a no-op where unsupported). */
+    public static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+            // some file systems refuse to open or sync directories; the rename itself is still atomic
+        }
+    }
+
+    /** Renames atomically: the target appears whole or not at all. */
+    public static void rename(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes a small file atomically: temp, fsync, rename, fsync the directory. */
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        rename(tmp, target);
+        fsyncDirectory(target.getParent());
+    }
+}

@@ -1,0 +1,149 @@
+package io.promptlog.compactor.internal;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.KeyValue;
+import org.apache.parquet.format.Util;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the dataset's Parquet files with parquet-java and no Hadoop at run time ({@link LocalOutputFile},
+ * {@link PlainParquetConfiguration}, {@link ZstdCodecFactory}), and reads back a file's key-value footer
+ * metadata by parsing the footer directly.
+ */
+public final class ParquetFiles {
+    private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+
+    private ParquetFiles() {
+    }
+
+    /** Writes rows (already sorted) to {@code file} (overwritten) and fsyncs it. */
+    public static void writeCalls(Path file, List<CompactedCall> rows, Map<String, String> metadata,
+                                  int zstdLevel, long rowGroupBytes) throws IOException {
+        Builder<CompactedCall> b = new Builder<>(new LocalOutputFile(file), new CallsWriteSupport(metadata))
+                .withConf(new PlainParquetConfiguration())
+                .withCodecFactory(new ZstdCodecFactory(zstdLevel))
+                .withCompressionCodec(CompressionCodecName.ZSTD)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withRowGroupSize(rowGroupBytes)
+                .withDictionaryEncoding(true)
+                .withStatisticsEnabled(true)
+                .withBloomFilterEnabled(CallsParquetSchema.BLOOM_COLUMN, true)
+                // sized to this file's rows (one row group unless rowGroupBytes is exceeded)
+                .withBloomFilterNDV(CallsParquetSchema.BLOOM_COLUMN, Math.max(1, rows.size()))
+                .withBloomFilterFPP(CallsParquetSchema.BLOOM_COLUMN, 0.01);
+        for (String c : CallsParquetSchema.NO_DICTIONARY) {
+            b.withDictionaryEncoding(c, false);
+        }
+        try (ParquetWriter<CompactedCall> w = b.build()) {
+            for (CompactedCall r : rows) {
+                w.write(r);
+            }
+        }
+        Durable.fsync(file);
+    }
+
+    /** Writes one text table file (system prompts or tool definitions) and fsyncs it. */
+    public static void writeTexts(Path file, org.apache.parquet.schema.MessageType schema, List<TextEntry> rows,
+                                  Map<String, String> metadata, int zstdLevel) throws IOException {
+        Builder<TextEntry> b = new Builder<>(new LocalOutputFile(file), new TextWriteSupport(schema, metadata))
+                .withConf(new PlainParquetConfiguration())
+                .withCodecFactory(new ZstdCodecFactory(zstdLevel))
+                .withCompressionCodec(CompressionCodecName.ZSTD)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withDictionaryEncoding(false)
+                .withStatisticsEnabled(true);
+        try (ParquetWriter<TextEntry> w = b.build()) {
+            for (TextEntry r : rows) {
+                w.write(r);
+            }
+        }
+        Durable.fsync(file);
+    }
+
+    /** The key-value metadata in a Parquet file's footer. */
+    public static Map<String, String> footerMetadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 12) {
+                throw new IOException(file + " is " + size + " bytes: too short for a Parquet file");
+            }
+            ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, tail, size - 8);
+            int footerLength = tail.getInt(0);
+            for (int i = 0; i < 4; i++) {
+                if (tail.get(4 + i) != MAGIC[i]) {
+                    throw new IOException(file + " does not end with the Parquet magic PAR1 (truncated file?)");
+                }
+            }
+            if (footerLength <= 0 || footerLength > size - 12) {
+                throw new IOException(file + " has a bad footer length " + footerLength);
+            }
+            ByteBuffer footer = ByteBuffer.allocate(footerLength);
+            readFully(ch, footer, size - 8 - footerLength);
+            FileMetaData md = Util.readFileMetaData(new ByteArrayInputStream(footer.array()));
+            Map<String, String> out = new HashMap<>();
+            if (md.getKey_value_metadata() != null) {
+                for (KeyValue kv : md.getKey_value_metadata()) {
+                    out.put(kv.getKey(), kv.getValue());
+                }
+            }
+            return out;
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        long p = position;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, p);
+            if (n < 0) {
+                throw new IOException("unexpected end of file");
+            }
+            p += n;
+        }
+    }
+
+    /** A ParquetWriter builder for a given WriteSupport instance. */
+    private static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
+        private final WriteSupport<T> writeSupport;
+
+        Builder(OutputFile file, WriteSupport<T> writeSupport) {
+            super(file);
+            this.writeSupport = writeSupport;
+        }
+
+        @Override
+        protected Builder<T> self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<T> getWriteSupport(Configuration conf) {
+            return writeSupport;
+        }
+
+        @Override
+        protected WriteSupport<T> getWriteSupport(ParquetConfiguration conf) {
+            return writeSupport;
+        }
+    }
+}

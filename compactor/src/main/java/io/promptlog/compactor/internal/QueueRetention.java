@@ -1,0 +1,67 @@
+package io.promptlog.compactor.internal;
+
+import io.promptlog.writer.PromptLogHome;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+
+/**
+ * Deletes a shard's queue cycle files once it is safe: a cycle file goes only when its cycle is older
+ * than the cycle of the committed index (so every record in it is committed), older than the newest
+ * cycle file and the current wall-clock cycle (so it is not being written), and it was last modified
+ * longer ago than the grace period.
+ */
+final class QueueRetention {
+    private QueueRetention() {
+    }
+
+    /** Returns the number of files deleted. */
+    static int sweep(Path shardDir, long committedIndex, long graceMillis, long nowMillis) throws IOException {
+        if (committedIndex < 0 || graceMillis == Long.MAX_VALUE) {
+            return 0;
+        }
+        int deleted = 0;
+        try (SingleChronicleQueue q = PromptLogHome.openShardForReading(shardDir)) {
+            RollCycle rc = q.rollCycle();
+            int committedCycle = rc.toCycle(committedIndex);
+            int current = q.cycle();
+            int last = q.lastCycle();
+            DateTimeFormatter fmt = new DateTimeFormatterBuilder().appendPattern(rc.format())
+                    .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
+                    .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+                    .toFormatter();
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(shardDir, "*" + SingleChronicleQueue.SUFFIX)) {
+                for (Path f : s) {
+                    String n = f.getFileName().toString();
+                    int cycle;
+                    try {
+                        TemporalAccessor t = fmt.parse(n.substring(0, n.length() - SingleChronicleQueue.SUFFIX.length()));
+                        long millis = LocalDateTime.from(t).toInstant(ZoneOffset.UTC).toEpochMilli();
+                        cycle = (int) ((millis - rc.defaultEpoch()) / rc.lengthInMillis());
+                    } catch (RuntimeException e) {
+                        continue; // not a cycle file of this roll cycle
+                    }
+                    if (cycle < committedCycle && cycle < current && cycle < last
+                            && Files.getLastModifiedTime(f).toMillis() <= nowMillis - graceMillis) {
+                        Files.deleteIfExists(f);
+                        deleted++;
+                    }
+                }
+            }
+            if (deleted > 0) {
+                q.refreshDirectoryListing();
+            }
+        }
+        return deleted;
+    }
+}

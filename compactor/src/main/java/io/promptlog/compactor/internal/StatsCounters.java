@@ -1,0 +1,34 @@
+package io.promptlog.compactor.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The compactor's counters, written by the compaction thread, read by any thread. */
+public final class StatsCounters {
+    public final AtomicLong runs = new AtomicLong();
+    public final AtomicLong callsWritten = new AtomicLong();
+    public final AtomicLong filesWritten = new AtomicLong();
+    public final AtomicLong bytesWritten = new AtomicLong();
+    public final AtomicLong recordsRead = new AtomicLong();
+    public final AtomicLong corruptRecords = new AtomicLong();
+    public final AtomicLong textRetained = new AtomicLong();
+    public final AtomicLong redactions = new AtomicLong();
+    public final AtomicLong systemPromptsWritten = new AtomicLong();
+    public final AtomicLong toolDefinitionsWritten = new AtomicLong();
+    public final AtomicLong queueFilesDeleted = new AtomicLong();
+    public final AtomicLong errors = new AtomicLong();
+    private volatile String lastError;
+
+    public void error(String message) {
+        errors.incrementAndGet();
+        lastError = message;
+    }
+
+    /** A problem that is not a failed pass (a skipped corrupt record has its own counter). */
+    public void note(String message) {
+        lastError = message;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+}

@@ -37,13 +37,18 @@ public final class QueueShards implements AutoCloseable {
     private final ExcerptAppender[] appenders;
     private final AtomicIntegerArray flags;
     private final int count;
+    private final Pretoucher pretoucher;
     private volatile String lastError;
 
-    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders) {
+    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch) {
         this.queues = queues;
         this.appenders = appenders;
         this.count = queues.length;
         this.flags = new AtomicIntegerArray(count * PAD);
+        this.pretoucher = pretouch ? new Pretoucher(queues) : null;
+        if (pretoucher != null) {
+            pretoucher.start();
+        }
     }
 
     /** Opens (creating as needed) every shard of the config's home. */
@@ -71,7 +76,7 @@ public final class QueueShards implements AutoCloseable {
             }
             throw e;
         }
-        return new QueueShards(queues, appenders);
+        return new QueueShards(queues, appenders, config.pretouch());
     }
 
     public int count() {
@@ -79,7 +84,8 @@ public final class QueueShards implements AutoCloseable {
     }
 
     public String lastError() {
-        return lastError;
+        String e = lastError;
+        return e != null || pretoucher == null ? e : pretoucher.lastError();
     }
 
     /**
@@ -155,6 +161,9 @@ public final class QueueShards implements AutoCloseable {
     /** Waits for appends in flight, then closes every appender and queue. Idempotent. */
     @Override
     public void close() {
+        if (pretoucher != null) {
+            pretoucher.stop();
+        }
         for (int s = 0; s < count; s++) {
             while (true) {
                 int f = flags.get(s * PAD);

@@ -34,11 +34,30 @@ public final class PromptLog implements AutoCloseable {
     private final AtomicInteger nextHomeShard = new AtomicInteger();
     private final ThreadLocal<CallRecorder> recorders = ThreadLocal.withInitial(this::newRecorder);
     private volatile boolean closed;
+    private volatile AutoCloseable compaction;
+    private volatile String compactionError;
 
     private PromptLog(PromptLogConfig config, QueueShards shards, String openError) {
         this.config = config;
         this.shards = shards;
         this.openError = openError;
+    }
+
+    /** Starts the first {@link BackgroundCompaction} provider on the class path, if any; never throws. */
+    private PromptLog startCompaction() {
+        if (shards == null || !config.backgroundCompaction()) {
+            return this;
+        }
+        try {
+            java.util.Optional<BackgroundCompaction> provider =
+                    java.util.ServiceLoader.load(BackgroundCompaction.class, PromptLog.class.getClassLoader()).findFirst();
+            if (provider.isPresent()) {
+                compaction = provider.get().start(config);
+            }
+        } catch (Exception | java.util.ServiceConfigurationError | LinkageError e) {
+            compactionError = "cannot start background compaction: " + e;
+        }
+        return this;
     }
 
     /**
@@ -48,7 +67,7 @@ public final class PromptLog implements AutoCloseable {
      */
     public static PromptLog open(PromptLogConfig config) {
         try {
-            return new PromptLog(config, QueueShards.open(config), null);
+            return new PromptLog(config, QueueShards.open(config), null).startCompaction();
         } catch (Exception | InternalError e) {
             return new PromptLog(config, null, "cannot open promptlog queue in " + config.queueDir() + ": " + e);
         }
@@ -107,18 +126,33 @@ public final class PromptLog implements AutoCloseable {
             }
         }
         String last = shards == null ? openError : shards.lastError();
+        if (last == null) {
+            last = compactionError;
+        }
         return new PromptLogStats(sum[Counters.APPENDED], sum[Counters.APPENDED_BYTES], sum[Counters.TRUNCATED],
                 sum[Counters.DROPPED_CLOSED], sum[Counters.DROPPED_UNAVAILABLE], sum[Counters.DROPPED_IO_ERROR],
                 sum[Counters.DROPPED_TOO_LARGE], sum[Counters.DROPPED_ERROR], sum[Counters.REJECTED_FIELDS],
                 sum[Counters.ABANDONED], shards == null ? 0 : shards.count(), last);
     }
 
-    /** Waits for appends in flight, then closes the queue. Idempotent; later appends are counted no-ops. */
+    /**
+     * Waits for appends in flight, then closes the queue; then stops background compaction, which first
+     * compacts what is left. Idempotent; later appends are counted no-ops.
+     */
     @Override
     public void close() {
         closed = true;
         if (shards != null) {
             shards.close();
+        }
+        AutoCloseable c = compaction;
+        compaction = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                compactionError = "background compaction failed to stop: " + e;
+            }
         }
     }
 }

@@ -23,6 +23,8 @@ public final class PromptLogConfig {
     private final int maxRecordBytes;
     private final RollPeriod rollPeriod;
     private final boolean pretouch;
+    private final boolean backgroundCompaction;
+    private final long compactionIntervalMillis;
 
     private PromptLogConfig(Builder b) {
         this.home = b.home;
@@ -30,6 +32,8 @@ public final class PromptLogConfig {
         this.maxRecordBytes = b.maxRecordBytes;
         this.rollPeriod = b.rollPeriod;
         this.pretouch = b.pretouch;
+        this.backgroundCompaction = b.backgroundCompaction;
+        this.compactionIntervalMillis = b.compactionIntervalMillis;
     }
 
     public static Builder builder(Path home) {
@@ -70,6 +74,16 @@ public final class PromptLogConfig {
         return pretouch;
     }
 
+    /** Whether {@link PromptLog} starts background compaction when a compactor is on the class path. */
+    public boolean backgroundCompaction() {
+        return backgroundCompaction;
+    }
+
+    /** How often background compaction looks at the queue, in milliseconds. */
+    public long compactionIntervalMillis() {
+        return compactionIntervalMillis;
+    }
+
     /** Default shards: one per logging thread we expect to run at once on this machine, at least 2. */
     public static int defaultShardCount() {
         return Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
@@ -78,7 +92,8 @@ public final class PromptLogConfig {
     @Override
     public String toString() {
         return "PromptLogConfig{home=" + home + ", shardCount=" + shardCount + ", maxRecordBytes="
-                + maxRecordBytes + ", rollPeriod=" + rollPeriod + ", pretouch=" + pretouch + '}';
+                + maxRecordBytes + ", rollPeriod=" + rollPeriod + ", pretouch=" + pretouch + ", backgroundCompaction=" + backgroundCompaction
+                + ", compactionIntervalMillis=" + compactionIntervalMillis + '}';
     }
 
     public static final class Builder {
@@ -87,6 +102,8 @@ public final class PromptLogConfig {
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         private RollPeriod rollPeriod = RollPeriod.HOURLY;
         private boolean pretouch = true;
+        private boolean backgroundCompaction = true;
+        private long compactionIntervalMillis = 10_000;
 
         private Builder(Path home) {
             this.home = Objects.requireNonNull(home, "home directory");
@@ -127,6 +144,22 @@ public final class PromptLogConfig {
             return this;
         }
 
+        /**
+         * Start background compaction (a low-priority daemon thread, {@code promptlog-compactor}) when the
+         * compactor module is on the class path; {@link PromptLog#close()} stops it and compacts what is
+         * left. On by default; without the compactor on the class path this does nothing.
+         */
+        public Builder backgroundCompaction(boolean on) {
+            this.backgroundCompaction = on;
+            return this;
+        }
+
+        /** How often background compaction looks at the queue, in milliseconds; at least 1 (default 10 s). */
+        public Builder compactionIntervalMillis(long millis) {
+            this.compactionIntervalMillis = millis;
+            return this;
+        }
+
         public PromptLogConfig build() {
             if (shardCount < 1 || shardCount > MAX_SHARDS) {
                 throw new IllegalArgumentException("shardCount must be 1.." + MAX_SHARDS + ", was " + shardCount);
@@ -134,6 +167,9 @@ public final class PromptLogConfig {
             if (maxRecordBytes < MIN_MAX_RECORD_BYTES || maxRecordBytes > MAX_MAX_RECORD_BYTES) {
                 throw new IllegalArgumentException("maxRecordBytes must be " + MIN_MAX_RECORD_BYTES + ".."
                         + MAX_MAX_RECORD_BYTES + ", was " + maxRecordBytes);
+            }
+            if (compactionIntervalMillis < 1) {
+                throw new IllegalArgumentException("compactionIntervalMillis must be >= 1, was " + compactionIntervalMillis);
             }
             if (rollPeriod == null) {
                 throw new IllegalArgumentException("rollPeriod must not be null");

@@ -2,10 +2,6 @@ package io.promptlog.reader.internal;
 
 import io.promptlog.writer.Message;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -18,7 +14,7 @@ final class CallHashes {
     }
 
     static String textHash(String text) {
-        return text == null ? null : sha256(text.getBytes(StandardCharsets.UTF_8));
+        return CompactorLink.textHash(text);
     }
 
     static String inputHash(List<Message> messages) {
@@ -37,13 +33,5 @@ final class CallHashes {
             }
         }
         return n;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 }

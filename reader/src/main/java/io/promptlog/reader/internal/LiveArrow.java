@@ -108,7 +108,7 @@ public final class LiveArrow {
             case CallsColumns.TOOLS_HASH -> CallHashes.textHash(call.string(CallField.TOOLS));
             case CallsColumns.TEXT_RETAINED -> Boolean.TRUE;
             case CallsColumns.RETENTION_REASON -> LIVE_RETENTION_REASON;
-            case CallsColumns.INPUT_HASH -> CallHashes.inputHash(call.messages());
+            case CallsColumns.INPUT_HASH -> call.get(CallField.MESSAGES) == null ? null : CallHashes.inputHash(call.messages());
             case CallsColumns.OUTPUT_HASH -> CallHashes.outputHash(call.response());
             case CallsColumns.INPUT_CHARS -> CallHashes.inputChars(call.messages());
             case CallsColumns.OUTPUT_CHARS -> call.response() == null ? 0L : (long) call.response().length();

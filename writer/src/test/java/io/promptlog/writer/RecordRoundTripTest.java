@@ -174,4 +174,27 @@ class RecordRoundTripTest {
         LlmCall back = QueueContents.readAll(home).get(0);
         assertThat(back.attributes()).containsEntry("seq", "1234567890123").containsEntry("neg", String.valueOf(Long.MIN_VALUE));
     }
+
+    @Test
+    void shouldRoundTripStringBuilderValuesOfEveryCoderAndReuseTheBuilder() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        String[] texts = {"plain ascii " + "a".repeat(20_000), "latin-1 é ß ÿ " + "é".repeat(30_000),
+            "utf-16 😀 漢字 " + "字".repeat(30_000), ""};
+        for (String t : texts) {
+            sb.setLength(0);
+            sb.append(t);
+            try (CallRecorder r = log.begin()) {
+                r.callId(sb).startTimeMicros(1).message(sb, sb).response(sb);
+                sb.setLength(0); // the recorder copied the value; reusing the builder must not change the record
+                sb.append("changed");
+            }
+        }
+        List<LlmCall> back = QueueContents.readAll(home);
+        assertThat(back).hasSize(texts.length);
+        for (int i = 0; i < texts.length; i++) {
+            assertThat(back.get(i).response()).isEqualTo(texts[i]);
+            assertThat(back.get(i).callId()).isEqualTo(texts[i]);
+            assertThat(back.get(i).messages()).containsExactly(Message.of(texts[i], texts[i]));
+        }
+    }
 }

@@ -132,8 +132,18 @@ public final class RecordEncoder {
         position += LENGTH_PREFIX;
         int start = position;
         stringLimit = (int) Math.min((long) position + maxRecordBytes, hardCapBytes);
-        if (value instanceof String) {
-            encodeString((String) value);
+        if (value instanceof String str) {
+            if (StringUtils.getStringCoder(str) == LATIN1) {
+                encodeLatin1(StringUtils.extractBytes(str), str.length());
+            } else {
+                encodeChars(str, 0);
+            }
+        } else if (value instanceof StringBuilder sb) {
+            if (StringUtils.getStringCoder(sb) == LATIN1) {
+                encodeLatin1(StringUtils.extractBytes(sb), sb.length());
+            } else {
+                encodeChars(sb, 0);
+            }
         } else {
             encodeChars(value, 0);
         }
@@ -152,27 +162,61 @@ public final class RecordEncoder {
         position += length;
     }
 
-    private void encodeString(String s) {
-        int n = s.length();
-        if (StringUtils.getStringCoder(s) == LATIN1) {
-            byte[] latin1 = StringUtils.extractBytes(s);
-            int room = Math.max(0, stringLimit - position);
-            int copy = Math.min(n, room);
+    /**
+     * UTF-8 encodes the first n chars of a Latin-1 coded string's own bytes: one array copy when they are
+     * ASCII (the common case), else ASCII up to the first high byte and two bytes per high char after it.
+     */
+    private void encodeLatin1(byte[] latin1, int n) {
+        int room = Math.max(0, stringLimit - position);
+        int copy = Math.min(n, room);
+        grow(position + copy);
+        System.arraycopy(latin1, 0, buf, position, copy);
+        int firstHigh = firstNonAscii(buf, position, copy);
+        if (firstHigh < 0) {
+            position += copy;
             if (copy < n) {
                 flags |= FLAG_TRUNCATED;
             }
-            grow(position + copy);
-            System.arraycopy(latin1, 0, buf, position, copy);
-            int firstHigh = firstNonAscii(buf, position, copy);
-            if (firstHigh < 0) {
-                position += copy;
-                return;
-            }
-            position += firstHigh;
-            encodeChars(s, firstHigh);
-        } else {
-            encodeChars(s, 0);
+            return;
         }
+        position += firstHigh; // the ASCII prefix is in place; grow() keeps bytes up to position
+        long worst = position + 2L * (n - firstHigh);
+        grow((int) Math.min(worst, stringLimit));
+        int p = position;
+        byte[] b = buf;
+        int i = firstHigh;
+        if (worst <= stringLimit) {
+            for (; i < n; i++) {
+                byte c = latin1[i];
+                if (c >= 0) {
+                    b[p++] = c;
+                } else {
+                    b[p++] = (byte) (0xC0 | ((c & 0xFF) >> 6));
+                    b[p++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+        } else {
+            int limit = stringLimit;
+            for (; i < n; i++) {
+                byte c = latin1[i];
+                if (c >= 0) {
+                    if (p + 1 > limit) {
+                        break;
+                    }
+                    b[p++] = c;
+                } else {
+                    if (p + 2 > limit) {
+                        break;
+                    }
+                    b[p++] = (byte) (0xC0 | ((c & 0xFF) >> 6));
+                    b[p++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+            if (i < n) {
+                flags |= FLAG_TRUNCATED;
+            }
+        }
+        position = p;
     }
 
     /** Index (relative to from) of the first byte with its high bit set, or -1. */
@@ -192,47 +236,65 @@ public final class RecordEncoder {
         return -1;
     }
 
-    /** UTF-8 encodes chars [from, length) of s at position, cutting at the hard cap. */
+    /**
+     * UTF-8 encodes chars [from, length) of s, cutting at the string limit. When the worst case (3 bytes a
+     * char) fits, the loop runs without bounds checks of its own.
+     */
     private void encodeChars(CharSequence s, int from) {
         int n = s.length();
-        int limit = Math.min(buf.length, stringLimit);
-        for (int i = from; i < n; i++) {
+        long worst = position + 3L * (n - from);
+        grow((int) Math.min(worst, stringLimit));
+        byte[] b = buf;
+        int p = position;
+        int limit = worst <= stringLimit ? Integer.MAX_VALUE : stringLimit;
+        int i = from;
+        for (; i < n; i++) {
             char c = s.charAt(i);
-            if (position + 4 > limit) {
-                if (position + 4 > stringLimit) {
-                    flags |= FLAG_TRUNCATED;
-                    return;
-                }
-                grow((int) Math.min((long) position + 3L * (n - i) + 16, stringLimit));
-                limit = Math.min(buf.length, stringLimit);
-            }
-            byte[] b = buf;
             if (c < 0x80) {
-                b[position++] = (byte) c;
+                if (p + 1 > limit) {
+                    break;
+                }
+                b[p++] = (byte) c;
             } else if (c < 0x800) {
-                b[position++] = (byte) (0xC0 | (c >> 6));
-                b[position++] = (byte) (0x80 | (c & 0x3F));
+                if (p + 2 > limit) {
+                    break;
+                }
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isSurrogate(c)) {
                 char d;
                 if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(d = s.charAt(i + 1))) {
+                    if (p + 4 > limit) {
+                        break;
+                    }
                     int cp = Character.toCodePoint(c, d);
                     i++;
-                    b[position++] = (byte) (0xF0 | (cp >> 18));
-                    b[position++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                    b[position++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                    b[position++] = (byte) (0x80 | (cp & 0x3F));
+                    b[p++] = (byte) (0xF0 | (cp >> 18));
+                    b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[p++] = (byte) (0x80 | (cp & 0x3F));
                 } else {
                     // lone surrogate: U+FFFD (documented in RecordDescriptor)
-                    b[position++] = (byte) 0xEF;
-                    b[position++] = (byte) 0xBF;
-                    b[position++] = (byte) 0xBD;
+                    if (p + 3 > limit) {
+                        break;
+                    }
+                    b[p++] = (byte) 0xEF;
+                    b[p++] = (byte) 0xBF;
+                    b[p++] = (byte) 0xBD;
                 }
             } else {
-                b[position++] = (byte) (0xE0 | (c >> 12));
-                b[position++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[position++] = (byte) (0x80 | (c & 0x3F));
+                if (p + 3 > limit) {
+                    break;
+                }
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+        if (i < n) {
+            flags |= FLAG_TRUNCATED;
+        }
+        position = p;
     }
 
     private void fieldHeader(int id, int wireType) {

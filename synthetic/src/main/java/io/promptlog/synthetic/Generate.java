@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The load generator behind {@code promptlog generate}: logs {@link SyntheticCalls} through the public
- * writer API from one or more threads, optionally paced (open loop), to the queue only.
+ * writer API from one or more threads, optionally paced (open loop), to the queue only (background
+ * compaction is off even when the compactor is on the class path: compacting is {@code compact}'s job).
  *
  * <p>Acknowledgements: with {@code ackEvery = K}, a line {@code acked <n>} is printed (and flushed) each
  * time the first n calls (seq S .. S+n-1, across all threads) have all returned from append, n a multiple
@@ -31,7 +32,7 @@ public final class Generate {
     }
 
     public static Result run(GenerateOptions o, PrintStream out, PrintStream err) throws InterruptedException {
-        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(o.home()).build())) {
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(o.home()).backgroundCompaction(false).build())) {
             if (!log.isAvailable()) {
                 throw new IllegalStateException(log.stats().lastError());
             }

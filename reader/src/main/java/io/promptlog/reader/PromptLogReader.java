@@ -372,18 +372,37 @@ public final class PromptLogReader implements AutoCloseable {
                 return work.run();
             } catch (SQLException e) {
                 String msg = e.getMessage();
-                Path bad = files.mentionedIn(msg);
-                if (bad == null || attempt >= MAX_FILE_RETRIES) {
+                if (attempt >= MAX_FILE_RETRIES || !mayBeAFileProblem(msg)) {
                     throw new PromptLogReaderException(cleanMessage(msg), e);
                 }
-                if (Files.exists(bad)) {
+                Path bad = files.mentionedIn(msg);
+                if (bad != null && Files.exists(bad)) {
                     files.skip(bad, firstLine(cleanMessage(msg)));
+                } else if (bad != null) {
+                    files.scan(); // it vanished (the compactor replaced it): list again
                 } else {
-                    files.scan();
+                    // DuckDB did not say which file: find the unreadable ones
+                    Map<Path, String> found = files.probe(conn, true);
+                    if (found.isEmpty()) {
+                        throw new PromptLogReaderException(cleanMessage(msg), e);
+                    }
+                    found.forEach(files::skip);
                 }
                 rebuild = true;
             }
         }
+    }
+
+    /** Parser, binder, catalog and conversion errors are the query's fault; others may come from a file. */
+    private static boolean mayBeAFileProblem(String msg) {
+        if (msg == null) {
+            return false;
+        }
+        String m = msg.strip();
+        return !(m.startsWith("Parser Error") || m.startsWith("Binder Error") || m.startsWith("Catalog Error")
+                || m.startsWith("Conversion Error") || m.startsWith("Out of Range Error")
+                || m.startsWith("Constraint Error") || m.startsWith("Not implemented Error")
+                || m.startsWith("Invalid Input Error: Could not convert") || m.startsWith("Interrupt"));
     }
 
     private static String cleanMessage(String msg) {

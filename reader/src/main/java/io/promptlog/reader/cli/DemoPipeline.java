@@ -31,7 +31,7 @@ final class DemoPipeline {
         Generate.Result[] result = new Generate.Result[1];
         Throwable[] failure = new Throwable[1];
         CompactorStats stats;
-        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).build());
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).backgroundCompaction(false).build());
              Compactor compactor = Compactor.open(cc)) {
             if (!log.isAvailable()) {
                 throw new IllegalStateException(log.stats().lastError());

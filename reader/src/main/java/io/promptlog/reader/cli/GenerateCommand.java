@@ -2,6 +2,8 @@ package io.promptlog.reader.cli;
 
 import io.promptlog.synthetic.Generate;
 import io.promptlog.synthetic.GenerateOptions;
+import io.promptlog.writer.PromptLog;
+import io.promptlog.writer.PromptLogConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +56,14 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Generate.Result r = Generate.run(o, parent.out, parent.err);
+        Generate.Result r;
+        // the queue only: compaction is `compact`'s job (no background compaction from this writer)
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(o.home()).backgroundCompaction(false).build())) {
+            if (!log.isAvailable()) {
+                throw new PromptLogCli.CliFailure("cannot open the queue in " + o.home() + ": " + log.stats().lastError());
+            }
+            r = Generate.run(log, o, parent.out, parent.err);
+        }
         double secs = r.elapsedNanos() / 1e9;
         parent.err.printf("logged %,d calls to %s in %.1f s (%,.0f calls/s), dropped %,d%n", r.appended(),
                 o.home().resolve("queue"), secs, secs > 0 ? r.appended() / secs : 0.0, r.dropped());

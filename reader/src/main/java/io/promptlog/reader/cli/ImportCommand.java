@@ -46,7 +46,7 @@ final class ImportCommand implements Callable<Integer> {
         long total = Files.size(file);
         ProgressBar bar = new ProgressBar(parent.err, "import", total);
         long bytes = 0;
-        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).build());
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).backgroundCompaction(false).build());
              BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             if (!log.isAvailable()) {
                 throw new PromptLogCli.CliFailure("cannot open the queue in " + home + ": " + log.stats().lastError());

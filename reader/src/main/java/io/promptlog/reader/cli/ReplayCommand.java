@@ -95,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
         long durationMicros = (System.nanoTime() - t0) / 1_000;
         LlmCall replay = replayCall(original.call(), resp.statusCode(), resp.body(), startMicros, durationMicros);
         Path home = dataset.home();
-        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).build())) {
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).backgroundCompaction(false).build())) {
             int status = log.append(replay);
             if (!AppendStatus.isAppended(status)) {
                 parent.err.println("warning: the replay was not logged: " + AppendStatus.describe(status) + " "

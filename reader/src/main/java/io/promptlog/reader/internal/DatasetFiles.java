@@ -126,6 +126,43 @@ public final class DatasetFiles {
         return null;
     }
 
+    /**
+     * Finds the listed files DuckDB cannot read, one by one: first their footers, then (when
+     * {@code deep}) every row. For errors that do not say which file they came from.
+     *
+     * @return file -> DuckDB's message, for the files that failed
+     */
+    public Map<Path, String> probe(java.sql.Connection conn, boolean deep) {
+        Map<Path, String> bad = new LinkedHashMap<>();
+        List<Path> all = new ArrayList<>(calls);
+        all.addAll(systemPrompts);
+        all.addAll(toolDefinitions);
+        for (Path p : all) {
+            String lit = "'" + p.toString().replace("'", "''") + "'";
+            String problem = run(conn, "SELECT count(*) FROM parquet_metadata(" + lit + ")");
+            if (problem == null && deep) {
+                problem = run(conn, "SELECT count(*) FROM (SELECT * FROM read_parquet(" + lit + "))");
+            }
+            if (problem != null) {
+                bad.put(p, problem);
+            }
+        }
+        return bad;
+    }
+
+    private static String run(java.sql.Connection conn, String sql) {
+        try (java.sql.Statement st = conn.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                // read everything
+            }
+            return null;
+        } catch (java.sql.SQLException e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage().strip();
+            int nl = m.indexOf('\n');
+            return nl < 0 ? m : m.substring(0, nl);
+        }
+    }
+
     public void skip(Path file, String reason) {
         skipped.put(file, reason);
         calls = without(calls, file);

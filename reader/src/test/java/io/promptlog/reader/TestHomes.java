@@ -6,6 +6,11 @@ import io.promptlog.compactor.CompactorStats;
 import io.promptlog.synthetic.Generate;
 import io.promptlog.synthetic.GenerateOptions;
 import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.Message;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import io.promptlog.writer.PromptLog;
 import io.promptlog.writer.PromptLogConfig;
 
@@ -54,4 +59,27 @@ public final class TestHomes {
             return s;
         }
     }
+
+    /** A call with every field set (and the truncated flag), for round trips. */
+    public static LlmCall everyFieldCall() {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("tenant", "ácme");
+        attrs.put("seq", "1");
+        return LlmCall.builder().callId("c-1").traceId("0af7651916cd43dd8448eb211c80319c").spanId("b7ad6b7169203331")
+                .parentSpanId("00f067aa0ba902b7").sessionId("s").userId("u").service("svc").environment("prod").host("h")
+                .responseId("chatcmpl-1").providerRequestId("req-1").replayOf("c-0")
+                .startTimeMicros(1_795_132_800_123_456L).durationMicros(812_345).ttftMicros(120_000)
+                .provider("openai").operation("chat").requestModel("gpt-4o").responseModel("gpt-4o-2024-08-06")
+                .temperature(0.7).topP(0.95).topK(40).maxTokens(1024).frequencyPenalty(0.1).presencePenalty(-0.2)
+                .seed(42).stopSequences(List.of("\n\n", "END")).stream(true).params("{\"logprobs\":true}")
+                .systemPrompt("You are helpful.\nBe brief. 日本語 😀").tools("[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]")
+                .promptName("support").promptVersion("v3")
+                .messages(List.of(Message.of("user", "hi \"there\""), new Message("assistant", null, "bot", null),
+                        new Message("tool", "42", null, "call_1")))
+                .response("Hello!").responseToolCalls("[]").finishReason("stop").inputTokens(100).outputTokens(20)
+                .cachedInputTokens(64).reasoningTokens(5).costUsd(0.000123).status("ok").errorType("none")
+                .errorMessage("-").httpStatus(200).flagged(true).flagReason("review").attributes(attrs)
+                .truncated(true).build();
+    }
+
 }

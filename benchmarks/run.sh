@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs every promptlog benchmark with one command.
+#   benchmarks/run.sh --quick   smoke run of each benchmark (seconds each; CI), results in benchmarks/target/quick-results
+#   benchmarks/run.sh --full    the measurement run (~30 min), results in benchmarks/results/<UTC date>/
+# Builds benchmarks/target/benchmarks.jar first when it is missing or older than the sources.
+# Asserts nothing about speed; exits nonzero when any benchmark fails or a sink loses or alters calls.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+JAR="$HERE/target/benchmarks.jar"
+MODE=quick
+case "${1:-}" in
+  --quick|"") MODE=quick ;;
+  --full) MODE=full ;;
+  *) echo "usage: $0 [--quick|--full]" >&2; exit 2 ;;
+esac
+
+stale() {
+  [ ! -f "$JAR" ] && return 0
+  [ -n "$(find "$ROOT/pom.xml" "$ROOT/writer" "$ROOT/synthetic" "$ROOT/compactor" "$ROOT/reader" "$HERE" \
+            \( -path '*/target' -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
+            -newer "$JAR" -print \) 2>/dev/null | head -1)" ]
+}
+if stale; then
+  echo "== building benchmarks.jar =="
+  (cd "$ROOT" && mvn -B -q -pl benchmarks -am package -Dmaven.test.skip=true)
+fi
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+FLAGS="$("$JAVA" -jar "$JAR" flags)"
+bench() { "$JAVA" $FLAGS -jar "$JAR" "$@"; }
+
+if [ "$MODE" = quick ]; then
+  OUT="$HERE/target/quick-results"
+  rm -rf "$OUT"; mkdir -p "$OUT"
+  echo "== verify: every sink writes every call, same content =="
+  bench verify --sizes 4k
+  echo "== JMH append (smoke) =="
+  bench AppendBenchmark -p size=4k -f 1 -wi 1 -w 300ms -i 1 -r 500ms -t 1 -prof gc \
+        -rf json -rff "$OUT/jmh-t1.json" > "$OUT/jmh-t1.txt"
+  tail -n 12 "$OUT/jmh-t1.txt"
+  echo "== paced latency (smoke) =="
+  for s in promptlog log4j2-async otel noop; do
+    bench paced --sink "$s" --size 4k --rates 1000 --threads 1 --jit-warmup-seconds 0.5 \
+          --warmup-seconds 0.2 --seconds 0.5 --out "$OUT/paced.jsonl"
+  done
+  echo "== compaction and storage (smoke) =="
+  bench storage --calls 600 --file-calls 200 --out "$OUT/storage.json"
+  if bench query --help >/dev/null 2>&1; then
+    echo "== query (smoke) =="
+    bench query --calls 20000 --out "$OUT/query.json"
+  fi
+  bench report "$OUT" > "$OUT/summary.md"
+  echo "== quick mode done: $OUT =="
+  exit 0
+fi
+
+OUT="$HERE/results/$(date -u +%Y-%m-%d)"
+mkdir -p "$OUT"
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "cores: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "jdk: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "command: benchmarks/run.sh --full"
+} > "$OUT/machine.txt"
+echo "== verify =="
+bench verify | tee "$OUT/verify.txt"
+for t in 1 4; do
+  echo "== JMH append, $t thread(s) =="
+  bench AppendBenchmark -f 2 -wi 1 -w 1s -i 3 -r 1s -t "$t" -prof gc \
+        -rf json -rff "$OUT/jmh-t$t.json" > "$OUT/jmh-t$t.txt"
+  grep -E "^AppendBenchmark.append " "$OUT/jmh-t$t.txt" || true
+done
+echo "== paced latency =="
+rm -f "$OUT/paced.jsonl"
+for s in noop promptlog promptlog-1shard log4j2-async otel; do
+  bench paced --sink "$s" --size 4k --rates 1000,10000,50000 --threads 1,4 --jit-warmup-seconds 3 \
+        --warmup-seconds 2 --seconds 8 --out "$OUT/paced.jsonl" | tee -a "$OUT/paced.txt"
+done
+echo "== compaction and storage =="
+bench storage --calls 50000 --file-calls 5000 --out "$OUT/storage.json"
+if bench query --help >/dev/null 2>&1; then
+  echo "== query =="
+  bench query --calls 1000000 --out "$OUT/query.json"
+fi
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+bench report "$OUT" | tee "$OUT/summary.md"
+echo "== full run done: $OUT =="

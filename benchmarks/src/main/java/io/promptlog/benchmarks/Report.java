@@ -1,0 +1,289 @@
+package io.promptlog.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.promptlog.benchmarks.sink.CallSink;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a results directory ({@code jmh-t1.json}, {@code jmh-t4.json}, {@code paced.jsonl},
+ * {@code storage.json}, {@code query.json}, {@code machine.txt}) into the markdown tables of
+ * {@code benchmarks/README.md}: medians and ratios against each peer, and each target checked.
+ * Missing files are reported as missing, never filled in.
+ */
+public final class Report {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final StringBuilder md = new StringBuilder();
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: report RESULTS_DIR");
+        }
+        System.out.print(new Report().render(Path.of(args[0])));
+    }
+
+    record Jmh(String sink, String size, int threads, double p50, double p99, double p999, double allocNorm,
+               long samples) {
+    }
+
+    private String render(Path dir) throws IOException {
+        Path machine = dir.resolve("machine.txt");
+        if (Files.exists(machine)) {
+            md.append("```\n").append(Files.readString(machine).trim()).append("\n```\n\n");
+        }
+        List<Jmh> jmh = new ArrayList<>();
+        for (String f : List.of("jmh-t1.json", "jmh-t4.json")) {
+            Path p = dir.resolve(f);
+            if (Files.exists(p)) {
+                jmh.addAll(readJmh(p));
+            } else {
+                md.append("(").append(f).append(" missing)\n\n");
+            }
+        }
+        appendTables(jmh);
+        pacedTable(dir.resolve("paced.jsonl"));
+        storageTable(dir.resolve("storage.json"));
+        queryTable(dir.resolve("query.json"));
+        targets(jmh, dir);
+        return md.toString();
+    }
+
+    private static List<Jmh> readJmh(Path p) throws IOException {
+        List<Jmh> out = new ArrayList<>();
+        for (JsonNode b : MAPPER.readTree(p.toFile())) {
+            JsonNode pm = b.get("primaryMetric");
+            JsonNode pc = pm.get("scorePercentiles");
+            double alloc = Double.NaN;
+            Iterator<Map.Entry<String, JsonNode>> it = b.path("secondaryMetrics").fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                    alloc = e.getValue().get("score").asDouble();
+                }
+            }
+            long samples = 0;
+            for (JsonNode fork : pm.path("rawDataHistogram")) {
+                for (JsonNode iter : fork) {
+                    for (JsonNode bucket : iter) {
+                        samples += bucket.get(1).asLong();
+                    }
+                }
+            }
+            out.add(new Jmh(b.get("params").get("sink").asText(), b.get("params").get("size").asText(),
+                    b.get("threads").asInt(), pc.get("50.0").asDouble(), pc.get("99.0").asDouble(),
+                    pc.get("99.9").asDouble(), alloc, samples));
+        }
+        return out;
+    }
+
+    private void appendTables(List<Jmh> jmh) {
+        if (jmh.isEmpty()) {
+            return;
+        }
+        md.append("### Append cost per call (JMH SampleTime, calling thread; ratios = peer / promptlog)\n\n");
+        for (int threads : new int[] {1, 4}) {
+            for (String size : List.of("1k", "4k", "16k")) {
+                Jmh ours = find(jmh, "promptlog", size, threads);
+                List<Jmh> rows = new ArrayList<>();
+                for (String s : CallSink.NAMES) {
+                    Jmh j = find(jmh, s, size, threads);
+                    if (j != null) {
+                        rows.add(j);
+                    }
+                }
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                md.append("**").append(size).append(", ").append(threads).append(threads == 1 ? " thread" : " threads")
+                        .append("**\n\n| sink | p50 us | p99 us | p99.9 us | B/call | p50 ratio | p99.9 ratio |\n")
+                        .append("|---|---:|---:|---:|---:|---:|---:|\n");
+                for (Jmh j : rows) {
+                    md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %s | %s | %s |\n", j.sink,
+                            j.p50 / 1000, j.p99 / 1000, j.p999 / 1000, bytes(j.allocNorm),
+                            ratio(j.p50, ours == null ? Double.NaN : ours.p50),
+                            ratio(j.p999, ours == null ? Double.NaN : ours.p999)));
+                }
+                md.append('\n');
+            }
+        }
+    }
+
+    private static String bytes(double b) {
+        return Double.isNaN(b) ? "n/a" : String.format(Locale.ROOT, "%.0f", b);
+    }
+
+    private static String ratio(double a, double b) {
+        if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2fx", a / b);
+    }
+
+    private static Jmh find(List<Jmh> jmh, String sink, String size, int threads) {
+        for (Jmh j : jmh) {
+            if (j.sink.equals(sink) && j.size.equals(size) && j.threads == threads) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    private List<JsonNode> paced(Path p) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (Files.exists(p)) {
+            for (String line : Files.readAllLines(p)) {
+                if (!line.isBlank()) {
+                    out.add(MAPPER.readTree(line));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void pacedTable(Path p) throws IOException {
+        List<JsonNode> rows = paced(p);
+        if (rows.isEmpty()) {
+            md.append("(paced.jsonl missing)\n\n");
+            return;
+        }
+        md.append("### Paced latency, 4 KB calls (open loop, coordinated-omission corrected; us)\n\n")
+                .append("| sink | calls/s | threads | calls | dropped | resp p50 | p99 | p99.9 | p99.99 | max | serv p50 | p99 | p99.9 |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (JsonNode r : rows) {
+            JsonNode rs = r.get("response_ns");
+            JsonNode sv = r.get("service_ns");
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                    r.get("sink").asText(), r.get("rate").asInt(), r.get("threads").asInt(), r.get("calls").asLong(),
+                    r.get("dropped").asLong(), us(rs, "p50"), us(rs, "p99"), us(rs, "p99.9"), us(rs, "p99.99"),
+                    us(rs, "max"), us(sv, "p50"), us(sv, "p99"), us(sv, "p99.9")));
+        }
+        md.append('\n');
+    }
+
+    private static String us(JsonNode h, String k) {
+        return String.format(Locale.ROOT, "%.1f", h.get(k).asLong() / 1000.0);
+    }
+
+    private void storageTable(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            md.append("(storage.json missing)\n\n");
+            return;
+        }
+        JsonNode s = MAPPER.readTree(p.toFile());
+        md.append(String.format(Locale.ROOT, "### Compaction, one thread (%d calls, %.0f bytes/call as JSONL)\n\n",
+                s.get("calls").asLong(), s.get("jsonl_bytes").asDouble() / s.get("calls").asDouble()));
+        md.append("| converter | seconds | calls/s | MB/s (JSONL-equivalent) | ratio vs DuckDB |\n|---|---:|---:|---:|---:|\n");
+        double duck = s.get("duckdb_copy").get("calls_per_s").asDouble();
+        for (String k : List.of("compactor", "compactor_no_redaction", "duckdb_copy")) {
+            JsonNode c = s.get(k);
+            if (c == null) {
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.0f | %.1f | %.2fx |\n", k, c.get("seconds").asDouble(),
+                    c.get("calls_per_s").asDouble(), c.get("jsonl_mb_per_s").asDouble(), c.get("calls_per_s").asDouble() / duck));
+        }
+        md.append(String.format(Locale.ROOT, "\n### Storage, bytes per call (files of %d calls where streamed)\n\n",
+                s.get("file_calls").asInt()));
+        md.append("| format | bytes/call | vs DuckDB one file |\n|---|---:|---:|\n");
+        JsonNode b = s.get("bytes_per_call");
+        double ref = b.get("duckdb_one_file").asDouble();
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("jsonl", "raw JSONL");
+        names.put("jsonl_zstd", "zstd JSONL (level 3, one stream)");
+        names.put("duckdb_one_file", "DuckDB Parquet, one file");
+        names.put("duckdb_per_chunk", "DuckDB Parquet, one file per chunk");
+        names.put("promptlog_one_shot_all", "promptlog dataset, one compaction, 100% text");
+        names.put("promptlog_stream_all", "promptlog dataset, streamed, 100% text");
+        names.put("promptlog_stream_default", "promptlog dataset, streamed, default policy");
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            JsonNode v = b.get(e.getKey());
+            if (v != null) {
+                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2fx |\n", e.getValue(), v.asDouble(), v.asDouble() / ref));
+            }
+        }
+        md.append('\n');
+    }
+
+    private void queryTable(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            md.append("(query.json missing)\n\n");
+            return;
+        }
+        JsonNode q = MAPPER.readTree(p.toFile());
+        md.append("### Query (").append(q.get("calls").asLong()).append(" calls; median of ")
+                .append(q.get("repeats").asInt()).append(" runs, ms)\n\n| query | promptlog reader | DuckDB over its Parquet | ratio |\n|---|---:|---:|---:|\n");
+        for (String k : List.of("point_lookup", "group_by")) {
+            JsonNode r = q.get(k);
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |\n", k, r.get("promptlog_ms").asDouble(),
+                    r.get("duckdb_ms").asDouble(), r.get("promptlog_ms").asDouble() / r.get("duckdb_ms").asDouble()));
+        }
+        md.append('\n');
+    }
+
+    private void targets(List<Jmh> jmh, Path dir) throws IOException {
+        md.append("### Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        for (String size : List.of("1k", "4k", "16k")) {
+            Jmh ours = find(jmh, "promptlog", size, 1);
+            Jmh floor = find(jmh, "chronicle-floor", size, 1);
+            if (ours != null && floor != null) {
+                double r = ours.p50 / floor.p50;
+                md.append(String.format(Locale.ROOT, "| p50 within 1.3x of raw Chronicle (%s, 1 thread) | %.2fx | %s |\n",
+                        size, r, r <= 1.3 ? "yes" : "no"));
+            }
+        }
+        for (Jmh j : jmh) {
+            if (j.sink.equals("promptlog")) {
+                md.append(String.format(Locale.ROOT, "| 0 B allocated per call (%s, %d thr) | %s B/call | %s |\n", j.size,
+                        j.threads, bytes(j.allocNorm), j.allocNorm < 1 ? "yes" : "no"));
+            }
+        }
+        Jmh t1 = find(jmh, "promptlog", "4k", 1);
+        Jmh t4 = find(jmh, "promptlog", "4k", 4);
+        if (t1 != null && t4 != null) {
+            double r = t4.p999 / t1.p999;
+            md.append(String.format(Locale.ROOT, "| writer: p99.9 with 4 threads <= 5x 1 thread (4 KB, JMH) | %.2fx | %s |\n",
+                    r, r <= 5 ? "yes" : "no"));
+        }
+        List<JsonNode> paced = paced(dir.resolve("paced.jsonl"));
+        JsonNode ours = pacedRow(paced, "promptlog", 10_000, 4);
+        JsonNode log4j = pacedRow(paced, "log4j2-async", 10_000, 4);
+        if (ours != null && log4j != null) {
+            double r = log4j.get("response_ns").get("p99.9").asDouble() / ours.get("response_ns").get("p99.9").asDouble();
+            md.append(String.format(Locale.ROOT, "| p99.9 at 10k calls/s, 4 threads, >= 10x below Log4j2 async | %.2fx below | %s |\n",
+                    r, r >= 10 ? "yes" : "no"));
+        }
+        Path sp = dir.resolve("storage.json");
+        if (Files.exists(sp)) {
+            JsonNode s = MAPPER.readTree(sp.toFile());
+            double c = s.get("compactor").get("calls_per_s").asDouble() / s.get("duckdb_copy").get("calls_per_s").asDouble();
+            md.append(String.format(Locale.ROOT, "| compaction at least as fast as DuckDB COPY, one thread | %.2fx DuckDB's calls/s | %s |\n",
+                    c, c >= 1 ? "yes" : "no"));
+            JsonNode b = s.get("bytes_per_call");
+            double r = b.get("promptlog_stream_all").asDouble() / b.get("duckdb_one_file").asDouble();
+            md.append(String.format(Locale.ROOT, "| bytes/call streamed (100%% text) <= DuckDB one file | %.2fx | %s |\n",
+                    r, r <= 1 ? "yes" : "no"));
+        }
+        md.append('\n');
+    }
+
+    private static JsonNode pacedRow(List<JsonNode> rows, String sink, int rate, int threads) {
+        for (JsonNode r : rows) {
+            if (r.get("sink").asText().equals(sink) && r.get("rate").asInt() == rate && r.get("threads").asInt() == threads) {
+                return r;
+            }
+        }
+        return null;
+    }
+}

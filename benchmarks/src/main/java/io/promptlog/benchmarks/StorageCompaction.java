@@ -1,0 +1,301 @@
+package io.promptlog.benchmarks;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.github.luben.zstd.ZstdOutputStream;
+import io.promptlog.compactor.CompactionResult;
+import io.promptlog.compactor.Compactor;
+import io.promptlog.compactor.CompactorConfig;
+import io.promptlog.compactor.Redactors;
+import io.promptlog.compactor.RetentionPolicy;
+import io.promptlog.synthetic.SyntheticCalls;
+import io.promptlog.writer.AppendStatus;
+import io.promptlog.writer.CallField;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.PromptLog;
+import io.promptlog.writer.PromptLogConfig;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Compaction speed and storage size, promptlog against DuckDB, same calls, same machine, same run.
+ *
+ * <p>Workload: {@link SyntheticCalls} with 24 system prompts of 1-60 KB (skewed choice), unique user
+ * messages and responses. Every call is written once to: JSONL chunk files of {@code fileCalls} calls
+ * (canonical JSON, the system prompt text in every line), a zstd stream of the same JSONL, and three
+ * promptlog homes (value path, one shard, background compaction off):
+ * <ul>
+ *   <li>A: compacted once at the end with every text retained: the timed compaction run;</li>
+ *   <li>B: compacted as a stream, every {@code fileCalls} calls, every text retained;</li>
+ *   <li>C: the same stream with the default retention policy.</li>
+ * </ul>
+ * DuckDB (JDBC, {@code SET threads=1}, explicit column types so it does not spend time inferring) then
+ * converts the JSONL to zstd Parquet with {@code COPY ... (FORMAT parquet, COMPRESSION zstd)}: once for
+ * all calls (timed; one file: its best case, the Parquet dictionary folds repeated prompts) and once per
+ * chunk (the compactor's file cadence: each file repeats the prompts it uses).
+ *
+ * <pre>storage --calls 50000 --file-calls 5000 [--out result.json]</pre>
+ */
+public final class StorageCompaction {
+    private StorageCompaction() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int calls = 50_000;
+        int fileCalls = 5_000;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--calls" -> calls = Integer.parseInt(args[++i]);
+                case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--out result.json]");
+            }
+        }
+        if (calls < 1 || fileCalls < 1) {
+            throw new IllegalArgumentException("--calls and --file-calls must be >= 1");
+        }
+        Path root = Files.createTempDirectory("promptlog-storage-");
+        try {
+            String json = run(root, calls, fileCalls);
+            System.out.println(json);
+            if (out != null) {
+                Files.writeString(out, json + "\n");
+            }
+        } finally {
+            delete(root);
+        }
+    }
+
+    static String run(Path root, int n, int fileCalls) throws Exception {
+        SyntheticCalls synthetic = new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024);
+        Path jsonlDir = Files.createDirectories(root.resolve("jsonl"));
+        Home a = new Home(root.resolve("a"), RetentionPolicy.all());
+        Home b = new Home(root.resolve("b"), RetentionPolicy.all());
+        Home c = new Home(root.resolve("c"), RetentionPolicy.defaults());
+        CountingStream zstdBytes = new CountingStream();
+        long jsonlBytes = 0;
+        long streamNanos = 0;
+        int chunks = 0;
+        try (ZstdOutputStream zstd = new ZstdOutputStream(zstdBytes, 3)) {
+            JsonGenerator zg = CanonicalJson.FACTORY.createGenerator(
+                    new BufferedWriter(new OutputStreamWriter(zstd, StandardCharsets.UTF_8), 1 << 16));
+            for (int start = 0; start < n; start += fileCalls) {
+                int end = Math.min(n, start + fileCalls);
+                Path chunk = jsonlDir.resolve(String.format(Locale.ROOT, "calls-%05d.jsonl", chunks++));
+                try (BufferedWriter w = Files.newBufferedWriter(chunk, StandardCharsets.UTF_8);
+                     JsonGenerator g = CanonicalJson.FACTORY.createGenerator(w)) {
+                    for (int seq = start; seq < end; seq++) {
+                        LlmCall call = synthetic.call(seq);
+                        BenchCall bc = new BenchCall(call);
+                        CanonicalJson.write(bc, g);
+                        g.writeRaw('\n');
+                        CanonicalJson.write(bc, zg);
+                        zg.writeRaw('\n');
+                        a.append(call);
+                        b.append(call);
+                        c.append(call);
+                    }
+                }
+                jsonlBytes += Files.size(chunk);
+                long t0 = System.nanoTime();
+                b.compactor.runOnce();
+                c.compactor.runOnce();
+                streamNanos += System.nanoTime() - t0;
+            }
+            zg.close();
+        }
+        long queueBytes = a.log.stats().appendedBytes();
+        // the timed compaction: everything at once, one thread (the calling one); the stream runs of B
+        // and C above have warmed the JIT. Then the same queue again into a second dataset, redaction off.
+        long t0 = System.nanoTime();
+        CompactionResult ra = a.compactor.runOnce();
+        long compactNanos = System.nanoTime() - t0;
+        CompactionResult rn;
+        long noRedactNanos;
+        Path dataNoRedact = root.resolve("a-data-noredact");
+        try (Compactor plain = Compactor.open(CompactorConfig.builder(a.home).dataDir(dataNoRedact)
+                .retention(RetentionPolicy.all()).redactor(Redactors.none())
+                .queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
+            long t1 = System.nanoTime();
+            rn = plain.runOnce();
+            noRedactNanos = System.nanoTime() - t1;
+        }
+        a.close();
+        b.close();
+        c.close();
+
+        // DuckDB: one shot over all chunks (timed), then one file per chunk
+        Path duck = Files.createDirectories(root.resolve("duck"));
+        long duckNanos;
+        long duckOneShotBytes;
+        long duckChunkBytes = 0;
+        long rowsA;
+        long rowsDuck;
+        try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
+             Statement st = conn.createStatement()) {
+            st.execute("SET threads=1");
+            st.execute("SET preserve_insertion_order=true");
+            String cols = duckColumns();
+            Path oneShot = duck.resolve("oneshot.parquet");
+            long d0 = System.nanoTime();
+            st.execute("COPY (SELECT * FROM read_json(" + lit(jsonlDir + "/*.jsonl")
+                    + ", format='newline_delimited', columns=" + cols + ")) TO " + lit(oneShot.toString())
+                    + " (FORMAT parquet, COMPRESSION zstd)");
+            duckNanos = System.nanoTime() - d0;
+            duckOneShotBytes = Files.size(oneShot);
+            rowsDuck = count(st, "SELECT count(*) FROM read_parquet(" + lit(oneShot.toString()) + ")");
+            for (int i = 0; i < chunks; i++) {
+                Path src = jsonlDir.resolve(String.format(Locale.ROOT, "calls-%05d.jsonl", i));
+                Path dst = duck.resolve(String.format(Locale.ROOT, "chunk-%05d.parquet", i));
+                st.execute("COPY (SELECT * FROM read_json(" + lit(src.toString())
+                        + ", format='newline_delimited', columns=" + cols + ")) TO " + lit(dst.toString())
+                        + " (FORMAT parquet, COMPRESSION zstd)");
+                duckChunkBytes += Files.size(dst);
+            }
+            rowsA = count(st, "SELECT count(*) FROM read_parquet(" + lit(a.data + "/calls/**/*.parquet") + ")");
+        }
+        if (rowsA != n || rowsDuck != n || ra.callsWritten() != n || rn.callsWritten() != n) {
+            throw new IllegalStateException("row counts differ: promptlog " + rowsA + " (compactor said "
+                    + ra.callsWritten() + "), duckdb " + rowsDuck + ", expected " + n);
+        }
+        double secs = compactNanos / 1e9;
+        double dsecs = duckNanos / 1e9;
+        return String.format(Locale.ROOT, "{\"calls\":%d,\"file_calls\":%d,\"jsonl_bytes\":%d,\"queue_bytes\":%d,"
+                        + "\"compactor\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f,\"queue_mb_per_s\":%.1f,"
+                        + "\"files\":%d},\"compactor_no_redaction\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,"
+                        + "\"jsonl_mb_per_s\":%.1f},\"duckdb_copy\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f},"
+                        + "\"stream_compaction_seconds\":%.3f,"
+                        + "\"bytes_per_call\":{\"jsonl\":%.1f,\"jsonl_zstd\":%.1f,\"duckdb_one_file\":%.1f,"
+                        + "\"duckdb_per_chunk\":%.1f,\"promptlog_one_shot_all\":%.1f,\"promptlog_stream_all\":%.1f,"
+                        + "\"promptlog_stream_default\":%.1f},"
+                        + "\"promptlog_stream_all_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
+                        + "\"promptlog_stream_default_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d}}",
+                n, fileCalls, jsonlBytes, queueBytes,
+                secs, n / secs, jsonlBytes / 1e6 / secs, queueBytes / 1e6 / secs, ra.filesWritten(),
+                noRedactNanos / 1e9, n / (noRedactNanos / 1e9), jsonlBytes / 1e6 / (noRedactNanos / 1e9),
+                dsecs, n / dsecs, jsonlBytes / 1e6 / dsecs,
+                streamNanos / 1e9,
+                jsonlBytes / (double) n, zstdBytes.count / (double) n, duckOneShotBytes / (double) n,
+                duckChunkBytes / (double) n, a.datasetBytes("") / (double) n, b.datasetBytes("") / (double) n,
+                c.datasetBytes("") / (double) n,
+                b.datasetBytes("calls"), b.datasetBytes("system_prompts"),
+                b.datasetBytes("") - b.datasetBytes("calls") - b.datasetBytes("system_prompts"),
+                c.datasetBytes("calls"), c.datasetBytes("system_prompts"),
+                c.datasetBytes("") - c.datasetBytes("calls") - c.datasetBytes("system_prompts"));
+    }
+
+    /** DuckDB's column types for the canonical JSON, from the one schema ({@link CallField}). */
+    static String duckColumns() {
+        List<String> cols = new ArrayList<>();
+        for (CallField f : CallField.all()) {
+            String type = switch (f.type()) {
+                case STRING -> "VARCHAR";
+                case INT64 -> "BIGINT";
+                case FLOAT64 -> "DOUBLE";
+                case BOOL -> "BOOLEAN";
+                case TIMESTAMP_MICROS -> "TIMESTAMPTZ";
+                case STRING_LIST -> "VARCHAR[]";
+                case MESSAGES -> "STRUCT(role VARCHAR, content VARCHAR, name VARCHAR, tool_call_id VARCHAR)[]";
+                case ATTRIBUTES -> "MAP(VARCHAR, VARCHAR)";
+            };
+            cols.add(f.column() + ": '" + type + "'");
+        }
+        return "{" + String.join(", ", cols) + "}";
+    }
+
+    private static long count(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static String lit(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> w = Files.walk(dir)) {
+            w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** One promptlog home: a log to append to and a compactor with the given retention. */
+    private static final class Home {
+        final PromptLog log;
+        final Compactor compactor;
+        final Path data;
+        final Path home;
+
+        Home(Path home, RetentionPolicy retention) throws IOException {
+            this.home = home;
+            log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build());
+            CompactorConfig cfg = CompactorConfig.builder(home).retention(retention)
+                    .queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build();
+            compactor = Compactor.open(cfg);
+            data = cfg.dataDir();
+        }
+
+        void append(LlmCall call) {
+            int st = log.append(call);
+            if (!AppendStatus.isAppended(st)) {
+                throw new IllegalStateException("append failed: " + AppendStatus.describe(st) + " "
+                        + log.stats().lastError());
+            }
+        }
+
+        void close() {
+            compactor.close();
+            log.close();
+        }
+
+        long datasetBytes(String sub) throws IOException {
+            Path p = sub.isEmpty() ? data : data.resolve(sub);
+            if (!Files.exists(p)) {
+                return 0;
+            }
+            try (Stream<Path> w = Files.walk(p)) {
+                return w.filter(f -> f.toString().endsWith(".parquet")).mapToLong(f -> f.toFile().length()).sum();
+            }
+        }
+    }
+
+    /** Counts bytes written, discards them. */
+    private static final class CountingStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+
+    static void appendLine(Path file, String line) throws IOException {
+        Files.writeString(file, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}

@@ -122,6 +122,9 @@ final class ReplayCommand implements Callable<Integer> {
                 CallField.PROMPT_VERSION, CallField.MESSAGES, CallField.ATTRIBUTES)) {
             b.set(f, original.get(f));
         }
+        byte[] id = new byte[io.promptlog.writer.internal.UuidV7.TEXT_LENGTH];
+        io.promptlog.writer.internal.UuidV7.write(startMicros, id);
+        b.callId(new String(id, StandardCharsets.US_ASCII));
         b.stream(false).replayOf(original.callId()).startTimeMicros(startMicros).durationMicros(durationMicros)
                 .httpStatus(httpStatus);
         JsonNode json = null;

@@ -1,0 +1,51 @@
+package io.promptlog.compactor;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.jar.JarFile;
+
+/** Test helper: starts {@link CompactorChild} in a child JVM with the test's class path and JVM flags. */
+final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /** The test class path, with surefire's manifest-only jar expanded. */
+    static List<String> classpath() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (e.contains("surefirebooter") && e.endsWith(".jar")) {
+                try (JarFile jar = new JarFile(e)) {
+                    String cp = jar.getManifest().getMainAttributes().getValue("Class-Path");
+                    for (String u : cp.trim().split("\\s+")) {
+                        out.add(Path.of(URI.create(u)).toString());
+                    }
+                }
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    static Process start(Path log, Predicate<String> keepOnClasspath, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String flags = System.getProperty("promptlog.jvmFlags", "");
+        if (!flags.isBlank()) {
+            cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
+        }
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(String.join(File.pathSeparator, classpath().stream().filter(keepOnClasspath).toList()));
+        cmd.add(CompactorChild.class.getName());
+        cmd.addAll(Arrays.asList(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+}

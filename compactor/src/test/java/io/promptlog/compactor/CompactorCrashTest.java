@@ -1,0 +1,116 @@
+package io.promptlog.compactor;
+
+import io.promptlog.synthetic.SyntheticCalls;
+import io.promptlog.writer.AppendStatus;
+import io.promptlog.writer.PromptLog;
+import io.promptlog.writer.PromptLogConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(420)
+class CompactorCrashTest {
+    private static final int KILLS = 22;
+
+    private static long callsFiles(Path home) throws java.io.IOException {
+        Path calls = home.resolve("data/calls");
+        if (!Files.isDirectory(calls)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(calls)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).count();
+        }
+    }
+
+    @Test
+    void shouldStoreEveryCallExactlyOnceWhenCompactorIsKilledAtRandomMoments(@TempDir Path home) throws Exception {
+        long seed = System.nanoTime();
+        Random rnd = new Random(seed);
+        System.out.println("seed " + seed);
+        Path log = home.resolve("child.log");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong written = new AtomicLong();
+        PromptLog promptLog = PromptLog.open(PromptLogConfig.builder(home).shardCount(2).backgroundCompaction(false).build());
+        Thread writer = new Thread(() -> {
+            SyntheticCalls gen = new SyntheticCalls(seed, 12, 100, 600);
+            long seq = 0;
+            while (!stop.get()) {
+                int s = promptLog.append(gen.call(seq));
+                if (!AppendStatus.isAppended(s)) {
+                    throw new AssertionError("append failed: " + AppendStatus.describe(s));
+                }
+                seq++;
+                written.set(seq);
+                if (seq % 3 == 0) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }, "test-writer");
+        writer.start();
+        try {
+            for (int k = 0; k < KILLS; k++) {
+                long before = callsFiles(home);
+                Process p = ChildJvm.start(log, e -> true, "follow", home.toString());
+                if (k % 4 == 3) {
+                    // some kills land during start-up and recovery
+                    Thread.sleep(rnd.nextInt(3000));
+                } else {
+                    // the rest at a random moment after the child has committed something
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (callsFiles(home) == before && p.isAlive() && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    assertThat(p.isAlive()).as("child %d is still running (see %s)", k, log).isTrue();
+                    Thread.sleep(rnd.nextInt(1500));
+                }
+                p.destroyForcibly();
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+            promptLog.close();
+        }
+        long n = written.get();
+        System.out.println("kills " + KILLS + ", during start-up " + (KILLS / 4));
+        String childLog = Files.readString(log);
+        assertThat(childLog).as("child output (seed %d)", seed).doesNotContain("Exception");
+
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).hostName("crash-host").build())) {
+            c.runOnce();
+            assertThat(c.stats().errors()).as("errors: %s (seed %d)", c.stats().lastError(), seed).isZero();
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            long filesBefore = d.count("SELECT count(DISTINCT filename) FROM read_parquet('"
+                    + home.resolve("data/calls") + "/**/*.parquet', filename=true)");
+            System.out.println("calls " + n + ", calls files " + filesBefore);
+            assertThat(filesBefore).as("the children committed files before being killed (seed %d)", seed).isGreaterThan(KILLS);
+            assertThat(d.count("SELECT count(*) FROM calls")).as("rows (seed %d)", seed).isEqualTo(n);
+            assertThat(d.count("SELECT count(DISTINCT attributes['seq']) FROM calls")).as("distinct seq (seed %d)", seed).isEqualTo(n);
+            assertThat(d.count("SELECT min(attributes['seq']::BIGINT) FROM calls")).isZero();
+            assertThat(d.count("SELECT max(attributes['seq']::BIGINT) FROM calls")).isEqualTo(n - 1);
+            assertThat(d.count("SELECT count(*) - count(DISTINCT system_prompt_hash) FROM system_prompts"))
+                    .as("each system prompt once (seed %d)", seed).isZero();
+            assertThat(d.count("SELECT count(*) FROM calls c ANTI JOIN system_prompts s USING (system_prompt_hash)"))
+                    .as("every call's prompt is stored (seed %d)", seed).isZero();
+        }
+        try (Stream<Path> s = Files.walk(home.resolve("data"))) {
+            assertThat(s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList())
+                    .as("temporary files are cleaned up").isEmpty();
+        }
+    }
+}

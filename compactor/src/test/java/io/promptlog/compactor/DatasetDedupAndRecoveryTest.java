@@ -1,0 +1,193 @@
+package io.promptlog.compactor;
+
+import io.promptlog.compactor.internal.DatasetLayout;
+import io.promptlog.synthetic.SyntheticCalls;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.PromptLog;
+import io.promptlog.writer.PromptLogConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(300)
+class DatasetDedupAndRecoveryTest {
+
+    static PromptLog open(Path home) {
+        return PromptLog.open(PromptLogConfig.builder(home).shardCount(2).backgroundCompaction(false).build());
+    }
+
+    static List<Path> parquet(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+        }
+    }
+
+    /**
+     * The issue asks for 1M calls over 50 prompts; the CI size is 60k calls in 3 runs with a restart
+     * (the 1M figure is checked once by the measurement in the README).
+     */
+    @Test
+    void shouldStoreEachOfFiftyPromptsOnceAcrossFilesRunsAndRestarts(@TempDir Path home) throws Exception {
+        SyntheticCalls gen = new SyntheticCalls(5, 50, 100, 400);
+        Set<String> prompts = new HashSet<>();
+        int perRun = 20_000;
+        long seq = 0;
+        try (PromptLog log = open(home)) {
+            for (int run = 0; run < 3; run++) {
+                for (int i = 0; i < perRun; i++, seq++) {
+                    LlmCall c = gen.call(seq);
+                    prompts.add(c.systemPrompt());
+                    log.append(c);
+                }
+                CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.none())
+                        .maxFileRows(3000).build();
+                if (run < 2) {
+                    // runs 0 and 1 in one compactor instance, run 2 in a restarted one
+                    try (Compactor c = Compactor.open(cfg)) {
+                        c.runOnce();
+                        if (run == 0) {
+                            for (int i = 0; i < perRun; i++, seq++) {
+                                log.append(gen.call(seq));
+                            }
+                            c.runOnce();
+                        }
+                    }
+                } else {
+                    try (Compactor c = Compactor.open(cfg)) {
+                        c.runOnce();
+                    }
+                }
+            }
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(seq);
+            assertThat(prompts).hasSize(50);
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(50);
+            assertThat(parquet(home.resolve("data/system_prompts")).size()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void shouldCompleteABatchWhoseCrashLeftSomeDatesMissingAndNotDuplicate(@TempDir Path home) throws Exception {
+        try (PromptLog log = open(home)) {
+            for (int i = 0; i < 300; i++) {
+                // three UTC dates in one batch
+                log.append(TestCalls.everyField(i).toBuilder().startTimeMicros(TestCalls.BASE_MICROS + (i % 3) * 86_400_000_000L).build());
+            }
+        }
+        CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.all()).build();
+        Path data = home.resolve("data");
+        Map<Integer, Long> committed;
+        try (Compactor c = Compactor.open(cfg)) {
+            c.runOnce();
+            committed = c.committed();
+        }
+        List<Path> files = parquet(data.resolve("calls"));
+        assertThat(files).hasSize(3);
+        // the state after a crash between the second and third rename: third file and checkpoint missing
+        Files.delete(files.get(2));
+        Path checkpoint;
+        try (Stream<Path> s = Files.list(data.resolve(DatasetLayout.META_DIR))) {
+            checkpoint = s.filter(p -> p.toString().endsWith(".checkpoint")).findFirst().orElseThrow();
+        }
+        Files.delete(checkpoint);
+        assertThat(CompactionProgress.committed(home)).isEmpty();
+        try (Compactor c = Compactor.open(cfg)) {
+            assertThat(c.committed()).isEqualTo(committed);
+            assertThat(files.get(2)).exists();
+            assertThat(c.runOnce().callsWritten()).isZero();
+        }
+        assertThat(CompactionProgress.committed(home)).isEqualTo(committed);
+        assertThat(parquet(data.resolve("calls"))).isEqualTo(files);
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(300);
+            assertThat(d.count("SELECT count(DISTINCT call_id) FROM calls")).isEqualTo(300);
+            assertThat(d.count("SELECT count(*) FROM read_parquet('" + files.get(2) + "')"))
+                    .isEqualTo(100);
+        }
+    }
+
+    @Test
+    void shouldDeleteItsOwnTempFilesOnStartAndNeverShowThemToGlobs(@TempDir Path home) throws Exception {
+        try (PromptLog log = open(home)) {
+            log.append(TestCalls.everyField(1));
+        }
+        Path data = home.resolve("data");
+        String queueId;
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).build())) {
+            c.runOnce();
+            queueId = Files.readString(home.resolve("queue/queue-id")).trim();
+        }
+        Path dateDir = parquet(data.resolve("calls")).get(0).getParent();
+        Path ours = dateDir.resolve(".h_" + queueId + "_s0_0000000000000001-0000000000000002.parquet.tmp");
+        Path foreign = dateDir.resolve(".h_0123456789abcdef_s0_0000000000000001-0000000000000002.parquet.tmp");
+        Files.writeString(ours, "partial");
+        Files.writeString(foreign, "another host is writing this");
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(1);
+        }
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).build())) {
+            assertThat(ours).doesNotExist();
+            assertThat(foreign).exists();
+        }
+    }
+
+    @Test
+    void shouldLetTwoHostsShareOneDatasetWithoutClobberingAndStorePromptsOnce(@TempDir Path a, @TempDir Path b,
+                                                                           @TempDir Path shared) throws Exception {
+        SyntheticCalls gen = new SyntheticCalls(9, 4, 100, 300);
+        for (Path home : List.of(a, b)) {
+            try (PromptLog log = open(home)) {
+                for (int i = 0; i < 500; i++) {
+                    log.append(gen.call(home == a ? i : 10_000 + i));
+                }
+            }
+        }
+        try (Compactor ca = Compactor.open(CompactorConfig.builder(a).dataDir(shared).hostName("host-a").build())) {
+            ca.runOnce();
+        }
+        try (Compactor cb = Compactor.open(CompactorConfig.builder(b).dataDir(shared).hostName("host-b").build())) {
+            cb.runOnce();
+        }
+        List<String> names = new ArrayList<>();
+        for (Path p : parquet(shared.resolve("calls"))) {
+            names.add(p.getFileName().toString());
+        }
+        assertThat(names).anyMatch(n -> n.startsWith("host-a_")).anyMatch(n -> n.startsWith("host-b_"));
+        try (DuckDataset d = new DuckDataset(shared)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(1000);
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(4);
+        }
+        assertThat(CompactionProgress.committed(a, shared)).isNotEmpty();
+        assertThat(CompactionProgress.committed(a, shared)).isNotEqualTo(CompactionProgress.committed(b, shared));
+    }
+
+    @Test
+    void shouldFailClearlyWhenTheDatasetIsNotWritableOrAlreadyBeingCompacted(@TempDir Path home) throws Exception {
+        Path notADir = home.resolve("a-file");
+        Files.writeString(notADir, "x");
+        assertThatThrownBy(() -> Compactor.open(CompactorConfig.builder(home).dataDir(notADir.resolve("data")).build()))
+                .isInstanceOf(IOException.class).hasMessageContaining("is not writable").hasMessageContaining("a-file");
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).build())) {
+            assertThatThrownBy(() -> Compactor.open(CompactorConfig.builder(home).build()))
+                    .isInstanceOf(IOException.class).hasMessageContaining("another compactor");
+        }
+        Compactor.open(CompactorConfig.builder(home).build()).close();
+    }
+}

@@ -28,6 +28,15 @@ public final class RecordDecoder {
     }
 
     public static LlmCall decode(byte[] buf, int offset, int length) throws CorruptRecordException {
+        return decode(buf, offset, length, null);
+    }
+
+    /**
+     * Decodes, taking the system prompt and tool definitions through {@code interner} (may be null), so
+     * texts that repeat from record to record come back as one shared instance.
+     */
+    public static LlmCall decode(byte[] buf, int offset, int length, TextInterner interner)
+            throws CorruptRecordException {
         int end = offset + length;
         if (offset < 0 || length < 0 || end > buf.length) {
             throw new CorruptRecordException("record bounds " + offset + "+" + length + " outside buffer of " + buf.length);
@@ -64,7 +73,8 @@ public final class RecordDecoder {
                 int n = RecordDescriptor.isLengthPrefixed(wire) ? valueLength - LENGTH_PREFIX : valueLength;
                 expectWire(f, wire, p - offset);
                 switch (f.type()) {
-                    case STRING -> b.set(f, utf8(buf, v, n));
+                    case STRING -> b.set(f, interner != null && (f == CallField.SYSTEM_PROMPT || f == CallField.TOOLS)
+                            ? interner.text(buf, v, n) : utf8(buf, v, n));
                     case INT64, TIMESTAMP_MICROS -> b.set(f, (long) LONG_LE.get(buf, v));
                     case FLOAT64 -> b.set(f, Double.longBitsToDouble((long) LONG_LE.get(buf, v)));
                     case BOOL -> b.set(f, buf[v] != 0);

@@ -121,6 +121,11 @@ public final class ShardCursor implements AutoCloseable {
         return RecordDecoder.decode(buffer, 0, length);
     }
 
+    /** Decodes the record last read, sharing repeated prompt texts through {@code interner}. */
+    public LlmCall decode(TextInterner interner) throws CorruptRecordException {
+        return RecordDecoder.decode(buffer, 0, length, interner);
+    }
+
     @Override
     public void close() {
         tailer.close();

@@ -48,7 +48,7 @@ if [ "$MODE" = quick ]; then
   bench storage --calls 600 --file-calls 200 --out "$OUT/storage.json"
   if bench query --help >/dev/null 2>&1; then
     echo "== query (smoke) =="
-    bench query --calls 20000 --out "$OUT/query.json"
+    bench query --calls 3000 --repeats 3 --out "$OUT/query.json"
   fi
   bench report "$OUT" > "$OUT/summary.md"
   echo "== quick mode done: $OUT =="
@@ -84,7 +84,7 @@ echo "== compaction and storage =="
 bench storage --calls 50000 --file-calls 5000 --out "$OUT/storage.json"
 if bench query --help >/dev/null 2>&1; then
   echo "== query =="
-  bench query --calls 1000000 --out "$OUT/query.json"
+  bench query --calls 200000 --out "$OUT/query.json"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 bench report "$OUT" | tee "$OUT/summary.md"

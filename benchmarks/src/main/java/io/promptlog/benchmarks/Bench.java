@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Entry point of {@code benchmarks.jar}. With no sub-command, it is JMH's own command line (same
  * options), except that the promptlog JVM flags from the parent pom are appended to every fork.
- * Sub-commands: {@code paced} ({@link PacedLatency}), {@code storage}, {@code compaction},
+ * Sub-commands: {@code paced} ({@link PacedLatency}), {@code storage} / {@code compaction} ({@link StorageCompaction}), {@code query} ({@link QueryBench}), {@code report},
  * {@code verify} ({@link Verify}), {@code workload} (describe the pools), {@code flags} (print the JVM flags).
  */
 public final class Bench {
@@ -29,6 +29,7 @@ public final class Bench {
             case "verify" -> Verify.main(rest);
             case "storage", "compaction" -> StorageCompaction.main(rest);
             case "report" -> Report.main(rest);
+            case "query" -> QueryBench.main(rest);
             default -> jmh(args);
         }
     }

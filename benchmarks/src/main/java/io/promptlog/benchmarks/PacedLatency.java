@@ -38,7 +38,7 @@ public final class PacedLatency {
     }
 
     record Result(String sink, String size, int rate, int threads, long calls, long dropped,
-                  Histogram response, Histogram service, double seconds) {
+                  Histogram response, Histogram service, double seconds, double callerBytesPerCall) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -138,6 +138,8 @@ public final class PacedLatency {
         Histogram[] svc = new Histogram[threadCount];
         long[] calls = new long[threadCount];
         long[] failed = new long[threadCount];
+        long[] allocated = new long[threadCount];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         CyclicBarrier ready = new CyclicBarrier(threadCount + 1);
         long[] schedule = new long[3]; // start, measure-from, end
         List<Thread> workers = new ArrayList<>();
@@ -157,6 +159,7 @@ public final class PacedLatency {
                 long measureFrom = schedule[1];
                 long end = schedule[2];
                 int next = id * 257;
+                long allocStart = -1;
                 for (long k = 0; ; k++) {
                     long intended = start + k * intervalNanos;
                     if (intended >= end) {
@@ -171,6 +174,9 @@ public final class PacedLatency {
                             Thread.onSpinWait();
                         }
                     }
+                    if (allocStart < 0 && intended >= measureFrom) {
+                        allocStart = mx.getCurrentThreadAllocatedBytes();
+                    }
                     long t0 = System.nanoTime();
                     int status = a.append(pool[next++ & (Workload.POOL_SIZE - 1)]);
                     long t1 = System.nanoTime();
@@ -183,6 +189,7 @@ public final class PacedLatency {
                         }
                     }
                 }
+                allocated[id] = allocStart < 0 ? 0 : mx.getCurrentThreadAllocatedBytes() - allocStart;
             }, "paced-" + i);
             th.setDaemon(true);
             workers.add(th);
@@ -202,24 +209,27 @@ public final class PacedLatency {
         Histogram r = new Histogram(60_000_000_000L, 3);
         Histogram s = new Histogram(60_000_000_000L, 3);
         long n = 0;
+        long alloc = 0;
         for (int i = 0; i < threadCount; i++) {
+            alloc += allocated[i];
             r.add(resp[i]);
             s.add(svc[i]);
             n += calls[i];
             dropped += failed[i];
         }
         delete(dir);
-        return new Result(sinkName, size, rate, threadCount, n, dropped, r, s, seconds);
+        return new Result(sinkName, size, rate, threadCount, n, dropped, r, s, seconds,
+                n == 0 ? 0 : alloc / (double) n);
     }
 
     private static String header() {
-        return String.format(Locale.ROOT, "%-16s %6s %3s %9s %8s | %-44s | %-44s", "sink", "rate", "thr", "calls",
-                "dropped", "response us: p50 p99 p99.9 p99.99 max", "service us: p50 p99 p99.9 p99.99 max");
+        return String.format(Locale.ROOT, "%-16s %6s %3s %9s %8s %8s | %-44s | %-44s", "sink", "rate", "thr", "calls",
+                "dropped", "B/call", "response us: p50 p99 p99.9 p99.99 max", "service us: p50 p99 p99.9 p99.99 max");
     }
 
     private static String row(Result r) {
-        return String.format(Locale.ROOT, "%-16s %6d %3d %9d %8d | %s | %s", r.sink, r.rate, r.threads, r.calls,
-                r.dropped, pcts(r.response), pcts(r.service));
+        return String.format(Locale.ROOT, "%-16s %6d %3d %9d %8d %8.1f | %s | %s", r.sink, r.rate, r.threads, r.calls,
+                r.dropped, r.callerBytesPerCall, pcts(r.response), pcts(r.service));
     }
 
     private static String pcts(Histogram h) {
@@ -234,8 +244,9 @@ public final class PacedLatency {
 
     static String json(Result r) {
         return String.format(Locale.ROOT, "{\"sink\":\"%s\",\"size\":\"%s\",\"rate\":%d,\"threads\":%d,\"calls\":%d,"
-                        + "\"dropped\":%d,\"seconds\":%.1f,\"response_ns\":%s,\"service_ns\":%s}", r.sink, r.size,
-                r.rate, r.threads, r.calls, r.dropped, r.seconds, hjson(r.response), hjson(r.service));
+                        + "\"dropped\":%d,\"seconds\":%.1f,\"caller_bytes_per_call\":%.1f,\"response_ns\":%s,\"service_ns\":%s}",
+                r.sink, r.size, r.rate, r.threads, r.calls, r.dropped, r.seconds, r.callerBytesPerCall,
+                hjson(r.response), hjson(r.service));
     }
 
     private static String hjson(Histogram h) {

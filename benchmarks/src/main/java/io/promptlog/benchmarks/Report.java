@@ -159,14 +159,14 @@ public final class Report {
             return;
         }
         md.append("### Paced latency, 4 KB calls (open loop, coordinated-omission corrected; us)\n\n")
-                .append("| sink | calls/s | threads | calls | dropped | resp p50 | p99 | p99.9 | p99.99 | max | serv p50 | p99 | p99.9 |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("| sink | calls/s | threads | calls | dropped | caller B/call | resp p50 | p99 | p99.9 | p99.99 | max | serv p50 | p99 | p99.9 |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode r : rows) {
             JsonNode rs = r.get("response_ns");
             JsonNode sv = r.get("service_ns");
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                     r.get("sink").asText(), r.get("rate").asInt(), r.get("threads").asInt(), r.get("calls").asLong(),
-                    r.get("dropped").asLong(), us(rs, "p50"), us(rs, "p99"), us(rs, "p99.9"), us(rs, "p99.99"),
+                    r.get("dropped").asLong(), r.path("caller_bytes_per_call").asDouble(), us(rs, "p50"), us(rs, "p99"), us(rs, "p99.9"), us(rs, "p99.99"),
                     us(rs, "max"), us(sv, "p50"), us(sv, "p99"), us(sv, "p99.9")));
         }
         md.append('\n');

@@ -29,14 +29,17 @@ public final class Pretoucher implements Runnable {
     private static final long INTERVAL_NANOS = 5_000_000L;
 
     private final SingleChronicleQueue[] queues;
+    private final DiskReservation[] reservations;
     private final ShardState[] states;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long errors;
     private volatile String lastError;
 
-    public Pretoucher(SingleChronicleQueue[] queues) {
+    /** Touches only pages the shards' {@link DiskReservation}s have allocated, so it never faults on a full disk. */
+    public Pretoucher(SingleChronicleQueue[] queues, DiskReservation[] reservations) {
         this.queues = queues;
+        this.reservations = reservations;
         this.states = new ShardState[queues.length];
         for (int i = 0; i < queues.length; i++) {
             states[i] = new ShardState();
@@ -62,7 +65,7 @@ public final class Pretoucher implements Runnable {
         while (running) {
             for (int i = 0; i < queues.length && running; i++) {
                 try {
-                    touch(queues[i], states[i]);
+                    touch(queues[i], states[i], reservations[i]);
                 } catch (Throwable t) {
                     if (t instanceof VirtualMachineError && !(t instanceof InternalError)) {
                         throw (VirtualMachineError) t;
@@ -79,7 +82,7 @@ public final class Pretoucher implements Runnable {
         }
     }
 
-    private static void touch(SingleChronicleQueue queue, ShardState s) throws Exception {
+    private static void touch(SingleChronicleQueue queue, ShardState s, DiskReservation reservation) throws Exception {
         int cycle = queue.cycle();
         if (cycle != s.cycle) {
             s.reset(queue);
@@ -94,7 +97,7 @@ public final class Pretoucher implements Runnable {
         }
         long write = s.store.writePosition();
         long from = Math.max(s.touchedUpTo, write);
-        long to = write + AHEAD_BYTES;
+        long to = Math.min(write + AHEAD_BYTES, reservation.reservedUpTo(cycle));
         for (long p = (from + PAGE - 1) & -PAGE; p < to; p += PAGE) {
             if (s.chunk == null || !s.chunk.inside(p, 4)) {
                 if (s.chunk != null) {

@@ -38,6 +38,7 @@ public final class QueueShards implements AutoCloseable {
     private final AtomicIntegerArray flags;
     private final int count;
     private final Pretoucher pretoucher;
+    private final DiskReservation[] reservations;
     private volatile String lastError;
 
     private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch) {
@@ -45,7 +46,11 @@ public final class QueueShards implements AutoCloseable {
         this.appenders = appenders;
         this.count = queues.length;
         this.flags = new AtomicIntegerArray(count * PAD);
-        this.pretoucher = pretouch ? new Pretoucher(queues) : null;
+        this.reservations = new DiskReservation[count];
+        for (int i = 0; i < count; i++) {
+            reservations[i] = new DiskReservation(queues[i]);
+        }
+        this.pretoucher = pretouch ? new Pretoucher(queues, reservations) : null;
         if (pretoucher != null) {
             pretoucher.start();
         }
@@ -99,6 +104,12 @@ public final class QueueShards implements AutoCloseable {
             return AppendStatus.DROPPED_CLOSED;
         }
         try {
+            // disk blocks first, so a full disk fails here and not as a SIGBUS inside the write (see DiskReservation)
+            if (!reservations[shard].ensure(appenders[shard], record.readRemaining())) {
+                counters.increment(Counters.DROPPED_IO_ERROR);
+                lastError = AppendStatus.describe(AppendStatus.DROPPED_IO_ERROR) + ": " + reservations[shard].lastError();
+                return AppendStatus.DROPPED_IO_ERROR;
+            }
             appenders[shard].writeBytes(record);
             return AppendStatus.OK;
         } catch (VirtualMachineError e) {
@@ -106,11 +117,37 @@ public final class QueueShards implements AutoCloseable {
                 throw e;
             }
             // a fault touching mapped memory (e.g. SIGBUS when the disk is full) arrives as InternalError
+            renewAppender(shard);
             return failed(e, counters, AppendStatus.DROPPED_IO_ERROR);
         } catch (Throwable t) {
+            renewAppender(shard);
             return failed(t, counters, isIo(t) ? AppendStatus.DROPPED_IO_ERROR : AppendStatus.DROPPED_ERROR);
         } finally {
             flags.set(shard * PAD, FREE);
+        }
+    }
+
+    /**
+     * Replaces a shard's appender after a failed write: Chronicle may have left it inside a half-written
+     * document ("you cant put a header inside a header" on every later append). Called holding the flag.
+     */
+    private void renewAppender(int shard) {
+        ExcerptAppender old = appenders[shard];
+        try {
+            ExcerptAppender fresh = queues[shard].createAppender();
+            fresh.singleThreadedCheckDisabled(true);
+            appenders[shard] = fresh;
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError && !(t instanceof InternalError)) {
+                throw (VirtualMachineError) t;
+            }
+            return; // keep the old one; the next append reports its own error
+        }
+        try {
+            old.singleThreadedCheckReset();
+            old.close();
+        } catch (RuntimeException e) {
+            // it was broken already; the fresh appender is in place
         }
     }
 
@@ -171,6 +208,7 @@ public final class QueueShards implements AutoCloseable {
                     break;
                 }
                 if (f == FREE && flags.compareAndSet(s * PAD, FREE, CLOSED)) {
+                    reservations[s].close();
                     closeQuietly(appenders[s], queues[s]);
                     break;
                 }

@@ -1,0 +1,132 @@
+package io.promptlog.writer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A full disk, for real: the home is on a small tmpfs mounted for the test (needs root or CAP_SYS_ADMIN;
+ * skipped with a message otherwise). Appends fill it; from then on the caller gets
+ * {@code DROPPED_IO_ERROR} and never an exception, the drops are counted, and every call appended before
+ * the disk filled reads back intact. Once space is freed, appends succeed again.
+ */
+class FullDiskTest {
+    private static final int FS_BYTES = 8 << 20;
+
+    @TempDir
+    Path dir;
+    private Path mount;
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mount != null) {
+            run("umount", "-l", mount.toString());
+        }
+    }
+
+    private static int run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        if (p.exitValue() != 0) {
+            System.out.println(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
+        }
+        return p.exitValue();
+    }
+
+    private Path mountSmallTmpfs() throws Exception {
+        Path m = Files.createDirectory(dir.resolve("mnt"));
+        int rc = run("mount", "-t", "tmpfs", "-o", "size=" + FS_BYTES + ",mode=0700", "tmpfs", m.toString());
+        Assumptions.assumeTrue(rc == 0, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): "
+                + "skipping the full-disk test");
+        mount = m;
+        return m;
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldDropWithIoErrorAndKeepEarlierCallsWhenDiskFills() throws Exception {
+        Path fs = mountSmallTmpfs();
+        Path filler = fs.resolve("filler");
+        Files.write(filler, new byte[2 << 20]);
+        Path home = fs.resolve("home");
+        PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(2).build());
+        assertThat(log.isAvailable()).as(String.valueOf(log.stats().lastError())).isTrue();
+
+        List<Long> appended = new ArrayList<>();
+        int drops = 0;
+        long seq = 0;
+        // fill the disk: stop after 20 drops in a row
+        for (int inARow = 0; inARow < 20 && seq < 100_000; seq++) {
+            int status = appendQuietly(log, seq);
+            if (AppendStatus.isAppended(status)) {
+                appended.add(seq);
+                inARow = 0;
+            } else {
+                assertThat(status).as("status of a failed append on a full disk (%s)", log.stats().lastError()).isEqualTo(AppendStatus.DROPPED_IO_ERROR);
+                drops++;
+                inARow++;
+            }
+        }
+        PromptLogStats full = log.stats();
+        System.out.println("disk full after " + appended.size() + " calls; " + full);
+        assertThat(appended.size()).as("calls appended before the disk filled").isGreaterThan(10);
+        assertThat(drops).isGreaterThanOrEqualTo(20);
+        assertThat(full.droppedIoError()).isEqualTo(drops);
+        assertThat(full.lastError()).isNotNull();
+
+        // free space: appends succeed again
+        Files.delete(filler);
+        int after = 0;
+        for (int i = 0; i < 20; i++, seq++) {
+            if (AppendStatus.isAppended(appendQuietly(log, seq))) {
+                appended.add(seq);
+                after++;
+            }
+        }
+        System.out.println("after freeing 2 MiB: " + after + " of 20 appended; " + log.stats());
+        assertThat(after).as("appends after space was freed").isGreaterThan(0);
+        log.close();
+
+        BitSet seen = new BitSet();
+        for (Path shard : PromptLogHome.shardDirs(home)) {
+            try (ShardCursor c = ShardCursor.open(shard)) {
+                while (c.next()) {
+                    LlmCall call = c.decode();
+                    long s = SeqCalls.seqOf(call);
+                    assertThat(call).as("record of seq %d", s).isEqualTo(SeqCalls.call(s));
+                    assertThat(seen.get((int) s)).as("seq %d twice", s).isFalse();
+                    seen.set((int) s);
+                }
+            }
+        }
+        for (long s : appended) {
+            assertThat(seen.get((int) s)).as("appended seq %d read back", s).isTrue();
+        }
+    }
+
+    /** An append as the caller sees it: anything thrown here is a bug. */
+    private static int appendQuietly(PromptLog log, long seq) {
+        LlmCall call = SeqCalls.call(seq);
+        try {
+            return log.append(call);
+        } catch (Throwable t) {
+            throw new AssertionError("append of seq " + seq + " threw into the caller", t);
+        }
+    }
+}

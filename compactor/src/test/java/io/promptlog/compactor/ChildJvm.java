@@ -33,6 +33,11 @@ final class ChildJvm {
         return out;
     }
 
+    /** False for Hadoop's own jars (hadoop-client-api / -runtime), true for everything else. */
+    static boolean notHadoop(String classpathEntry) {
+        return !classpathEntry.replace('\\', '/').contains("/org/apache/hadoop/");
+    }
+
     static Process start(Path log, Predicate<String> keepOnClasspath, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -1,6 +1,8 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.writer.PromptLogConfig;
 import io.promptlog.writer.PromptLogHome;
+import io.promptlog.writer.RollPeriod;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
@@ -19,7 +21,8 @@ import java.time.temporal.TemporalAccessor;
  * Deletes a shard's queue cycle files once it is safe: a cycle file goes only when its cycle is older
  * than the cycle of the committed index (so every record in it is committed), older than the newest
  * cycle file and the current wall-clock cycle (so it is not being written), and it was last modified
- * longer ago than the grace period.
+ * longer ago than the grace period. The queue is then opened writable (nothing is appended) so that the
+ * refreshed directory listing reaches other readers of the shard.
  */
 final class QueueRetention {
     private QueueRetention() {
@@ -31,7 +34,10 @@ final class QueueRetention {
             return 0;
         }
         int deleted = 0;
-        try (SingleChronicleQueue q = PromptLogHome.openShardForReading(shardDir)) {
+        // writable, so that refreshDirectoryListing() records the new lowest cycle in the queue's metadata
+        // for every reader (a read-only instance cannot, and readers would then look for deleted files)
+        try (SingleChronicleQueue q = PromptLogHome.openShard(shardDir, RollPeriod.HOURLY,
+                PromptLogConfig.DEFAULT_MAX_RECORD_BYTES, false)) {
             RollCycle rc = q.rollCycle();
             int committedCycle = rc.toCycle(committedIndex);
             int current = q.cycle();

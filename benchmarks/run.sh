@@ -70,7 +70,7 @@ echo "== verify =="
 bench verify | tee "$OUT/verify.txt"
 for t in 1 4; do
   echo "== JMH append, $t thread(s) =="
-  bench AppendBenchmark -f 2 -wi 1 -w 1s -i 3 -r 1s -t "$t" -prof gc \
+  bench AppendBenchmark -f 2 -wi 1 -w 1s -i 2 -r 1s -t "$t" -prof gc \
         -rf json -rff "$OUT/jmh-t$t.json" > "$OUT/jmh-t$t.txt"
   grep -E "^AppendBenchmark.append " "$OUT/jmh-t$t.txt" || true
 done
@@ -81,10 +81,10 @@ for s in noop promptlog promptlog-1shard log4j2-async otel; do
         --warmup-seconds 2 --seconds 8 --out "$OUT/paced.jsonl" | tee -a "$OUT/paced.txt"
 done
 echo "== compaction and storage =="
-bench storage --calls 50000 --file-calls 5000 --out "$OUT/storage.json"
+bench storage --calls 30000 --file-calls 3000 --out "$OUT/storage.json"
 if bench query --help >/dev/null 2>&1; then
   echo "== query =="
-  bench query --calls 200000 --out "$OUT/query.json"
+  bench query --calls 100000 --out "$OUT/query.json"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 bench report "$OUT" | tee "$OUT/summary.md"

@@ -148,6 +148,8 @@ public final class StorageCompaction {
         long duckChunkBytes = 0;
         long rowsA;
         long rowsDuck;
+        String plColumns;
+        String duckColumnsTop;
         try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
              Statement st = conn.createStatement()) {
             st.execute("SET threads=1");
@@ -170,6 +172,8 @@ public final class StorageCompaction {
                 duckChunkBytes += Files.size(dst);
             }
             rowsA = count(st, "SELECT count(*) FROM read_parquet(" + lit(a.data + "/calls/**/*.parquet") + ")");
+            plColumns = columnBytes(st, b.data + "/calls/**/*.parquet", n);
+            duckColumnsTop = columnBytes(st, oneShot.toString(), n);
         }
         if (rowsA != n || rowsDuck != n || ra.callsWritten() != n || rn.callsWritten() != n) {
             throw new IllegalStateException("row counts differ: promptlog " + rowsA + " (compactor said "
@@ -186,7 +190,8 @@ public final class StorageCompaction {
                         + "\"duckdb_per_chunk\":%.1f,\"promptlog_one_shot_all\":%.1f,\"promptlog_stream_all\":%.1f,"
                         + "\"promptlog_stream_default\":%.1f},"
                         + "\"promptlog_stream_all_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
-                        + "\"promptlog_stream_default_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d}}",
+                        + "\"promptlog_stream_default_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
+                        + "\"top_columns_bytes_per_call\":{\"promptlog_stream_all_calls\":%s,\"duckdb_one_file\":%s}}",
                 n, fileCalls, jsonlBytes, queueBytes,
                 secs, n / secs, jsonlBytes / 1e6 / secs, queueBytes / 1e6 / secs, ra.filesWritten(),
                 noRedactNanos / 1e9, n / (noRedactNanos / 1e9), jsonlBytes / 1e6 / (noRedactNanos / 1e9),
@@ -198,7 +203,8 @@ public final class StorageCompaction {
                 b.datasetBytes("calls"), b.datasetBytes("system_prompts"),
                 b.datasetBytes("") - b.datasetBytes("calls") - b.datasetBytes("system_prompts"),
                 c.datasetBytes("calls"), c.datasetBytes("system_prompts"),
-                c.datasetBytes("") - c.datasetBytes("calls") - c.datasetBytes("system_prompts"));
+                c.datasetBytes("") - c.datasetBytes("calls") - c.datasetBytes("system_prompts"),
+                plColumns, duckColumnsTop);
     }
 
     /** DuckDB's column types for the canonical JSON, from the one schema ({@link CallField}). */
@@ -218,6 +224,19 @@ public final class StorageCompaction {
             cols.add(f.column() + ": '" + type + "'");
         }
         return "{" + String.join(", ", cols) + "}";
+    }
+
+    /** The largest columns of some Parquet files, compressed bytes per call, as a JSON object. */
+    private static String columnBytes(Statement st, String glob, int n) throws Exception {
+        List<String> parts = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT path_in_schema, sum(total_compressed_size) AS b FROM parquet_metadata("
+                + lit(glob) + ") GROUP BY 1 ORDER BY 2 DESC LIMIT 10")) {
+            while (rs.next()) {
+                parts.add(String.format(Locale.ROOT, "\"%s\":%.1f", rs.getString(1).replace("\"", "'"),
+                        rs.getLong(2) / (double) n));
+            }
+        }
+        return "{" + String.join(",", parts) + "}";
     }
 
     private static long count(Statement st, String sql) throws Exception {

@@ -15,8 +15,8 @@ import io.promptlog.benchmarks.CanonicalJson;
 import java.nio.file.Path;
 
 /**
- * Logback {@link AsyncAppender} (lossless: discarding threshold 0, blocking when full, queue of 256k
- * events like Log4j2's ring buffer) in front of a buffered {@link FileAppender} with Logback's own
+ * Logback {@link AsyncAppender} (lossless: discarding threshold 0, blocking when full, queue of 8192
+ * events: each queued event holds its formatted 1-16 KB message, so Log4j2's 256k would mean gigabytes) in front of a buffered {@link FileAppender} with Logback's own
  * {@link JsonEncoder}. The application serialises the call to JSON and logs it as the message: Logback
  * formats messages on the calling thread before queueing them ({@code prepareForDeferredProcessing}), so
  * there is no way to defer the rendering as with Log4j2.
@@ -50,7 +50,7 @@ final class LogbackAsyncSink implements CallSink {
         async = new AsyncAppender();
         async.setContext(context);
         async.setName("async");
-        async.setQueueSize(256 * 1024);
+        async.setQueueSize(8192);
         async.setDiscardingThreshold(0);
         async.setNeverBlock(false);
         async.setMaxFlushTime(0);

@@ -21,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * skipped with a message otherwise). Appends fill it; from then on the caller gets
  * {@code DROPPED_IO_ERROR} and never an exception, the drops are counted, and every call appended before
  * the disk filled reads back intact. Once space is freed, appends succeed again.
+ *
+ * <p>The second test needs no privilege: a child JVM runs under {@code ulimit -f} (a file-size limit),
+ * so growing the queue file past it fails ({@code EFBIG}, the JVM ignores SIGXFSZ).
  */
 class FullDiskTest {
     private static final int FS_BYTES = 8 << 20;
@@ -127,6 +130,67 @@ class FullDiskTest {
             return log.append(call);
         } catch (Throwable t) {
             throw new AssertionError("append of seq " + seq + " threw into the caller", t);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldDropWithIoErrorAndKeepEarlierCallsWhenFileSizeLimitIsReached() throws Exception {
+        Path home = dir.resolve("home");
+        // Chronicle maps the cycle file in 64 MiB chunks (file 80 MiB at creation): a 100 MiB limit lets the
+        // first chunk fill and makes growing into the second fail
+        long limitKiB = 100 * 1024;
+        List<String> java = ChildJvm.command(FileSizeLimitChild.class, home.toString());
+        StringBuilder cmd = new StringBuilder("ulimit -f " + limitKiB + " && exec");
+        for (String arg : java) {
+            cmd.append(" '").append(arg.replace("'", "'\\''")).append('\'');
+        }
+        Path err = dir.resolve("child.err");
+        List<String> out;
+        try (ChildJvm child = ChildJvm.start(List.of("bash", "-c", cmd.toString()), err)) {
+            assertThat(child.process.waitFor(100, TimeUnit.SECONDS)).as("child finished").isTrue();
+            child.awaitLine("done", 5_000); // let the reader thread drain stdout
+            out = child.output();
+            String stderr = Files.readString(err);
+            assertThat(child.process.exitValue()).as("child exit; stdout %s; stderr %s", out, stderr).isZero();
+            assertThat(stderr).as("nothing printed by the library (e.g. a background thread dying)")
+                    .doesNotContain("Exception").doesNotContain("Error");
+        }
+        BitSet dropped = new BitSet();
+        long calls = -1;
+        long ioErrors = -1;
+        for (String line : out) {
+            assertThat(line).as("child output").doesNotStartWith("threw");
+            if (line.startsWith("dropped ")) {
+                String[] f = line.split(" ");
+                assertThat(Integer.parseInt(f[2])).as(line).isEqualTo(AppendStatus.DROPPED_IO_ERROR);
+                dropped.set(Integer.parseInt(f[1]));
+            } else if (line.startsWith("done ")) {
+                String[] f = line.split(" ", 4);
+                calls = Long.parseLong(f[1]);
+                ioErrors = Long.parseLong(f[2]);
+                System.out.println("file size limit " + limitKiB + " KiB: " + line);
+            }
+        }
+        assertThat(calls).as("child reported; output %s", out).isGreaterThan(0);
+        assertThat(ioErrors).isEqualTo(dropped.cardinality()).isGreaterThanOrEqualTo(10);
+        long appended = calls - dropped.cardinality();
+        assertThat(appended).as("calls appended before the limit").isGreaterThan(10);
+
+        BitSet seen = new BitSet();
+        for (Path shard : PromptLogHome.shardDirs(home)) {
+            try (ShardCursor c = ShardCursor.open(shard)) {
+                while (c.next()) {
+                    LlmCall call = c.decode();
+                    long s = SeqCalls.seqOf(call);
+                    assertThat(call).as("record of seq %d", s).isEqualTo(SeqCalls.call(s));
+                    assertThat(seen.get((int) s)).as("seq %d twice", s).isFalse();
+                    seen.set((int) s);
+                }
+            }
+        }
+        for (int s = 0; s < calls; s++) {
+            assertThat(seen.get(s)).as("seq %d (appended: %s) read back", s, !dropped.get(s)).isEqualTo(!dropped.get(s));
         }
     }
 }

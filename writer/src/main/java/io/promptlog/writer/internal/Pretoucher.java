@@ -101,7 +101,9 @@ public final class Pretoucher implements Runnable {
         for (long p = (from + PAGE - 1) & -PAGE; p < to; p += PAGE) {
             if (s.chunk == null || !s.chunk.inside(p, 4)) {
                 if (s.chunk != null) {
-                    s.chunk.release(s.owner);
+                    MappedBytesStore done = s.chunk;
+                    s.chunk = null; // released: reset() must not release it again if the next acquire fails
+                    done.release(s.owner);
                 }
                 s.chunk = s.file.acquireByteStore(s.owner, p);
             }
@@ -135,20 +137,36 @@ public final class Pretoucher implements Runnable {
         MappedBytesStore chunk;
         long touchedUpTo;
 
+        /** Releases everything held; never throws (it runs in the error path of the pretoucher's loop). */
         void reset(SingleChronicleQueue queue) {
-            if (chunk != null) {
-                chunk.release(owner);
-                chunk = null;
-            }
-            if (file != null) {
-                file.releaseLast();
-                file = null;
-            }
-            if (store != null) {
-                queue.closeStore(store);
-                store = null;
-            }
+            MappedBytesStore c = chunk;
+            MappedFile f = file;
+            SingleChronicleQueueStore st = store;
+            chunk = null;
+            file = null;
+            store = null;
             cycle = Integer.MIN_VALUE;
+            try {
+                if (c != null) {
+                    c.release(owner);
+                }
+            } catch (RuntimeException e) {
+                // already released or closed with the queue: nothing left to free
+            }
+            try {
+                if (f != null) {
+                    f.releaseLast();
+                }
+            } catch (RuntimeException e) {
+                // as above
+            }
+            try {
+                if (st != null) {
+                    queue.closeStore(st);
+                }
+            } catch (RuntimeException e) {
+                // as above
+            }
         }
     }
 }

@@ -25,25 +25,26 @@ public final class Redactors {
 
     private static final Redactor NONE = Redactor.Result::unchanged;
 
-    private static final Redactor BEARER = regex(BEARER_TOKEN,
-            Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{16,}=*"));
-    private static final Redactor API_KEYS = regex(API_KEY, Pattern.compile(
+    private static final Redactor BEARER = prefiltered(t -> containsIgnoreCase(t, "bearer"), regex(BEARER_TOKEN,
+            Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{16,}=*")));
+    private static final Redactor API_KEYS = prefiltered(t -> t.contains("sk-") || t.contains("AKIA")
+            || t.contains("ASIA") || t.contains("_") || t.contains("xox") || t.contains("AIza"), regex(API_KEY, Pattern.compile(
             "(?<![A-Za-z0-9_-])(?:sk-[A-Za-z0-9_-]{20,}"
                     + "|(?:AKIA|ASIA)[0-9A-Z]{16}"
                     + "|gh[pousr]_[A-Za-z0-9]{36,255}"
                     + "|github_pat_[A-Za-z0-9_]{22,255}"
                     + "|xox[abposr]-[A-Za-z0-9-]{10,}"
-                    + "|AIza[0-9A-Za-z_-]{35})"));
-    private static final Redactor JWTS = regex(JWT,
-            Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}"));
-    private static final Redactor EMAILS = regex(EMAIL,
-            Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"));
-    private static final Redactor CARDS = regex(CREDIT_CARD,
-            Pattern.compile("(?<![\\d.-])\\d(?:[ -]?\\d){12,18}(?![\\d])"), Redactors::luhnCard);
-    private static final Redactor PHONES = regex(PHONE, Pattern.compile(
+                    + "|AIza[0-9A-Za-z_-]{35})")));
+    private static final Redactor JWTS = prefiltered(t -> t.contains("eyJ"), regex(JWT,
+            Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}")));
+    private static final Redactor EMAILS = prefiltered(t -> t.indexOf('@') >= 0, regex(EMAIL,
+            Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}")));
+    private static final Redactor CARDS = prefiltered(t -> digits(t) >= 13, regex(CREDIT_CARD,
+            Pattern.compile("(?<![\\d.-])\\d(?:[ -]?\\d){12,18}(?![\\d])"), Redactors::luhnCard));
+    private static final Redactor PHONES = prefiltered(t -> digits(t) >= 7, regex(PHONE, Pattern.compile(
             "(?<![\\w+])\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,4}(?:[ .-]?\\d{2,4}){1,4}(?![\\w])"
                     + "|(?<![\\w(])(?:\\(\\d{3}\\)\\s?|\\d{3}[-.\\s])\\d{3}[-.\\s]\\d{4}(?![\\w])"),
-            Redactors::phoneDigits);
+            Redactors::phoneDigits));
     private static final Redactor DEFAULTS = chain(BEARER, API_KEYS, JWTS, EMAILS, CARDS, PHONES);
 
     private Redactors() {
@@ -138,6 +139,32 @@ public final class Redactors {
             }
             return new Redactor.Result(t, n);
         };
+    }
+
+    /** Runs {@code r} only on texts {@code mayMatch} accepts: a cheap test that every match needs. */
+    private static Redactor prefiltered(Predicate<String> mayMatch, Redactor r) {
+        return text -> mayMatch.test(text) ? r.redact(text) : Redactor.Result.unchanged(text);
+    }
+
+    private static boolean containsIgnoreCase(String text, String lower) {
+        int n = lower.length();
+        for (int i = 0; i + n <= text.length(); i++) {
+            if (text.regionMatches(true, i, lower, 0, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int digits(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                n++;
+            }
+        }
+        return n;
     }
 
     static boolean luhnCard(String s) {

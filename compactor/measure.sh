@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Measures the figures quoted in compactor/README.md: 1M calls from the synthetic generator (the code
+# behind ./promptlog generate), compacted on one core (taskset), 3 runs of the default policy and one
+# of --retain all, plus the same calls as raw queue records, canonical JSONL and zstd -3 JSONL.
+# usage: compactor/measure.sh [COUNT] [WORKDIR]     (run from the repository root after mvn install)
+set -euo pipefail
+COUNT="${1:-1000000}"
+W="${2:-/tmp/promptlog-measure}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FLAGS="$(sed -n 's:.*<promptlog.jvmFlags>\(.*\)</promptlog.jvmFlags>.*:\1:p' "$ROOT/pom.xml" | head -1)"
+(cd "$ROOT" && mvn -B -o -q -pl compactor test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$W.cp" >/dev/null)
+# a private copy of the compiled classes, so rebuilding the module meanwhile cannot change a run
+rm -rf "$W" "$W.classes" && mkdir -p "$W.classes"
+cp -r "$ROOT/compactor/target/classes" "$ROOT/compactor/target/test-classes" "$W.classes/"
+CP="$W.classes/test-classes:$W.classes/classes:$(cat "$W.cp")"
+echo "== generate $COUNT calls"
+java $FLAGS -cp "$CP" io.promptlog.synthetic.GenerateMain --count "$COUNT" --dir "$W" --no-progress
+du -sb "$W/queue"
+for run in 1 2 3; do
+  echo "== compact default, run $run (one core)"
+  taskset -c 1 java $FLAGS -Xmx2g -cp "$CP" io.promptlog.compactor.CompactionMeasure compact "$W" "$W/data-default-$run" default
+done
+echo "== compact all (one core)"
+taskset -c 1 java $FLAGS -Xmx2g -cp "$CP" io.promptlog.compactor.CompactionMeasure compact "$W" "$W/data-all" all
+echo "== sizes as JSONL"
+java $FLAGS -Xmx2g -cp "$CP" io.promptlog.compactor.CompactionMeasure jsonl "$W"

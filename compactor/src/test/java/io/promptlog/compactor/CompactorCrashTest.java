@@ -65,7 +65,7 @@ class CompactorCrashTest {
             for (int k = 0; k < KILLS; k++) {
                 long before = callsFiles(home);
                 Process p = ChildJvm.start(log, e -> true, "follow", home.toString());
-                if (k % 4 == 3) {
+                if (k % 3 == 2) {
                     // some kills land during start-up and recovery
                     Thread.sleep(rnd.nextInt(3000));
                 } else {
@@ -86,7 +86,7 @@ class CompactorCrashTest {
             promptLog.close();
         }
         long n = written.get();
-        System.out.println("kills " + KILLS + ", during start-up " + (KILLS / 4));
+        System.out.println("kills " + KILLS + ", during start-up " + (KILLS / 3));
         String childLog = Files.readString(log);
         assertThat(childLog).as("child output (seed %d)", seed).doesNotContain("Exception");
 

@@ -64,8 +64,11 @@ final class DiskReservation implements AutoCloseable {
         }
         long need = recordBytes + HEADROOM_BYTES;
         Wire wire = appender.wire();
+        if (wire == null) {
+            return freeSpaceFor(need); // this appender's first write: it opens (or creates) the cycle file
+        }
         int appenderCycle = appender.cycle();
-        if (wire == null || appenderCycle != queue.cycle()) {
+        if (appenderCycle != queue.cycle()) {
             // this append creates a new cycle file: nothing to reserve in yet
             return freeSpaceFor(need);
         }

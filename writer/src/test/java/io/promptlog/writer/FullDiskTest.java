@@ -123,6 +123,41 @@ class FullDiskTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void shouldDropWithIoErrorWhenDiskIsNearlyFullBeforeTheFirstAppendAndRecoverWhenFreed() throws Exception {
+        Path fs = mountSmallTmpfs();
+        Path filler = fs.resolve("filler");
+        Files.write(filler, new byte[FS_BYTES - (512 << 10)]); // leaves ~0.5 MiB: room to open, not for a cycle file
+        Path home = fs.resolve("home");
+        PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(2).build());
+        assertThat(log.isAvailable()).as(String.valueOf(log.stats().lastError())).isTrue();
+        for (long seq = 0; seq < 10; seq++) {
+            assertThat(appendQuietly(log, seq)).isEqualTo(AppendStatus.DROPPED_IO_ERROR);
+        }
+        assertThat(log.stats().droppedIoError()).isEqualTo(10);
+        assertThat(log.stats().lastError()).contains(home.toString());
+
+        Files.delete(filler);
+        for (long seq = 10; seq < 20; seq++) {
+            assertThat(appendQuietly(log, seq)).as("after freeing space: %s", log.stats().lastError()).isEqualTo(AppendStatus.OK);
+        }
+        log.close();
+        BitSet seen = new BitSet();
+        for (Path shard : PromptLogHome.shardDirs(home)) {
+            try (ShardCursor c = ShardCursor.open(shard)) {
+                while (c.next()) {
+                    LlmCall call = c.decode();
+                    long s = SeqCalls.seqOf(call);
+                    assertThat(call).isEqualTo(SeqCalls.call(s));
+                    seen.set((int) s);
+                }
+            }
+        }
+        assertThat(seen.get(0, 10).isEmpty()).isTrue();
+        assertThat(seen.get(10, 20).cardinality()).isEqualTo(10);
+    }
+
     /** An append as the caller sees it: anything thrown here is a bug. */
     private static int appendQuietly(PromptLog log, long seq) {
         LlmCall call = SeqCalls.call(seq);

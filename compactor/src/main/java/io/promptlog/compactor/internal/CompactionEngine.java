@@ -6,6 +6,7 @@ import io.promptlog.writer.CorruptRecordException;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLogHome;
 import io.promptlog.writer.ShardCursor;
+import io.promptlog.writer.TextInterner;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -37,6 +38,8 @@ public final class CompactionEngine implements AutoCloseable {
     private final KnownTexts knownTools;
     private final CallProcessor processor;
     private final BatchCommitter committer;
+    /** Repeated system prompts decode to one shared String, so the processor's caches hit in O(1). */
+    private final TextInterner interner = TextInterner.cache(256);
 
     private static final class ShardState {
         final int shard;
@@ -224,7 +227,7 @@ public final class CompactionEngine implements AutoCloseable {
         stats.recordsRead.incrementAndGet();
         LlmCall call;
         try {
-            call = st.cursor.decode();
+            call = st.cursor.decode(interner);
         } catch (CorruptRecordException e) {
             b.corrupt++;
             stats.corruptRecords.incrementAndGet();

@@ -74,6 +74,12 @@ for t in 1 4; do
         -rf json -rff "$OUT/jmh-t$t.json" > "$OUT/jmh-t$t.txt"
   grep -E "^AppendBenchmark.append " "$OUT/jmh-t$t.txt" || true
 done
+echo "== JMH writer focus: 4 KB, promptlog vs shardCount(1) vs the floor, 1 and 4 threads, 3 forks =="
+for t in 1 4; do
+  bench AppendBenchmark -p sink=promptlog,promptlog-1shard,chronicle-floor -p size=4k -f 3 -wi 1 -w 1s -i 3 -r 1s \
+        -t "$t" -prof gc -rf json -rff "$OUT/jmh-writer-t$t.json" > "$OUT/jmh-writer-t$t.txt"
+  grep -E "^AppendBenchmark.append " "$OUT/jmh-writer-t$t.txt" || true
+done
 echo "== paced latency =="
 rm -f "$OUT/paced.jsonl"
 for s in noop promptlog promptlog-1shard log4j2-async otel; do

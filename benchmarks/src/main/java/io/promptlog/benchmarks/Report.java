@@ -53,6 +53,14 @@ public final class Report {
             }
         }
         appendTables(jmh);
+        List<Jmh> writer = new ArrayList<>();
+        for (String f : List.of("jmh-writer-t1.json", "jmh-writer-t4.json")) {
+            Path p = dir.resolve(f);
+            if (Files.exists(p)) {
+                writer.addAll(readJmh(p));
+            }
+        }
+        writerTable(writer);
         pacedTable(dir.resolve("paced.jsonl"));
         storageTable(dir.resolve("storage.json"));
         queryTable(dir.resolve("query.json"));
@@ -118,6 +126,34 @@ public final class Report {
                 md.append('\n');
             }
         }
+    }
+
+    private void writerTable(List<Jmh> writer) {
+        if (writer.isEmpty()) {
+            return;
+        }
+        md.append("### Writer, 4 KB calls: threads and shards (JMH SampleTime, 3 forks x 3 iterations; us)\n\n")
+                .append("| sink | threads | p50 | p99 | p99.9 | B/call (JVM-wide) | samples |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String s : List.of("promptlog", "promptlog-1shard", "chronicle-floor")) {
+            for (int t : new int[] {1, 4}) {
+                Jmh j = find(writer, s, "4k", t);
+                if (j != null) {
+                    md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f | %s | %d |\n", s, t,
+                            j.p50 / 1000, j.p99 / 1000, j.p999 / 1000, bytes(j.allocNorm), j.samples));
+                }
+            }
+        }
+        Jmh one = find(writer, "promptlog", "4k", 1);
+        Jmh four = find(writer, "promptlog", "4k", 4);
+        Jmh fourOne = find(writer, "promptlog-1shard", "4k", 4);
+        if (one != null && four != null) {
+            md.append(String.format(Locale.ROOT, "\np99.9 4 threads / 1 thread: default shards %.2fx", four.p999 / one.p999));
+            if (fourOne != null) {
+                md.append(String.format(Locale.ROOT, ", shardCount(1) %.2fx", fourOne.p999 / one.p999));
+            }
+            md.append(" (issue #2 limit: 5x)\n");
+        }
+        md.append('\n');
     }
 
     private static String bytes(double b) {

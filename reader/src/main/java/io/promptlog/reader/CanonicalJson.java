@@ -1,15 +1,17 @@
 package io.promptlog.reader;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -46,40 +48,71 @@ public final class CanonicalJson {
         return MAPPER;
     }
 
+    /** The canonical JSON object of a call, as a tree. */
     public static ObjectNode toJson(LlmCall call) {
-        ObjectNode o = MAPPER.createObjectNode();
+        try {
+            return (ObjectNode) MAPPER.readTree(write(call));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot re-read the JSON of call " + call.callId(), e);
+        }
+    }
+
+    /**
+     * Streams the canonical JSON object of a call: the one definition of the format. With
+     * {@code skip} non-null, that field is left out (callers that account for it otherwise).
+     */
+    public static void write(LlmCall call, JsonGenerator g, CallField skip) throws IOException {
+        g.writeStartObject();
         for (CallField f : CallField.all()) {
             Object v = call.get(f);
-            if (v == null) {
+            if (v == null || f == skip) {
                 continue;
             }
-            String k = f.column();
+            g.writeFieldName(f.column());
             switch (f.type()) {
-                case STRING -> o.put(k, (String) v);
-                case INT64 -> o.put(k, (Long) v);
-                case TIMESTAMP_MICROS -> o.put(k, Timestamps.format((Long) v));
-                case FLOAT64 -> o.put(k, (Double) v);
-                case BOOL -> o.put(k, (Boolean) v);
+                case STRING -> g.writeString((String) v);
+                case INT64 -> g.writeNumber((Long) v);
+                case TIMESTAMP_MICROS -> g.writeString(Timestamps.format((Long) v));
+                case FLOAT64 -> g.writeNumber((Double) v);
+                case BOOL -> g.writeBoolean((Boolean) v);
                 case STRING_LIST -> {
-                    ArrayNode a = o.putArray(k);
-                    call.stopSequences().forEach(a::add);
+                    g.writeStartArray();
+                    for (String s : call.stopSequences()) {
+                        g.writeString(s);
+                    }
+                    g.writeEndArray();
                 }
                 case MESSAGES -> {
-                    ArrayNode a = o.putArray(k);
+                    g.writeStartArray();
                     for (Message m : call.messages()) {
-                        a.add(message(m));
+                        g.writeStartObject();
+                        g.writeStringField("role", m.role());
+                        if (m.content() != null) {
+                            g.writeStringField("content", m.content());
+                        }
+                        if (m.name() != null) {
+                            g.writeStringField("name", m.name());
+                        }
+                        if (m.toolCallId() != null) {
+                            g.writeStringField("tool_call_id", m.toolCallId());
+                        }
+                        g.writeEndObject();
                     }
+                    g.writeEndArray();
                 }
                 case ATTRIBUTES -> {
-                    ObjectNode a = o.putObject(k);
-                    call.attributes().forEach(a::put);
+                    g.writeStartObject();
+                    for (Map.Entry<String, String> e : call.attributes().entrySet()) {
+                        g.writeStringField(e.getKey(), e.getValue());
+                    }
+                    g.writeEndObject();
                 }
             }
         }
         if (call.truncated()) {
-            o.put(TRUNCATED, true);
+            g.writeBooleanField(TRUNCATED, true);
         }
-        return o;
+        g.writeEndObject();
     }
 
     static ObjectNode message(Message m) {
@@ -99,11 +132,13 @@ public final class CanonicalJson {
 
     /** One line of canonical JSONL. */
     public static String write(LlmCall call) {
-        try {
-            return MAPPER.writeValueAsString(toJson(call));
-        } catch (JsonProcessingException e) {
+        StringWriter w = new StringWriter(1024);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
+            write(call, g, null);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot serialize call " + call.callId(), e);
         }
+        return w.toString();
     }
 
     /**

@@ -54,6 +54,8 @@ public final class PromptLogReader implements AutoCloseable {
     private final Path queueDir;
     private final Connection conn;
     private final List<String> warnings = new ArrayList<>();
+    private final java.util.Set<Path> reportedSkips = new java.util.HashSet<>();
+    private Consumer<String> warningListener;
     private long liveRows;
 
     private PromptLogReader(Path dataDir, Path queueDir, Connection conn) {
@@ -309,7 +311,7 @@ public final class PromptLogReader implements AutoCloseable {
     public List<String> warnings() {
         List<String> out = new ArrayList<>(warnings);
         for (Map.Entry<Path, String> e : files.skipped().entrySet()) {
-            out.add("skipped corrupt Parquet file " + e.getKey() + ": " + e.getValue());
+            out.add(skipWarning(e.getKey(), e.getValue()));
         }
         return out;
     }
@@ -389,6 +391,7 @@ public final class PromptLogReader implements AutoCloseable {
                     found.forEach(files::skip);
                 }
                 rebuild = true;
+                reportSkips();
             }
         }
     }
@@ -432,6 +435,33 @@ public final class PromptLogReader implements AutoCloseable {
 
     void warn(String w) {
         warnings.add(w);
+        if (warningListener != null) {
+            warningListener.accept(w);
+        }
+    }
+
+    /**
+     * Receives each warning (see {@link #warnings()}) as it happens; those found so far are delivered at
+     * once. For tools that show problems while they work, such as a corrupt file set aside mid-query.
+     */
+    public void warningListener(Consumer<String> listener) {
+        this.warningListener = listener;
+        for (String w : warnings) {
+            listener.accept(w);
+        }
+        reportSkips();
+    }
+
+    private void reportSkips() {
+        for (Map.Entry<Path, String> e : files.skipped().entrySet()) {
+            if (warningListener != null && reportedSkips.add(e.getKey())) {
+                warningListener.accept(skipWarning(e.getKey(), e.getValue()));
+            }
+        }
+    }
+
+    private static String skipWarning(Path file, String reason) {
+        return "skipped corrupt Parquet file " + file + ": " + reason;
     }
 
 }

@@ -91,9 +91,20 @@ final class CompactCommand implements Callable<Integer> {
             }, "promptlog-compact-progress");
             watcher.setDaemon(true);
             watcher.start();
+            Thread onCtrlC = null;
+            boolean interrupted;
+            if (follow) {
+                // Ctrl-C: stop following and compact what is left before the JVM exits
+                onCtrlC = new Thread(c::close, "promptlog-compact-shutdown");
+                Runtime.getRuntime().addShutdownHook(onCtrlC);
+            }
             try {
                 if (follow) {
-                    c.follow();
+                    try {
+                        c.follow();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // asked to stop: close() below compacts the rest
+                    }
                 } else {
                     CompactionResult r = c.runOnce();
                     if (r == null) {
@@ -101,11 +112,23 @@ final class CompactCommand implements Callable<Integer> {
                     }
                 }
             } finally {
+                interrupted = Thread.interrupted(); // asked to stop: still wait for the watcher and the last pass
                 watcher.interrupt();
-                watcher.join();
+                watcher.join(1000);
+                if (onCtrlC != null) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook is running: it closes the compactor
+                    }
+                }
             }
+            c.close();
             stats = c.stats();
             bar.finish(stats.recordsRead());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         err.printf("compacted %,d calls into %,d files (%,d bytes) in %s in %.1f s%s%n", stats.callsWritten(),

@@ -42,10 +42,10 @@ final class DatasetOptions {
             }
             r = PromptLogReader.openHome(home);
         }
-        for (String w : r.warnings()) {
+        r.warningListener(w -> {
             err.println("warning: " + w);
-        }
-        err.flush();
+            err.flush();
+        });
         if (requireCalls && r.isEmpty()) {
             String where = data != null ? "dataset " + data.toAbsolutePath()
                     : "promptlog home " + home().toAbsolutePath() + " (no compacted calls in data/, none waiting in queue/)";

@@ -30,6 +30,7 @@ public final class Bench {
             case "storage", "compaction" -> StorageCompaction.main(rest);
             case "report" -> Report.main(rest);
             case "query" -> QueryBench.main(rest);
+            case "probe" -> Probe.main(rest);
             default -> jmh(args);
         }
     }

@@ -44,7 +44,7 @@ class SparkReadsPromptlogDatasetTest {
     @BeforeAll
     static void writeDatasetAndStartSpark() throws Exception {
         home = tmp.resolve("home");
-        cli("generate", "--count", "1500", "--dir", home.toString(), "--no-progress", "--seed", "99");
+        cli("generate", "--count", "800", "--dir", home.toString(), "--no-progress", "--seed", "99");
         cli("compact", "--dir", home.toString(), "--retain", "all", "--redact", "none");
         spark = SparkSession.builder().master("local[1]").appName("promptlog-interop")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
@@ -112,7 +112,7 @@ class SparkReadsPromptlogDatasetTest {
             assertThat(r.getLong(4)).isEqualTo(e.get("input_tokens").asLong());
             total += r.getLong(2);
         }
-        assertThat(total).isEqualTo(1500);
+        assertThat(total).isEqualTo(800);
     }
 
     @Test

@@ -80,9 +80,31 @@ final class DemoCommand implements Callable<Integer> {
             }
             Demo.print(out, r, home, g, genSecs, cs, compactSecs, rawJsonPerCall);
         }
-        out.printf("%ndemo finished in %.1f s; the dataset stays in %s%n", (System.nanoTime() - t0) / 1e9, home.toAbsolutePath());
+        String queueNote = "";
+        if (dir == null && cs.callsWritten() == g.appended()) {
+            // a temporary home: every call is in Parquet now, so the raw queue (GBs) need not stay in /tmp
+            long queueBytes = treeSize(home.resolve("queue"));
+            deleteTree(home.resolve("queue"));
+            queueNote = String.format(" (its %,d-byte raw queue, all compacted, was removed)", queueBytes);
+        }
+        out.printf("%ndemo finished in %.1f s; the dataset stays in %s%s%n", (System.nanoTime() - t0) / 1e9,
+                home.toAbsolutePath(), queueNote);
         out.flush();
         return 0;
+    }
+
+    private static long treeSize(Path d) throws IOException {
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteTree(Path d) throws IOException {
+        try (Stream<Path> s = Files.walk(d)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static boolean isEmpty(Path d) throws IOException {

@@ -10,12 +10,26 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FLAGS="$(sed -n 's:.*<promptlog.jvmFlags>\(.*\)</promptlog.jvmFlags>.*:\1:p' "$ROOT/pom.xml" | head -1)"
 (cd "$ROOT" && mvn -B -o -q -pl compactor test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$W.cp" >/dev/null)
-# a private copy of the compiled classes, so rebuilding the module meanwhile cannot change a run
-rm -rf "$W" "$W.classes" && mkdir -p "$W.classes"
+# a private copy of the compiled classes and of promptlog's own snapshot jars, so that rebuilding or
+# re-installing them meanwhile cannot change (or break) a run
+rm -rf "$W.classes" && mkdir -p "$W.classes/lib"
 cp -r "$ROOT/compactor/target/classes" "$ROOT/compactor/target/test-classes" "$W.classes/"
-CP="$W.classes/test-classes:$W.classes/classes:$(cat "$W.cp")"
-echo "== generate $COUNT calls"
-java $FLAGS -cp "$CP" io.promptlog.synthetic.GenerateMain --count "$COUNT" --dir "$W" --no-progress
+CP="$W.classes/test-classes:$W.classes/classes"
+for j in $(tr ':' ' ' < "$W.cp"); do
+  case "$j" in
+    */io/promptlog/*) cp "$j" "$W.classes/lib/" && CP="$CP:$W.classes/lib/$(basename "$j")" ;;
+    *) CP="$CP:$j" ;;
+  esac
+done
+if [ -f "$W/.generated-$COUNT" ]; then
+  echo "== reusing the $COUNT calls generated in $W"
+else
+  rm -rf "$W"
+  echo "== generate $COUNT calls"
+  java $FLAGS -cp "$CP" io.promptlog.synthetic.GenerateMain --count "$COUNT" --dir "$W" --no-progress
+  touch "$W/.generated-$COUNT"
+fi
+rm -rf "$W"/data-*
 du -sb "$W/queue"
 for run in 1 2 3; do
   echo "== compact default, run $run (one core)"

@@ -62,7 +62,7 @@ public final class CompactionMeasure {
             Counting zstd = new Counting(null);
             try (ZstdOutputStream z = new ZstdOutputStream(zstd, 3)) {
                 Counting tee = new Counting(z);
-                Writer w = new OutputStreamWriter(tee, StandardCharsets.UTF_8);
+                Writer w = new java.io.BufferedWriter(new OutputStreamWriter(tee, StandardCharsets.UTF_8), 1 << 16);
                 for (Path dir : PromptLogHome.shardDirs(home)) {
                     try (ShardCursor c = ShardCursor.open(dir)) {
                         while (c.next()) {
@@ -190,23 +190,24 @@ public final class CompactionMeasure {
 
     private static void str(String s, Writer w) throws IOException {
         w.write('"');
+        int from = 0;
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
+            if (ch >= 0x20 && ch != '"' && ch != '\\') {
+                continue;
+            }
+            w.write(s, from, i - from);
+            from = i + 1;
             switch (ch) {
                 case '"' -> w.write("\\\"");
                 case '\\' -> w.write("\\\\");
                 case '\n' -> w.write("\\n");
                 case '\r' -> w.write("\\r");
                 case '\t' -> w.write("\\t");
-                default -> {
-                    if (ch < 0x20) {
-                        w.write(String.format("\\u%04x", (int) ch));
-                    } else {
-                        w.write(ch);
-                    }
-                }
+                default -> w.write(String.format("\\u%04x", (int) ch));
             }
         }
+        w.write(s, from, s.length() - from);
         w.write('"');
     }
 

@@ -6,6 +6,7 @@ import io.promptlog.reader.internal.DatasetFiles;
 import io.promptlog.reader.internal.JdbcValues;
 import io.promptlog.reader.internal.LiveArrow;
 import io.promptlog.reader.internal.LiveQueue;
+import io.promptlog.reader.internal.LiveTexts;
 import io.promptlog.writer.PromptLogHome;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -124,24 +126,46 @@ public final class PromptLogReader implements AutoCloseable {
 
     private void loadLiveOrFail() throws SQLException {
         exec("DROP TABLE IF EXISTS calls_live_raw");
-        LiveQueue.Snapshot snap = queueDir == null ? new LiveQueue.Snapshot(List.of(), 0, List.of())
-                : LiveQueue.read(queueDir, CompactorLink.committedIndexes(queueDir, files.dataDir()));
-        for (String p : snap.problems()) {
-            warn("queue: " + p);
-        }
-        if (snap.corruptRecords() > 0) {
-            warn("queue: " + snap.corruptRecords() + " corrupt record(s) not shown");
-        }
-        if (snap.calls().isEmpty()) {
-            exec(CallsColumns.createTable("calls_live_raw", CallsColumns.live()).replace("OR REPLACE TEMP ", ""));
+        exec("CREATE OR REPLACE TABLE live_texts (kind VARCHAR, hash VARCHAR, text VARCHAR, chars BIGINT, "
+                + "first_seen TIMESTAMP WITH TIME ZONE)");
+        if (queueDir == null) {
+            exec(CallsColumns.createTable("calls_live_raw", CallsColumns.calls()).replace("OR REPLACE TEMP ", ""));
             return;
         }
-        try (BufferAllocator allocator = new RootAllocator();
+        LiveTexts texts = new LiveTexts();
+        try (LiveQueue source = new LiveQueue(queueDir, CompactorLink.committedIndexes(queueDir, files.dataDir()));
+             BufferAllocator allocator = new RootAllocator();
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
-            ArrowReader reader = LiveArrow.reader(allocator, snap.calls());
+            ArrowReader reader = LiveArrow.reader(allocator, source, texts);
             Data.exportArrayStream(allocator, reader, stream);
             conn.unwrap(DuckDBConnection.class).registerArrowStream("promptlog_live_stream", stream);
             exec("CREATE TABLE calls_live_raw AS SELECT * FROM promptlog_live_stream");
+            for (String p : source.problems()) {
+                warn("queue: " + p);
+            }
+            if (source.corruptRecords() > 0) {
+                warn("queue: " + source.corruptRecords() + " corrupt record(s) not shown");
+            }
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO live_texts VALUES (?, ?, ?, ?, make_timestamptz(?))")) {
+            addTexts(ps, "system_prompt", texts.prompts());
+            addTexts(ps, "tools", texts.tools());
+            ps.executeBatch();
+        }
+    }
+
+    private static void addTexts(PreparedStatement ps, String kind, Iterable<LiveTexts.Text> texts) throws SQLException {
+        for (LiveTexts.Text t : texts) {
+            ps.setString(1, kind);
+            ps.setString(2, t.hash());
+            ps.setString(3, t.text());
+            ps.setLong(4, t.text().length());
+            if (t.firstSeenMicros() == Long.MAX_VALUE) {
+                ps.setNull(5, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(5, t.firstSeenMicros());
+            }
+            ps.addBatch();
         }
     }
 
@@ -163,17 +187,15 @@ public final class PromptLogReader implements AutoCloseable {
                 + "SELECT 1 FROM calls_compacted c WHERE c.call_id = l.call_id "
                 + "AND c.start_time >= (SELECT min(start_time) FROM calls_live_raw))");
         liveRows = ((Number) scalarQuery("SELECT count(*) FROM calls_live_new")).longValue();
-        exec("CREATE OR REPLACE VIEW calls_live AS SELECT * EXCLUDE (system_prompt, tools) FROM calls_live_new");
+        exec("CREATE OR REPLACE VIEW calls_live AS SELECT * FROM calls_live_new");
         exec("CREATE OR REPLACE VIEW calls AS SELECT * FROM calls_compacted UNION ALL BY NAME SELECT * FROM calls_live");
+        // texts seen only in live calls (each once, chars as Java char counts like the compactor's)
         exec("CREATE OR REPLACE VIEW system_prompts AS SELECT * FROM system_prompts_compacted UNION ALL BY NAME "
-                + "SELECT system_prompt_hash, any_value(system_prompt) AS system_prompt, "
-                + "CAST(any_value(length(system_prompt)) AS BIGINT) AS chars, min(start_time) AS first_seen "
-                + "FROM calls_live_new WHERE system_prompt IS NOT NULL AND system_prompt_hash NOT IN "
-                + "(SELECT system_prompt_hash FROM system_prompts_compacted) GROUP BY system_prompt_hash");
+                + "SELECT hash AS system_prompt_hash, text AS system_prompt, chars, first_seen FROM live_texts "
+                + "WHERE kind = 'system_prompt' AND hash NOT IN (SELECT system_prompt_hash FROM system_prompts_compacted)");
         exec("CREATE OR REPLACE VIEW tool_definitions AS SELECT * FROM tool_definitions_compacted UNION ALL BY NAME "
-                + "SELECT tools_hash, any_value(tools) AS tools, CAST(any_value(length(tools)) AS BIGINT) AS chars, "
-                + "min(start_time) AS first_seen FROM calls_live_new WHERE tools IS NOT NULL AND tools_hash NOT IN "
-                + "(SELECT tools_hash FROM tool_definitions_compacted) GROUP BY tools_hash");
+                + "SELECT hash AS tools_hash, text AS tools, chars, first_seen FROM live_texts "
+                + "WHERE kind = 'tools' AND hash NOT IN (SELECT tools_hash FROM tool_definitions_compacted)");
         exec("CREATE OR REPLACE VIEW calls_full AS SELECT c.*, sp.system_prompt, td.tools FROM calls c "
                 + "LEFT JOIN system_prompts sp ON c.system_prompt_hash = sp.system_prompt_hash "
                 + "LEFT JOIN tool_definitions td ON c.tools_hash = td.tools_hash");

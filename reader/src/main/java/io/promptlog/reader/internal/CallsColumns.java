@@ -64,22 +64,17 @@ public final class CallsColumns {
             new Column(DATE, Kind.DATE));
 
     private static final List<Column> CALLS;
-    private static final List<Column> LIVE;
 
     static {
         List<Column> calls = new ArrayList<>();
-        List<Column> live = new ArrayList<>();
         for (CallField f : CallField.all()) {
             Column c = new Column(f.column(), kindOf(f.type()));
-            live.add(c);
             if (f != CallField.SYSTEM_PROMPT && f != CallField.TOOLS) {
                 calls.add(c);
             }
         }
         calls.addAll(DERIVED);
-        live.addAll(DERIVED);
         CALLS = Collections.unmodifiableList(calls);
-        LIVE = Collections.unmodifiableList(live);
     }
 
     private CallsColumns() {
@@ -88,11 +83,6 @@ public final class CallsColumns {
     /** The columns of {@code calls}, in order. */
     public static List<Column> calls() {
         return CALLS;
-    }
-
-    /** The columns of the raw live table: every CallField (texts included) then the derived ones. */
-    public static List<Column> live() {
-        return LIVE;
     }
 
     public static Kind kindOf(FieldType t) {

@@ -34,9 +34,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns decoded queue calls into Arrow record batches with the live-table columns of
- * {@link CallsColumns#live()} (the {@code calls} Parquet columns plus the two texts), so DuckDB can scan
- * them next to the Parquet files. The derived columns are filled the way the compactor fills them, with
+ * Turns decoded queue calls into Arrow record batches with the columns of {@link CallsColumns#calls()}
+ * (the {@code calls} Parquet columns; the system prompt and tool texts go to {@link LiveTexts}, once each),
+ * so DuckDB can scan them next to the Parquet files. The derived columns are filled the way the compactor fills them, with
  * {@code text_retained = true} and {@code retention_reason = 'live'} (the text is still in the queue; the
  * retention decision is made at compaction).
  */
@@ -49,7 +49,7 @@ public final class LiveArrow {
 
     public static Schema schema() {
         List<Field> fields = new ArrayList<>();
-        for (CallsColumns.Column c : CallsColumns.live()) {
+        for (CallsColumns.Column c : CallsColumns.calls()) {
             fields.add(field(c));
         }
         return new Schema(fields);
@@ -80,32 +80,59 @@ public final class LiveArrow {
         };
     }
 
-    /** An ArrowReader over these calls, in batches; close it (or hand it to Arrow's C export) when done. */
-    public static ArrowReader reader(BufferAllocator allocator, List<LlmCall> calls) {
-        return new BatchReader(allocator, calls);
+    /**
+     * An ArrowReader that pulls calls from {@code source} batch by batch (so the queue is never held in
+     * memory whole) and records their texts in {@code texts}; close it (or hand it to Arrow's C export).
+     */
+    public static ArrowReader reader(BufferAllocator allocator, LiveQueue source, LiveTexts texts) {
+        return new BatchReader(allocator, source, texts);
     }
 
-    /** Fills one batch: rows {@code from} (inclusive) to {@code to} (exclusive). */
-    static void fill(VectorSchemaRoot root, List<LlmCall> calls, int from, int to) {
+    /** Fills one batch with these calls. */
+    static void fill(VectorSchemaRoot root, List<LlmCall> calls, LiveTexts texts) {
         root.allocateNew();
-        List<CallsColumns.Column> cols = CallsColumns.live();
-        for (int ci = 0; ci < cols.size(); ci++) {
-            CallsColumns.Column c = cols.get(ci);
+        List<org.apache.arrow.vector.types.pojo.Field> fields = root.getSchema().getFields();
+        String[] promptHash = new String[calls.size()];
+        String[] toolsHash = new String[calls.size()];
+        for (int row = 0; row < calls.size(); row++) {
+            LlmCall call = calls.get(row);
+            promptHash[row] = texts.prompt(call.systemPrompt(), call.startTimeMicros());
+            toolsHash[row] = texts.tools(call.string(CallField.TOOLS), call.startTimeMicros());
+        }
+        for (int ci = 0; ci < fields.size(); ci++) {
+            String name = fields.get(ci).getName();
+            CallsColumns.Kind kind = kindOf(name);
             FieldVector v = root.getVector(ci);
-            CallField f = CallField.byColumn(c.name());
-            for (int row = from; row < to; row++) {
+            CallField f = CallField.byColumn(name);
+            for (int row = 0; row < calls.size(); row++) {
                 LlmCall call = calls.get(row);
-                Object value = f != null ? call.get(f) : derived(c.name(), call);
-                set(v, c.kind(), row - from, value);
+                Object value;
+                if (f != null) {
+                    value = call.get(f);
+                } else if (name.equals(CallsColumns.SYSTEM_PROMPT_HASH)) {
+                    value = promptHash[row];
+                } else if (name.equals(CallsColumns.TOOLS_HASH)) {
+                    value = toolsHash[row];
+                } else {
+                    value = derived(name, call);
+                }
+                set(v, kind, row, value);
             }
         }
-        root.setRowCount(to - from);
+        root.setRowCount(calls.size());
+    }
+
+    private static CallsColumns.Kind kindOf(String column) {
+        for (CallsColumns.Column c : CallsColumns.calls()) {
+            if (c.name().equals(column)) {
+                return c.kind();
+            }
+        }
+        throw new IllegalStateException("no column " + column);
     }
 
     static Object derived(String column, LlmCall call) {
         return switch (column) {
-            case CallsColumns.SYSTEM_PROMPT_HASH -> CallHashes.textHash(call.systemPrompt());
-            case CallsColumns.TOOLS_HASH -> CallHashes.textHash(call.string(CallField.TOOLS));
             case CallsColumns.TEXT_RETAINED -> Boolean.TRUE;
             case CallsColumns.RETENTION_REASON -> LIVE_RETENTION_REASON;
             case CallsColumns.INPUT_HASH -> call.get(CallField.MESSAGES) == null ? null : CallHashes.inputHash(call.messages());
@@ -220,31 +247,35 @@ public final class LiveArrow {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Yields the calls as consecutive batches of {@link #BATCH_ROWS}. */
+    /** Yields the source's calls as consecutive batches of up to {@link #BATCH_ROWS}. */
     private static final class BatchReader extends ArrowReader {
-        private final List<LlmCall> calls;
-        private int next;
+        private final LiveQueue source;
+        private final LiveTexts texts;
+        private final List<LlmCall> batch = new ArrayList<>(BATCH_ROWS);
 
-        BatchReader(BufferAllocator allocator, List<LlmCall> calls) {
+        BatchReader(BufferAllocator allocator, LiveQueue source, LiveTexts texts) {
             super(allocator);
-            this.calls = calls;
+            this.source = source;
+            this.texts = texts;
         }
 
         @Override
         public boolean loadNextBatch() {
-            if (next >= calls.size()) {
+            batch.clear();
+            while (batch.size() < BATCH_ROWS && source.next()) {
+                batch.add(source.call());
+            }
+            if (batch.isEmpty()) {
                 return false;
             }
-            int to = Math.min(calls.size(), next + BATCH_ROWS);
             try (VectorSchemaRoot scratch = VectorSchemaRoot.create(schema(), allocator)) {
-                fill(scratch, calls, next, to);
-                try (ArrowRecordBatch batch = new VectorUnloader(scratch).getRecordBatch()) {
-                    new VectorLoader(getVectorSchemaRoot()).load(batch);
+                fill(scratch, batch, texts);
+                try (ArrowRecordBatch b = new VectorUnloader(scratch).getRecordBatch()) {
+                    new VectorLoader(getVectorSchemaRoot()).load(b);
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            next = to;
             return true;
         }
 

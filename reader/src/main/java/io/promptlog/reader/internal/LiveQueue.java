@@ -13,16 +13,25 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Reads the calls still in a queue directory that the compactor has not committed yet: per shard, every
- * record after the shard's committed index (all of them when no progress is known). Corrupt records are
- * counted, not thrown: the compactor reports them in detail.
+ * Streams the calls still in a queue directory that the compactor has not committed yet: per shard, every
+ * record after the shard's committed index (all of them when no progress is known), one shard after the
+ * other. Corrupt records are counted, not thrown: the compactor reports them in detail.
  */
-public final class LiveQueue {
-    /** What one read found. */
-    public record Snapshot(List<LlmCall> calls, long corruptRecords, List<String> problems) {
-    }
+public final class LiveQueue implements AutoCloseable {
+    private final List<Path> shards;
+    private final Map<Integer, Long> committed;
+    private final List<String> problems = new ArrayList<>();
+    private int nextShard;
+    private ShardCursor cursor;
+    private LlmCall current;
+    private long corrupt;
 
-    private LiveQueue() {
+    /**
+     * @param committed shard number -> highest compacted queue index (absent: nothing known, read all)
+     */
+    public LiveQueue(Path queueDir, Map<Integer, Long> committed) {
+        this.shards = queueDir == null ? List.of() : shardDirs(queueDir);
+        this.committed = committed;
     }
 
     /** The {@code shard-N} directories under a queue directory, in shard order. */
@@ -39,37 +48,67 @@ public final class LiveQueue {
         }
     }
 
-    /**
-     * @param committed shard number -> highest compacted queue index (absent: nothing known, read all)
-     */
-    public static Snapshot read(Path queueDir, Map<Integer, Long> committed) {
-        List<LlmCall> calls = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        long corrupt = 0;
-        for (Path shard : shardDirs(queueDir)) {
-            if (!hasCycleFiles(shard)) {
-                continue;
+    /** Moves to the next call; false at the end of the last shard. */
+    public boolean next() {
+        while (true) {
+            if (cursor == null && !openNextShard()) {
+                current = null;
+                return false;
             }
-            Long after = committed.get(PromptLogHome.shardNumber(shard));
-            try (ShardCursor cursor = ShardCursor.open(shard)) {
-                if (after != null) {
-                    cursor.moveAfter(after);
-                }
+            try {
                 while (cursor.next()) {
                     try {
-                        calls.add(cursor.decode());
+                        current = cursor.decode();
+                        return true;
                     } catch (CorruptRecordException e) {
                         corrupt++;
                         if (problems.size() < 10) {
-                            problems.add(shard.getFileName() + " index " + Long.toHexString(cursor.index()) + ": " + e.getMessage());
+                            problems.add(cursor.dir().getFileName() + " index " + Long.toHexString(cursor.index()) + ": "
+                                    + e.getMessage());
                         }
                     }
                 }
             } catch (RuntimeException e) {
+                problems.add("cannot read queue shard " + cursor.dir() + ": " + e);
+            }
+            cursor.close();
+            cursor = null;
+        }
+    }
+
+    private boolean openNextShard() {
+        while (nextShard < shards.size()) {
+            Path shard = shards.get(nextShard++);
+            if (!hasCycleFiles(shard)) {
+                continue;
+            }
+            try {
+                ShardCursor c = ShardCursor.open(shard);
+                Long after = committed.get(PromptLogHome.shardNumber(shard));
+                if (after != null) {
+                    c.moveAfter(after);
+                }
+                cursor = c;
+                return true;
+            } catch (RuntimeException e) {
                 problems.add("cannot read queue shard " + shard + ": " + e);
             }
         }
-        return new Snapshot(calls, corrupt, problems);
+        return false;
+    }
+
+    /** The call {@link #next()} moved to. */
+    public LlmCall call() {
+        return current;
+    }
+
+    public long corruptRecords() {
+        return corrupt;
+    }
+
+    /** Up to ten descriptions of what could not be read. */
+    public List<String> problems() {
+        return problems;
     }
 
     private static boolean hasCycleFiles(Path shard) {
@@ -77,6 +116,14 @@ public final class LiveQueue {
             return s.anyMatch(p -> p.getFileName().toString().endsWith(".cq4"));
         } catch (java.io.IOException e) {
             return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (cursor != null) {
+            cursor.close();
+            cursor = null;
         }
     }
 }

@@ -139,7 +139,15 @@ public final class PromptLogReader implements AutoCloseable {
             ArrowReader reader = LiveArrow.reader(allocator, source, texts);
             Data.exportArrayStream(allocator, reader, stream);
             conn.unwrap(DuckDBConnection.class).registerArrowStream("promptlog_live_stream", stream);
-            exec("CREATE TABLE calls_live_raw AS SELECT * FROM promptlog_live_stream");
+            // Chronicle tailers belong to the thread that uses them: with one DuckDB thread the scan pulls
+            // every batch on this thread (worker threads would have the queue cursor refuse them)
+            String threads = String.valueOf(scalarQuery("SELECT current_setting('threads')"));
+            exec("SET threads = 1");
+            try {
+                exec("CREATE TABLE calls_live_raw AS SELECT * FROM promptlog_live_stream");
+            } finally {
+                exec("SET threads = " + Integer.parseInt(threads));
+            }
             for (String p : source.problems()) {
                 warn("queue: " + p);
             }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every promptlog benchmark with one command.
 #   benchmarks/run.sh --quick   smoke run of each benchmark (seconds each; CI), results in benchmarks/target/quick-results
-#   benchmarks/run.sh --full    the measurement run (~30 min), results in benchmarks/results/<UTC date>/
+#   benchmarks/run.sh --full    the measurement run (~55 min on a loaded 2-core machine), results in benchmarks/results/<UTC date>/
 # Builds benchmarks/target/benchmarks.jar first when it is missing or older than the sources.
 # Asserts nothing about speed; exits nonzero when any benchmark fails or a sink loses or alters calls.
 set -euo pipefail
@@ -93,5 +93,19 @@ if bench query --help >/dev/null 2>&1; then
   bench query --calls 100000 --out "$OUT/query.json"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+# keep the committed JSON small: JMH's raw sample histograms become a sample count
+python3 - "$OUT" <<'PY' || echo "(python3 not found: JMH JSON files kept with raw histograms)"
+import glob, json, sys
+for f in glob.glob(sys.argv[1] + '/jmh-*.json'):
+    d = json.load(open(f))
+    for b in d:
+        pm = b['primaryMetric']
+        raw = pm.pop('rawDataHistogram', None)
+        if raw is not None:
+            pm['rawSampleCount'] = sum(c for fork in raw for it in fork for (_, c) in it)
+        for v in b.get('secondaryMetrics', {}).values():
+            v.pop('rawData', None)
+    json.dump(d, open(f, 'w'), indent=1)
+PY
 bench report "$OUT" | tee "$OUT/summary.md"
 echo "== full run done: $OUT =="

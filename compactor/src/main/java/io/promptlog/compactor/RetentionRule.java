@@ -20,15 +20,18 @@ public final class RetentionRule {
 
     /**
      * Common prompt-injection phrasings (case-insensitive): "ignore / disregard / forget (all) previous
-     * instructions", "reveal / print your system prompt", "you are now DAN", "developer mode", "jailbreak",
+     * instructions", "disregard the rules above", "reveal / print your system
+     * prompt" or "the hidden prompt", "you are now DAN", "developer mode", "jailbreak",
      * "pretend you have no restrictions", "act as an unfiltered ...".
      */
     public static final Pattern PROMPT_INJECTION = Pattern.compile("(?i)"
             + "\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+|the\\s+|your\\s+|my\\s+)*"
             + "(?:previous|prior|above|earlier|preceding|system|original)\\s+"
             + "(?:instructions?|prompts?|rules?|directions?|guidelines?|messages?)"
+            + "|\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+|the\\s+|your\\s+|my\\s+|these\\s+)*"
+            + "(?:instructions?|prompts?|rules?|directions?|guidelines?)\\s+(?:above|before|given)"
             + "|\\b(?:reveal|print|show|repeat|output|leak|display)\\s+(?:me\\s+)?(?:your|the)\\s+"
-            + "(?:system\\s+prompt|initial\\s+instructions|hidden\\s+instructions|instructions\\s+above)"
+            + "(?:system\\s+prompt|initial\\s+instructions|hidden\\s+(?:instructions|prompt)|instructions\\s+above)"
             + "|\\byou\\s+are\\s+now\\s+(?:DAN|in\\s+developer\\s+mode|jailbroken|unrestricted)"
             + "|\\bdeveloper\\s+mode\\s+(?:enabled|on)\\b"
             + "|\\bjailbreak(?:ing|ed)?\\b"
@@ -69,7 +72,7 @@ public final class RetentionRule {
      * any of them cannot match, which a word scan finds about ten times faster than the regex.
      */
     private static final Set<String> INJECTION_WORDS = Set.of("ignore", "disregard", "forget", "override",
-            "bypass", "system", "instructions", "dan", "jailbroken", "unrestricted", "developer", "jailbreak",
+            "bypass", "system", "instructions", "hidden", "dan", "jailbroken", "unrestricted", "developer", "jailbreak",
             "jailbreaking", "jailbreaked", "pretend", "unfiltered", "uncensored");
 
     /** The shipped prompt-injection rule, named {@code prompt_injection} (see {@link #PROMPT_INJECTION}). */

@@ -25,6 +25,7 @@ public final class RecordEncoder {
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final byte LATIN1 = 0;
     private static final int INITIAL_CAPACITY = 16 * 1024;
     /** Buffers grown past this are released after the record, so one huge call does not pin memory. */
@@ -133,10 +134,13 @@ public final class RecordEncoder {
         int start = position;
         stringLimit = (int) Math.min((long) position + maxRecordBytes, hardCapBytes);
         if (value instanceof String str) {
-            if (StringUtils.getStringCoder(str) == LATIN1) {
-                encodeLatin1(StringUtils.extractBytes(str), str.length());
+            // a String's own array holds one byte per char exactly when it is Latin-1 coded (two when
+            // UTF-16): cheaper than asking for the coder field through reflection
+            byte[] own = StringUtils.extractBytes(str);
+            if (own.length == str.length()) {
+                encodeLatin1(own, str.length());
             } else {
-                encodeChars(str, 0);
+                encodeUtf16(str, own);
             }
         } else if (value instanceof StringBuilder sb) {
             if (StringUtils.getStringCoder(sb) == LATIN1) {
@@ -234,6 +238,92 @@ public final class RecordEncoder {
             }
         }
         return -1;
+    }
+
+    /**
+     * UTF-8 encodes a UTF-16 coded String straight from its own array (two bytes a char, in native order).
+     * Real LLM text is mostly ASCII even when one emoji makes the whole String UTF-16, so runs of four
+     * ASCII chars are found with one 8-byte read and written with one 4-byte store; other chars take the
+     * per-char path. When the worst case (3 bytes a char) could pass the string limit, every char takes
+     * the per-char path, which checks the limit.
+     */
+    private void encodeUtf16(String s, byte[] utf16) {
+        if (!LITTLE_ENDIAN) {
+            encodeChars(s, 0);
+            return;
+        }
+        int n = s.length();
+        long worst = position + 3L * n;
+        grow((int) Math.min(worst, stringLimit));
+        byte[] b = buf;
+        int p = position;
+        boolean unchecked = worst <= stringLimit;
+        int limit = unchecked ? Integer.MAX_VALUE : stringLimit;
+        int i = 0;
+        while (i < n) {
+            if (unchecked) {
+                while (i + 4 <= n) {
+                    long w = (long) LONG_LE.get(utf16, i << 1);
+                    if ((w & 0xFF80FF80FF80FF80L) != 0) {
+                        break;
+                    }
+                    INT_LE.set(b, p, (int) ((w & 0xFFL) | ((w >>> 8) & 0xFF00L) | ((w >>> 16) & 0xFF0000L)
+                            | ((w >>> 24) & 0xFF000000L)));
+                    p += 4;
+                    i += 4;
+                }
+                if (i >= n) {
+                    break;
+                }
+            }
+            char c = (char) (short) SHORT_LE.get(utf16, i << 1);
+            if (c < 0x80) {
+                if (p + 1 > limit) {
+                    break;
+                }
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                if (p + 2 > limit) {
+                    break;
+                }
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                char d;
+                if (Character.isHighSurrogate(c) && i + 1 < n
+                        && Character.isLowSurrogate(d = (char) (short) SHORT_LE.get(utf16, (i + 1) << 1))) {
+                    if (p + 4 > limit) {
+                        break;
+                    }
+                    int cp = Character.toCodePoint(c, d);
+                    i++;
+                    b[p++] = (byte) (0xF0 | (cp >> 18));
+                    b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[p++] = (byte) (0x80 | (cp & 0x3F));
+                } else {
+                    // lone surrogate: U+FFFD (documented in RecordDescriptor)
+                    if (p + 3 > limit) {
+                        break;
+                    }
+                    b[p++] = (byte) 0xEF;
+                    b[p++] = (byte) 0xBF;
+                    b[p++] = (byte) 0xBD;
+                }
+            } else {
+                if (p + 3 > limit) {
+                    break;
+                }
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+            i++;
+        }
+        if (i < n) {
+            flags |= FLAG_TRUNCATED;
+        }
+        position = p;
     }
 
     /**

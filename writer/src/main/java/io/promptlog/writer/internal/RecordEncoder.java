@@ -277,47 +277,15 @@ public final class RecordEncoder {
                 }
             }
             char c = (char) (short) SHORT_LE.get(utf16, i << 1);
-            if (c < 0x80) {
-                if (p + 1 > limit) {
-                    break;
-                }
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                if (p + 2 > limit) {
-                    break;
-                }
-                b[p++] = (byte) (0xC0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isSurrogate(c)) {
-                char d;
-                if (Character.isHighSurrogate(c) && i + 1 < n
-                        && Character.isLowSurrogate(d = (char) (short) SHORT_LE.get(utf16, (i + 1) << 1))) {
-                    if (p + 4 > limit) {
-                        break;
-                    }
-                    int cp = Character.toCodePoint(c, d);
-                    i++;
-                    b[p++] = (byte) (0xF0 | (cp >> 18));
-                    b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                    b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                    b[p++] = (byte) (0x80 | (cp & 0x3F));
-                } else {
-                    // lone surrogate: U+FFFD (documented in RecordDescriptor)
-                    if (p + 3 > limit) {
-                        break;
-                    }
-                    b[p++] = (byte) 0xEF;
-                    b[p++] = (byte) 0xBF;
-                    b[p++] = (byte) 0xBD;
-                }
-            } else {
-                if (p + 3 > limit) {
-                    break;
-                }
-                b[p++] = (byte) (0xE0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
+            int next = Character.isHighSurrogate(c) && i + 1 < n ? (char) (short) SHORT_LE.get(utf16, (i + 1) << 1) : -1;
+            int q = putUtf8(b, p, limit, c, next);
+            if (q < 0) {
+                break;
             }
+            if (q - p == 4) {
+                i++; // a surrogate pair: both chars consumed
+            }
+            p = q;
             i++;
         }
         if (i < n) {
@@ -340,51 +308,70 @@ public final class RecordEncoder {
         int i = from;
         for (; i < n; i++) {
             char c = s.charAt(i);
-            if (c < 0x80) {
-                if (p + 1 > limit) {
-                    break;
-                }
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                if (p + 2 > limit) {
-                    break;
-                }
-                b[p++] = (byte) (0xC0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isSurrogate(c)) {
-                char d;
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(d = s.charAt(i + 1))) {
-                    if (p + 4 > limit) {
-                        break;
-                    }
-                    int cp = Character.toCodePoint(c, d);
-                    i++;
-                    b[p++] = (byte) (0xF0 | (cp >> 18));
-                    b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                    b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                    b[p++] = (byte) (0x80 | (cp & 0x3F));
-                } else {
-                    // lone surrogate: U+FFFD (documented in RecordDescriptor)
-                    if (p + 3 > limit) {
-                        break;
-                    }
-                    b[p++] = (byte) 0xEF;
-                    b[p++] = (byte) 0xBF;
-                    b[p++] = (byte) 0xBD;
-                }
-            } else {
-                if (p + 3 > limit) {
-                    break;
-                }
-                b[p++] = (byte) (0xE0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
+            int next = Character.isHighSurrogate(c) && i + 1 < n ? s.charAt(i + 1) : -1;
+            int q = putUtf8(b, p, limit, c, next);
+            if (q < 0) {
+                break;
             }
+            if (q - p == 4) {
+                i++; // a surrogate pair: both chars consumed
+            }
+            p = q;
         }
         if (i < n) {
             flags |= FLAG_TRUNCATED;
         }
         position = p;
+    }
+
+    /**
+     * Writes one char as UTF-8 at p, or a supplementary code point when c is a high surrogate and next its
+     * low half (-1: no next char). A lone surrogate becomes U+FFFD (see RecordDescriptor). Returns the new
+     * position (4 more exactly when a surrogate pair was written), or -1 when the bytes would pass limit.
+     */
+    private static int putUtf8(byte[] b, int p, int limit, char c, int next) {
+        if (c < 0x80) {
+            if (p + 1 > limit) {
+                return -1;
+            }
+            b[p] = (byte) c;
+            return p + 1;
+        }
+        if (c < 0x800) {
+            if (p + 2 > limit) {
+                return -1;
+            }
+            b[p] = (byte) (0xC0 | (c >> 6));
+            b[p + 1] = (byte) (0x80 | (c & 0x3F));
+            return p + 2;
+        }
+        if (Character.isSurrogate(c)) {
+            if (Character.isHighSurrogate(c) && next >= 0 && Character.isLowSurrogate((char) next)) {
+                if (p + 4 > limit) {
+                    return -1;
+                }
+                int cp = Character.toCodePoint(c, (char) next);
+                b[p] = (byte) (0xF0 | (cp >> 18));
+                b[p + 1] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[p + 2] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[p + 3] = (byte) (0x80 | (cp & 0x3F));
+                return p + 4;
+            }
+            if (p + 3 > limit) {
+                return -1;
+            }
+            b[p] = (byte) 0xEF;
+            b[p + 1] = (byte) 0xBF;
+            b[p + 2] = (byte) 0xBD;
+            return p + 3;
+        }
+        if (p + 3 > limit) {
+            return -1;
+        }
+        b[p] = (byte) (0xE0 | (c >> 12));
+        b[p + 1] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        b[p + 2] = (byte) (0x80 | (c & 0x3F));
+        return p + 3;
     }
 
     private void fieldHeader(int id, int wireType) {

@@ -154,61 +154,43 @@ public final class RecordDecoder {
     }
 
     private static Message message(byte[] buf, int p, int end, int offset, int length) throws CorruptRecordException {
-        String role = null;
-        String content = null;
-        String name = null;
-        String toolCallId = null;
-        while (p < end) {
-            if (p + FIELD_HEADER_LENGTH > end) {
-                throw corrupt("message field header", p - offset, length);
-            }
-            int id = buf[p] & 0xFF;
-            int wire = buf[p + 1] & 0xFF;
-            p += FIELD_HEADER_LENGTH;
-            int n = valueLength(buf, p, end, wire, offset, length);
-            if (wire == WIRE_STRING) {
-                String s = utf8(buf, p + LENGTH_PREFIX, n - LENGTH_PREFIX);
-                switch (id) {
-                    case MSG_ROLE -> role = s;
-                    case MSG_CONTENT -> content = s;
-                    case MSG_NAME -> name = s;
-                    case MSG_TOOL_CALL_ID -> toolCallId = s;
-                    default -> {
-                        // a newer writer's message part: skipped
-                    }
-                }
-            }
-            p += n;
-        }
-        return new Message(role == null ? "" : role, content, name, toolCallId);
+        String[] parts = groupStrings(buf, p, end, offset, length, "message", MSG_TOOL_CALL_ID);
+        String role = parts[MSG_ROLE];
+        return new Message(role == null ? "" : role, parts[MSG_CONTENT], parts[MSG_NAME], parts[MSG_TOOL_CALL_ID]);
     }
 
     private static void attribute(byte[] buf, int p, int end, int offset, int length, Map<String, String> out)
             throws CorruptRecordException {
-        String key = null;
-        String value = null;
+        String[] parts = groupStrings(buf, p, end, offset, length, "attribute", ATTR_VALUE);
+        String key = parts[ATTR_KEY];
+        String value = parts[ATTR_VALUE];
+        if (key == null || value == null) {
+            throw new CorruptRecordException("attribute entry without " + (key == null ? "key" : "value"));
+        }
+        out.put(key, value);
+    }
+
+    /**
+     * The string parts of one group (a message or an attribute entry), indexed by nested id; ids above
+     * {@code maxId} (a newer writer's parts) and non-string parts are skipped.
+     */
+    private static String[] groupStrings(byte[] buf, int p, int end, int offset, int length, String what, int maxId)
+            throws CorruptRecordException {
+        String[] parts = new String[maxId + 1];
         while (p < end) {
             if (p + FIELD_HEADER_LENGTH > end) {
-                throw corrupt("attribute field header", p - offset, length);
+                throw corrupt(what + " field header", p - offset, length);
             }
             int id = buf[p] & 0xFF;
             int wire = buf[p + 1] & 0xFF;
             p += FIELD_HEADER_LENGTH;
             int n = valueLength(buf, p, end, wire, offset, length);
-            if (wire == WIRE_STRING) {
-                String s = utf8(buf, p + LENGTH_PREFIX, n - LENGTH_PREFIX);
-                if (id == ATTR_KEY) {
-                    key = s;
-                } else if (id == ATTR_VALUE) {
-                    value = s;
-                }
+            if (wire == WIRE_STRING && id <= maxId) {
+                parts[id] = utf8(buf, p + LENGTH_PREFIX, n - LENGTH_PREFIX);
             }
             p += n;
         }
-        if (key == null || value == null) {
-            throw new CorruptRecordException("attribute entry without " + (key == null ? "key" : "value"));
-        }
-        out.put(key, value);
+        return parts;
     }
 
     private static String utf8(byte[] buf, int p, int n) {

@@ -1,5 +1,6 @@
 package io.promptlog.reader.internal;
 
+import io.promptlog.compactor.internal.CallsParquetSchema;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.FieldType;
 
@@ -35,17 +36,17 @@ public final class CallsColumns {
         }
     }
 
-    public static final String SYSTEM_PROMPT_HASH = "system_prompt_hash";
-    public static final String TOOLS_HASH = "tools_hash";
-    public static final String TEXT_RETAINED = "text_retained";
-    public static final String RETENTION_REASON = "retention_reason";
-    public static final String INPUT_HASH = "input_hash";
-    public static final String OUTPUT_HASH = "output_hash";
-    public static final String INPUT_CHARS = "input_chars";
-    public static final String OUTPUT_CHARS = "output_chars";
-    public static final String REDACTIONS = "redactions";
-    public static final String TRUNCATED = "truncated";
-    public static final String SCHEMA_VERSION = "schema_version";
+    public static final String SYSTEM_PROMPT_HASH = CallsParquetSchema.SYSTEM_PROMPT_HASH;
+    public static final String TOOLS_HASH = CallsParquetSchema.TOOLS_HASH;
+    public static final String TEXT_RETAINED = CallsParquetSchema.TEXT_RETAINED;
+    public static final String RETENTION_REASON = CallsParquetSchema.RETENTION_REASON;
+    public static final String INPUT_HASH = CallsParquetSchema.INPUT_HASH;
+    public static final String OUTPUT_HASH = CallsParquetSchema.OUTPUT_HASH;
+    public static final String INPUT_CHARS = CallsParquetSchema.INPUT_CHARS;
+    public static final String OUTPUT_CHARS = CallsParquetSchema.OUTPUT_CHARS;
+    public static final String REDACTIONS = CallsParquetSchema.REDACTIONS;
+    public static final String TRUNCATED = CallsParquetSchema.TRUNCATED;
+    public static final String SCHEMA_VERSION = CallsParquetSchema.SCHEMA_VERSION;
     public static final String DATE = "date";
 
     /** Columns after the CallField ones, in contract order (the partition {@code date} last). */

@@ -1,6 +1,6 @@
 package io.promptlog.compactor;
 
-import io.promptlog.compactor.internal.DatasetLayout;
+import io.promptlog.format.DatasetLayout;
 import io.promptlog.writer.PromptLogHome;
 
 import java.net.InetAddress;

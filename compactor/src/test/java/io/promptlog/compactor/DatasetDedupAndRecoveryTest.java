@@ -1,6 +1,6 @@
 package io.promptlog.compactor;
 
-import io.promptlog.compactor.internal.DatasetLayout;
+import io.promptlog.format.DatasetLayout;
 import io.promptlog.synthetic.SyntheticCalls;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLog;

@@ -1,6 +1,6 @@
 package io.promptlog.compactor;
 
-import io.promptlog.compactor.internal.Hashing;
+import io.promptlog.format.DerivedValues;
 import io.promptlog.synthetic.SyntheticCalls;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
@@ -53,7 +53,7 @@ class RetentionAndRedactionCompactionTest {
         try (Compactor c = Compactor.open(CompactorConfig.builder(home).redactor(Redactors.none()).build())) {
             c.runOnce();
         }
-        Hashing h = new Hashing();
+        DerivedValues h = new DerivedValues();
         Map<String, LlmCall> byId = new HashMap<>();
         calls.forEach(c -> byId.put(c.callId(), c));
         Map<String, Integer> reasons = new HashMap<>();
@@ -61,7 +61,7 @@ class RetentionAndRedactionCompactionTest {
             for (Map<String, Object> row : d.rows("SELECT call_id, text_retained, retention_reason, messages IS NULL nm, "
                     + "response IS NULL nr, input_hash, output_hash, input_chars, output_chars, status FROM calls")) {
                 LlmCall c = byId.get((String) row.get("call_id"));
-                String want = RetentionPolicy.defaults().reason(c, h.long64(c.callId()), true);
+                String want = RetentionPolicy.defaults().reason(c, h.samplingHash(c.callId()), true);
                 assertThat(row.get("retention_reason")).as("reason of %s", c.callId()).isEqualTo(want);
                 assertThat(row.get("text_retained")).isEqualTo(want != null);
                 assertThat(row.get("nm")).isEqualTo(want == null);

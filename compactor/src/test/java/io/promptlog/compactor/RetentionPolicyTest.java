@@ -1,6 +1,6 @@
 package io.promptlog.compactor;
 
-import io.promptlog.compactor.internal.Hashing;
+import io.promptlog.format.DerivedValues;
 import io.promptlog.writer.LlmCall;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,17 +15,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(30)
 class RetentionPolicyTest {
-    private final Hashing hashing = new Hashing();
+    private final DerivedValues hashing = new DerivedValues();
 
     private String reason(RetentionPolicy p, LlmCall c) {
-        return p.reason(c, hashing.long64(c.callId()), true);
+        return p.reason(c, hashing.samplingHash(c.callId()), true);
     }
 
     /** A call that is not in the 10% sample, so only the other reasons can keep it. */
     private LlmCall.Builder unsampled() {
         for (int i = 0; ; i++) {
             String id = "call-" + i;
-            if ((hashing.long64(id) >>> 11) >= (long) (0.10 * (1L << 53))) {
+            if ((hashing.samplingHash(id) >>> 11) >= (long) (0.10 * (1L << 53))) {
                 return LlmCall.builder().callId(id).message("user", "hello").status("ok");
             }
         }

@@ -2,7 +2,8 @@ package io.promptlog.reader;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.promptlog.reader.internal.CallsColumns;
+import io.promptlog.format.Column;
+import io.promptlog.format.DatasetSchema;
 import io.promptlog.reader.internal.LiveArrow;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
@@ -40,8 +41,10 @@ final class CallRows {
                 default -> sb.append(c);
             }
         }
-        for (CallsColumns.Column d : CallsColumns.DERIVED) {
-            sb.append(", \"").append(d.name()).append('"');
+        for (Column d : DatasetSchema.CALLS_VIEW) {
+            if (d.origin() != Column.Origin.LOGGED) {
+                sb.append(", \"").append(d.name()).append('"');
+            }
         }
         return sb.toString();
     }
@@ -63,17 +66,17 @@ final class CallRows {
                 case ATTRIBUTES -> b.set(f, attributes(json(v)));
             }
         }
-        Boolean truncated = (Boolean) rs.getObject(CallsColumns.TRUNCATED);
+        Boolean truncated = (Boolean) rs.getObject(DatasetSchema.TRUNCATED);
         b.truncated(truncated != null && truncated);
-        String reason = rs.getString(CallsColumns.RETENTION_REASON);
-        Boolean retained = (Boolean) rs.getObject(CallsColumns.TEXT_RETAINED);
-        Object date = rs.getObject(CallsColumns.DATE);
+        String reason = rs.getString(DatasetSchema.RETENTION_REASON);
+        Boolean retained = (Boolean) rs.getObject(DatasetSchema.TEXT_RETAINED);
+        Object date = rs.getObject(DatasetSchema.DATE);
         return new StoredCall(b.build(), LiveArrow.LIVE_RETENTION_REASON.equals(reason),
                 retained != null && retained, reason,
-                rs.getString(CallsColumns.SYSTEM_PROMPT_HASH), rs.getString(CallsColumns.TOOLS_HASH),
-                rs.getString(CallsColumns.INPUT_HASH), rs.getString(CallsColumns.OUTPUT_HASH),
-                longOrNull(rs.getObject(CallsColumns.INPUT_CHARS)), longOrNull(rs.getObject(CallsColumns.OUTPUT_CHARS)),
-                longOrNull(rs.getObject(CallsColumns.REDACTIONS)),
+                rs.getString(DatasetSchema.SYSTEM_PROMPT_HASH), rs.getString(DatasetSchema.TOOLS_HASH),
+                rs.getString(DatasetSchema.INPUT_HASH), rs.getString(DatasetSchema.OUTPUT_HASH),
+                longOrNull(rs.getObject(DatasetSchema.INPUT_CHARS)), longOrNull(rs.getObject(DatasetSchema.OUTPUT_CHARS)),
+                longOrNull(rs.getObject(DatasetSchema.REDACTIONS)),
                 date instanceof LocalDate d ? d : date == null ? null : LocalDate.parse(date.toString()));
     }
 

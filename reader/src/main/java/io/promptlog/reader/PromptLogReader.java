@@ -1,12 +1,12 @@
 package io.promptlog.reader;
 
-import io.promptlog.reader.internal.CallsColumns;
-import io.promptlog.reader.internal.CompactorLink;
 import io.promptlog.reader.internal.DatasetFiles;
 import io.promptlog.reader.internal.JdbcValues;
 import io.promptlog.reader.internal.LiveArrow;
 import io.promptlog.reader.internal.LiveQueue;
 import io.promptlog.reader.internal.LiveTexts;
+import io.promptlog.format.Checkpoint;
+import io.promptlog.format.DatasetSchema;
 import io.promptlog.writer.PromptLogHome;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
@@ -129,11 +129,11 @@ public final class PromptLogReader implements AutoCloseable {
         exec("CREATE OR REPLACE TABLE live_texts (kind VARCHAR, hash VARCHAR, text VARCHAR, chars BIGINT, "
                 + "first_seen TIMESTAMP WITH TIME ZONE)");
         if (queueDir == null) {
-            exec(CallsColumns.createTable("calls_live_raw", CallsColumns.calls()).replace("OR REPLACE TEMP ", ""));
+            exec("CREATE TABLE calls_live_raw (" + DatasetSchema.duckDbColumns(DatasetSchema.CALLS_VIEW) + ")");
             return;
         }
         LiveTexts texts = new LiveTexts();
-        try (LiveQueue source = new LiveQueue(queueDir, CompactorLink.committedIndexes(queueDir, files.dataDir()));
+        try (LiveQueue source = new LiveQueue(queueDir, Checkpoint.committed(queueDir, files.dataDir()));
              BufferAllocator allocator = new RootAllocator();
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
             ArrowReader reader = LiveArrow.reader(allocator, source, texts);
@@ -182,13 +182,13 @@ public final class PromptLogReader implements AutoCloseable {
                 : "read_parquet(" + fileList(files.calls()) + ", hive_partitioning = true, union_by_name = true, "
                 + "hive_types = {'date': DATE})";
         if (callsSource == null) {
-            exec(CallsColumns.createTable("calls_empty", CallsColumns.calls()));
+            exec("CREATE OR REPLACE TEMP TABLE calls_empty (" + DatasetSchema.duckDbColumns(DatasetSchema.CALLS_VIEW) + ")");
             exec("CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM calls_empty");
         } else {
             exec("CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM " + callsSource);
         }
-        textView("system_prompts_compacted", files.systemPrompts(), "system_prompt_hash", "system_prompt");
-        textView("tool_definitions_compacted", files.toolDefinitions(), "tools_hash", "tools");
+        textView(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts());
+        textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
         // The live rows not compacted yet. The committed index already excludes compacted records; the
         // anti-join on call_id also covers a compaction that lands between reading progress and listing files.
         exec("CREATE OR REPLACE TABLE calls_live_new AS SELECT * FROM calls_live_raw l WHERE NOT EXISTS ("
@@ -209,10 +209,10 @@ public final class PromptLogReader implements AutoCloseable {
                 + "LEFT JOIN tool_definitions td ON c.tools_hash = td.tools_hash");
     }
 
-    private void textView(String name, List<Path> paths, String hashColumn, String textColumn) throws SQLException {
+    private void textView(DatasetSchema.TextTable table, List<Path> paths) throws SQLException {
+        String name = table.dir() + "_compacted";
         if (paths.isEmpty()) {
-            exec("CREATE OR REPLACE TABLE " + name + "_empty (" + hashColumn + " VARCHAR, " + textColumn
-                    + " VARCHAR, chars BIGINT, first_seen TIMESTAMP WITH TIME ZONE)");
+            exec("CREATE OR REPLACE TABLE " + name + "_empty (" + DatasetSchema.duckDbColumns(table.columns()) + ")");
             exec("CREATE OR REPLACE VIEW " + name + " AS SELECT * FROM " + name + "_empty");
         } else {
             exec("CREATE OR REPLACE VIEW " + name + " AS SELECT * FROM read_parquet(" + fileList(paths)

@@ -1,5 +1,8 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.DerivedValues;
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.DatasetLayout;
 import io.promptlog.writer.CallField;
 
 import java.io.IOException;
@@ -56,11 +59,9 @@ final class BatchCommitter {
     long commit(Batch b, Set<LocalDate> onlyDates) throws IOException {
         String name = DatasetLayout.batchName(host, queueId, b.shard, b.first, b.last);
         long bytes = 0;
-        bytes += commitTexts(b, name, CallsParquetSchema.SYSTEM_PROMPTS_DIR, CallsParquetSchema.SYSTEM_PROMPTS,
-                b.newPrompts, knownPrompts);
+        bytes += commitTexts(b, name, DatasetSchema.SYSTEM_PROMPTS, b.newPrompts, knownPrompts);
         stats.systemPromptsWritten.addAndGet(b.newPrompts.size());
-        bytes += commitTexts(b, name, CallsParquetSchema.TOOL_DEFINITIONS_DIR, CallsParquetSchema.TOOL_DEFINITIONS,
-                b.newTools, knownTools);
+        bytes += commitTexts(b, name, DatasetSchema.TOOL_DEFINITIONS, b.newTools, knownTools);
         stats.toolDefinitionsWritten.addAndGet(b.newTools.size());
         if (b.rows.isEmpty()) {
             return bytes;
@@ -68,10 +69,10 @@ final class BatchCommitter {
 
         TreeMap<LocalDate, List<CompactedCall>> byDate = new TreeMap<>();
         for (CompactedCall r : b.rows) {
-            byDate.computeIfAbsent(DatasetLayout.dateOf(r.startMicros()), d -> new ArrayList<>()).add(r);
+            byDate.computeIfAbsent(DerivedValues.date(r.call().startTimeMicros()), d -> new ArrayList<>()).add(r);
         }
         Map<String, String> meta = metadata(b);
-        meta.put(CallsParquetSchema.KEY_BATCH_DATES,
+        meta.put(DatasetSchema.KEY_BATCH_DATES,
                 byDate.keySet().stream().map(LocalDate::toString).collect(Collectors.joining(",")));
 
         List<Path[]> renames = new ArrayList<>();
@@ -108,20 +109,20 @@ final class BatchCommitter {
         return bytes;
     }
 
-    private long commitTexts(Batch b, String name, String dirName, org.apache.parquet.schema.MessageType schema,
-                             Map<String, TextEntry> entries, KnownTexts known) throws IOException {
+    private long commitTexts(Batch b, String name, DatasetSchema.TextTable table, Map<String, TextEntry> entries,
+                             KnownTexts known) throws IOException {
         if (entries.isEmpty()) {
             return 0;
         }
-        Path dir = data.resolve(dirName);
+        Path dir = DatasetLayout.textDir(data, table);
         Files.createDirectories(dir);
         Path target = dir.resolve(name + DatasetLayout.PARQUET);
         Path tmp = DatasetLayout.tempFor(target);
         Map<String, String> meta = metadata(b);
-        meta.put(CallsParquetSchema.KEY_HASHES, String.join(",", entries.keySet()));
+        meta.put(DatasetSchema.KEY_HASHES, String.join(",", entries.keySet()));
         List<TextEntry> rows = new ArrayList<>(entries.values());
         try {
-            ParquetFiles.writeTexts(tmp, schema, rows, meta, zstdLevel);
+            ParquetFiles.writeTexts(tmp, table.parquetSchema(), rows, meta, zstdLevel);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
@@ -136,13 +137,13 @@ final class BatchCommitter {
 
     private Map<String, String> metadata(Batch b) {
         Map<String, String> m = new HashMap<>();
-        m.put(CallsParquetSchema.KEY_LAYOUT_VERSION, Integer.toString(CallsParquetSchema.VERSION));
-        m.put(CallsParquetSchema.KEY_SCHEMA_VERSION, Integer.toString(CallField.SCHEMA_VERSION));
-        m.put(CallsParquetSchema.KEY_QUEUE_ID, queueId);
-        m.put(CallsParquetSchema.KEY_HOST, host);
-        m.put(CallsParquetSchema.KEY_SHARD, Integer.toString(b.shard));
-        m.put(CallsParquetSchema.KEY_FIRST_INDEX, Long.toString(b.first));
-        m.put(CallsParquetSchema.KEY_LAST_INDEX, Long.toString(b.last));
+        m.put(DatasetSchema.KEY_LAYOUT_VERSION, Integer.toString(DatasetSchema.VERSION));
+        m.put(DatasetSchema.KEY_SCHEMA_VERSION, Integer.toString(CallField.SCHEMA_VERSION));
+        m.put(DatasetSchema.KEY_QUEUE_ID, queueId);
+        m.put(DatasetSchema.KEY_HOST, host);
+        m.put(DatasetSchema.KEY_SHARD, Integer.toString(b.shard));
+        m.put(DatasetSchema.KEY_FIRST_INDEX, Long.toString(b.first));
+        m.put(DatasetSchema.KEY_LAST_INDEX, Long.toString(b.last));
         return m;
     }
 }

@@ -2,6 +2,7 @@ package io.promptlog.compactor.internal;
 
 import io.promptlog.compactor.Redactor;
 import io.promptlog.compactor.RetentionPolicy;
+import io.promptlog.format.DerivedValues;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
@@ -27,7 +28,7 @@ final class CallProcessor {
     private final StatsCounters stats;
     private final KnownTexts knownPrompts;
     private final KnownTexts knownTools;
-    private final Hashing hashing = new Hashing();
+    private final DerivedValues derived = new DerivedValues();
     private final Map<String, StoredText> promptCache = lru();
     private final Map<String, String> toolsCache = lru();
 
@@ -60,25 +61,26 @@ final class CallProcessor {
         String toolsHash = null;
         String tools = call.string(CallField.TOOLS);
         if (tools != null) {
-            toolsHash = toolsCache.computeIfAbsent(tools, hashing::text);
+            toolsHash = toolsCache.computeIfAbsent(tools, derived::textHash);
             register(batch.newTools, knownTools, toolsHash, tools, start);
         }
 
         List<Message> messages = call.messages();
         Object rawMessages = call.get(CallField.MESSAGES);
-        String inputHash = rawMessages == null ? null : hashing.messages(messages);
-        long inputChars = 0;
+        DerivedValues.InputDigest input = derived.input();
         for (Message m : messages) {
-            inputChars += m.content() == null ? 0 : m.content().length();
+            input.message(m.role(), m.content(), m.name(), m.toolCallId());
         }
+        long inputChars = input.chars();
+        String inputHash = rawMessages == null ? null : input.hash();
         String response = call.response();
-        String outputHash = response == null ? null : hashing.text(response);
-        long outputChars = response == null ? 0 : response.length();
+        String outputHash = derived.textHash(response);
+        long outputChars = DerivedValues.chars(response);
 
         String callId = call.callId();
         String reason;
         try {
-            reason = retention.reason(call, callId == null ? 0 : hashing.long64(callId), callId != null);
+            reason = retention.reason(call, callId == null ? 0 : derived.samplingHash(callId), callId != null);
         } catch (RuntimeException e) {
             stats.error("retention rule failed on shard " + batch.shard + " index " + index + ": " + e);
             reason = null;
@@ -135,7 +137,7 @@ final class CallProcessor {
         if (st == null) {
             try {
                 Redactor.Result r = redactor.redact(raw);
-                st = new StoredText(r.text(), hashing.text(r.text()), r.replacements());
+                st = new StoredText(r.text(), derived.textHash(r.text()), r.replacements());
             } catch (RuntimeException e) {
                 stats.error("redactor failed on the system prompt at shard " + shard + " index " + index
                         + ", prompt not stored: " + e);

@@ -1,7 +1,9 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.Column;
+import io.promptlog.format.ColumnType;
+import io.promptlog.format.DatasetSchema;
 import io.promptlog.writer.CallField;
-import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
@@ -11,9 +13,17 @@ import org.apache.parquet.io.api.RecordConsumer;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** Writes {@link CompactedCall} rows in the {@link CallsParquetSchema#CALLS} layout. */
+/**
+ * Writes {@link CompactedCall} rows in the {@link DatasetSchema#CALLS_PARQUET} layout, walking
+ * {@link DatasetSchema#CALLS}: a logged column takes the call's field of the same name (checked once, at
+ * class load, to exist with the same type), a derived column the value the {@link CallProcessor} computed.
+ */
 final class CallsWriteSupport extends WriteSupport<CompactedCall> {
+    private static final List<Column> COLUMNS = DatasetSchema.CALLS;
+    private static final List<Function<CompactedCall, Object>> VALUES = COLUMNS.stream().map(CallsWriteSupport::valueOf).toList();
+
     private final Map<String, String> metadata;
     private RecordConsumer out;
 
@@ -21,14 +31,46 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
         this.metadata = metadata;
     }
 
+    /** How a column's value is taken from a row. */
+    static Function<CompactedCall, Object> valueOf(Column c) {
+        if (c.origin() == Column.Origin.LOGGED) {
+            CallField f = loggedField(c);
+            return row -> row.call().get(f);
+        }
+        return switch (c.name()) {
+            case DatasetSchema.SYSTEM_PROMPT_HASH -> CompactedCall::systemPromptHash;
+            case DatasetSchema.TOOLS_HASH -> CompactedCall::toolsHash;
+            case DatasetSchema.TEXT_RETAINED -> CompactedCall::textRetained;
+            case DatasetSchema.RETENTION_REASON -> CompactedCall::retentionReason;
+            case DatasetSchema.INPUT_HASH -> CompactedCall::inputHash;
+            case DatasetSchema.OUTPUT_HASH -> CompactedCall::outputHash;
+            case DatasetSchema.INPUT_CHARS -> CompactedCall::inputChars;
+            case DatasetSchema.OUTPUT_CHARS -> CompactedCall::outputChars;
+            case DatasetSchema.REDACTIONS -> CompactedCall::redactions;
+            case DatasetSchema.TRUNCATED -> row -> row.call().truncated();
+            case DatasetSchema.SCHEMA_VERSION -> row -> CallField.SCHEMA_VERSION;
+            default -> throw new IllegalStateException("the compactor has no value for derived column " + c.name());
+        };
+    }
+
+    /** The logged call field a column stores; fails when the writer's schema and the dataset's disagree. */
+    static CallField loggedField(Column c) {
+        CallField f = CallField.byColumn(c.name());
+        if (f == null || !f.type().name().equals(c.type().name())) {
+            throw new IllegalStateException("dataset column " + c.name() + " (" + c.type() + ") has no call field of that type: "
+                    + (f == null ? "none" : f + " is " + f.type()));
+        }
+        return f;
+    }
+
     @Override
     public WriteContext init(Configuration configuration) {
-        return new WriteContext(CallsParquetSchema.CALLS, metadata);
+        return new WriteContext(DatasetSchema.CALLS_PARQUET, metadata);
     }
 
     @Override
     public WriteContext init(ParquetConfiguration configuration) {
-        return new WriteContext(CallsParquetSchema.CALLS, metadata);
+        return new WriteContext(DatasetSchema.CALLS_PARQUET, metadata);
     }
 
     @Override
@@ -42,41 +84,30 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void write(CompactedCall row) {
-        LlmCall c = row.call();
         out.startMessage();
-        int i = 0;
-        for (CallField f : CallsParquetSchema.CALL_FIELDS) {
-            Object v = c.get(f);
-            if (v != null) {
-                String name = f.column();
-                out.startField(name, i);
-                switch (f.type()) {
-                    case STRING -> out.addBinary(Binary.fromString((String) v));
-                    case INT64, TIMESTAMP_MICROS -> out.addLong((Long) v);
-                    case FLOAT64 -> out.addDouble((Double) v);
-                    case BOOL -> out.addBoolean((Boolean) v);
-                    case STRING_LIST -> stringList(c.stopSequences());
-                    case MESSAGES -> messages(c.messages());
-                    case ATTRIBUTES -> attributes(c.attributes());
-                }
-                out.endField(name, i);
+        for (int i = 0; i < COLUMNS.size(); i++) {
+            Object v = VALUES.get(i).apply(row);
+            if (v == null) {
+                continue;
             }
-            i++;
+            Column c = COLUMNS.get(i);
+            String name = c.name();
+            out.startField(name, i);
+            switch (c.type()) {
+                case STRING -> out.addBinary(Binary.fromString((String) v));
+                case INT32 -> out.addInteger((Integer) v);
+                case INT64, TIMESTAMP_MICROS -> out.addLong((Long) v);
+                case FLOAT64 -> out.addDouble((Double) v);
+                case BOOL -> out.addBoolean((Boolean) v);
+                case STRING_LIST -> stringList((List<String>) v);
+                case MESSAGES -> messages((List<Message>) v);
+                case ATTRIBUTES -> attributes((Map<String, String>) v);
+                case DATE -> throw new IllegalStateException(name + " is a partition column");
+            }
+            out.endField(name, i);
         }
-        string(CallsParquetSchema.SYSTEM_PROMPT_HASH, i++, row.systemPromptHash());
-        string(CallsParquetSchema.TOOLS_HASH, i++, row.toolsHash());
-        bool(CallsParquetSchema.TEXT_RETAINED, i++, row.textRetained());
-        string(CallsParquetSchema.RETENTION_REASON, i++, row.retentionReason());
-        string(CallsParquetSchema.INPUT_HASH, i++, row.inputHash());
-        string(CallsParquetSchema.OUTPUT_HASH, i++, row.outputHash());
-        int64(CallsParquetSchema.INPUT_CHARS, i++, row.inputChars());
-        int64(CallsParquetSchema.OUTPUT_CHARS, i++, row.outputChars());
-        int64(CallsParquetSchema.REDACTIONS, i++, row.redactions());
-        bool(CallsParquetSchema.TRUNCATED, i++, c.truncated());
-        out.startField(CallsParquetSchema.SCHEMA_VERSION, i);
-        out.addInteger(CallField.SCHEMA_VERSION);
-        out.endField(CallsParquetSchema.SCHEMA_VERSION, i);
         out.endMessage();
     }
 
@@ -86,18 +117,6 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
             out.addBinary(Binary.fromString(v));
             out.endField(name, i);
         }
-    }
-
-    private void bool(String name, int i, boolean v) {
-        out.startField(name, i);
-        out.addBoolean(v);
-        out.endField(name, i);
-    }
-
-    private void int64(String name, int i, long v) {
-        out.startField(name, i);
-        out.addLong(v);
-        out.endField(name, i);
     }
 
     private void stringList(List<String> values) {
@@ -124,12 +143,9 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
                 out.startGroup();
                 out.startField("element", 0);
                 out.startGroup();
-                out.startField("role", 0);
-                out.addBinary(Binary.fromString(m.role()));
-                out.endField("role", 0);
-                string("content", 1, m.content());
-                string("name", 2, m.name());
-                string("tool_call_id", 3, m.toolCallId());
+                for (int k = 0; k < ColumnType.MESSAGE_FIELDS.size(); k++) {
+                    string(ColumnType.MESSAGE_FIELDS.get(k), k, part(m, k));
+                }
                 out.endGroup();
                 out.endField("element", 0);
                 out.endGroup();
@@ -137,6 +153,17 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
             out.endField("list", 0);
         }
         out.endGroup();
+    }
+
+    /** Field {@code k} of {@link ColumnType#MESSAGE_FIELDS} of a message. */
+    static String part(Message m, int k) {
+        return switch (k) {
+            case 0 -> m.role();
+            case 1 -> m.content();
+            case 2 -> m.name();
+            case 3 -> m.toolCallId();
+            default -> throw new IllegalArgumentException("no message field " + k);
+        };
     }
 
     private void attributes(Map<String, String> attributes) {

@@ -1,5 +1,8 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.Checkpoint;
 import io.promptlog.compactor.CompactionResult;
 import io.promptlog.compactor.CompactorConfig;
 import io.promptlog.writer.CorruptRecordException;
@@ -59,8 +62,8 @@ public final class CompactionEngine implements AutoCloseable {
         this.queueId = queueId;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.knownPrompts = new KnownTexts(data.resolve(CallsParquetSchema.SYSTEM_PROMPTS_DIR), stats);
-        this.knownTools = new KnownTexts(data.resolve(CallsParquetSchema.TOOL_DEFINITIONS_DIR), stats);
+        this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS), stats);
+        this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), stats, knownPrompts, knownTools);
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
                 config.rowGroupBytes(), knownPrompts, knownTools, stats);
@@ -112,7 +115,7 @@ public final class CompactionEngine implements AutoCloseable {
             completePartialBatch(p);
         }
         if (!r.committed.equals(checkpoint)) {
-            Checkpoint.write(cp, committed, config.hostName());
+            Durable.writeAtomically(cp, Checkpoint.render(committed, config.hostName()));
         }
     }
 
@@ -212,7 +215,7 @@ public final class CompactionEngine implements AutoCloseable {
             long bytes = committer.commit(b, null);
             stats.bytesWritten.addAndGet(bytes);
             committed.put(st.shard, b.last);
-            Checkpoint.write(DatasetLayout.checkpointFile(data, queueId), committed, config.hostName());
+            Durable.writeAtomically(DatasetLayout.checkpointFile(data, queueId), Checkpoint.render(committed, config.hostName()));
             if (!full) {
                 break;
             }

@@ -1,5 +1,7 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.DatasetLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,7 +11,7 @@ import java.util.Set;
 
 /**
  * The hashes already stored in one text table directory ({@code system_prompts/} or
- * {@code tool_definitions/}), read from each committed file's footer ({@link CallsParquetSchema#KEY_HASHES}).
+ * {@code tool_definitions/}), read from each committed file's footer ({@link DatasetSchema#KEY_HASHES}).
  * {@link #refresh()} reads only files not seen before, so files committed by other hosts into a shared
  * dataset are picked up before each batch.
  */
@@ -50,9 +52,9 @@ final class KnownTexts {
                     continue;
                 }
                 try {
-                    String list = ParquetFiles.footerMetadata(f).get(CallsParquetSchema.KEY_HASHES);
+                    String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
                     if (list == null) {
-                        stats.note(f + " has no " + CallsParquetSchema.KEY_HASHES + " footer entry; its texts may be stored again");
+                        stats.note(f + " has no " + DatasetSchema.KEY_HASHES + " footer entry; its texts may be stored again");
                         continue;
                     }
                     for (String h : list.split(",")) {

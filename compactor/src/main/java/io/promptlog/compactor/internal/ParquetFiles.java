@@ -1,5 +1,6 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.DatasetSchema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -47,11 +48,11 @@ public final class ParquetFiles {
                 .withRowGroupSize(rowGroupBytes)
                 .withDictionaryEncoding(true)
                 .withStatisticsEnabled(true)
-                .withBloomFilterEnabled(CallsParquetSchema.BLOOM_COLUMN, true)
+                .withBloomFilterEnabled(DatasetSchema.BLOOM_COLUMN, true)
                 // sized to this file's rows (one row group unless rowGroupBytes is exceeded)
-                .withBloomFilterNDV(CallsParquetSchema.BLOOM_COLUMN, Math.max(1, rows.size()))
-                .withBloomFilterFPP(CallsParquetSchema.BLOOM_COLUMN, 0.01);
-        for (String c : CallsParquetSchema.NO_DICTIONARY) {
+                .withBloomFilterNDV(DatasetSchema.BLOOM_COLUMN, Math.max(1, rows.size()))
+                .withBloomFilterFPP(DatasetSchema.BLOOM_COLUMN, 0.01);
+        for (String c : DatasetSchema.noDictionaryPaths()) {
             b.withDictionaryEncoding(c, false);
         }
         try (ParquetWriter<CompactedCall> w = b.build()) {

@@ -1,5 +1,6 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.Checkpoint;
 import io.promptlog.writer.PromptLogHome;
 
 import java.io.IOException;
@@ -9,31 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
- * The id of a home's queue: 16 random hex digits, generated once and kept in {@code D/queue/queue-id}.
+ * The id of a home's queue ({@link Checkpoint#queueId}): 16 random hex digits, generated once here.
  * Data file names and the checkpoint carry it, so a restarted compactor recognises its own files even
  * when the host name changed, and two queues never write the same file name.
  */
 public final class QueueIdentity {
-    public static final String FILE = "queue-id";
-    private static final Pattern VALID = Pattern.compile("[0-9a-f]{16}");
 
     private QueueIdentity() {
     }
 
     /** The existing id, or null when the home has none yet. */
     public static String read(Path home) throws IOException {
-        Path f = PromptLogHome.queueDir(home).resolve(FILE);
-        if (!Files.exists(f)) {
-            return null;
-        }
-        String id = Files.readString(f, StandardCharsets.US_ASCII).trim();
-        if (!VALID.matcher(id).matches()) {
-            throw new IOException("queue id file " + f + " holds '" + id + "', expected 16 lowercase hex digits");
-        }
-        return id;
+        return Checkpoint.queueId(PromptLogHome.queueDir(home));
     }
 
     /** Reads the id, creating it (atomically, first creator wins) when absent. */
@@ -52,11 +42,11 @@ public final class QueueIdentity {
             Files.writeString(tmp, fresh + "\n", StandardCharsets.US_ASCII);
             Durable.fsync(tmp);
             try {
-                Files.createLink(dir.resolve(FILE), tmp);
+                Files.createLink(dir.resolve(Checkpoint.QUEUE_ID_FILE), tmp);
             } catch (FileAlreadyExistsException e) {
                 // another process created it first: use theirs
             } catch (UnsupportedOperationException e) {
-                Files.move(tmp, dir.resolve(FILE));
+                Files.move(tmp, dir.resolve(Checkpoint.QUEUE_ID_FILE));
             }
             Durable.fsyncDirectory(dir);
         } finally {

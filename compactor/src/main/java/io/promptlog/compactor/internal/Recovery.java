@@ -1,5 +1,7 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.DatasetLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -18,7 +20,7 @@ import java.util.TreeMap;
  * files, takes the committed index per shard as the maximum of the checkpoint and the index ranges in
  * the names of its calls files (a crash between the renames and the checkpoint loses nothing and
  * duplicates nothing), and lists batches whose calls files are not all there (a crash between two
- * renames of one batch), read from the {@link CallsParquetSchema#KEY_BATCH_DATES} footer entry.
+ * renames of one batch), read from the {@link DatasetSchema#KEY_BATCH_DATES} footer entry.
  */
 final class Recovery {
     /** A batch with some of its calls files missing. */
@@ -35,8 +37,8 @@ final class Recovery {
     static Recovery scan(Path data, String queueId, Map<Integer, Long> checkpoint) throws IOException {
         Recovery r = new Recovery();
         r.committed.putAll(checkpoint);
-        r.deleteTemps(data.resolve(CallsParquetSchema.SYSTEM_PROMPTS_DIR), queueId);
-        r.deleteTemps(data.resolve(CallsParquetSchema.TOOL_DEFINITIONS_DIR), queueId);
+        r.deleteTemps(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS), queueId);
+        r.deleteTemps(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), queueId);
         Path calls = DatasetLayout.callsDir(data);
         if (!Files.isDirectory(calls)) {
             return r;
@@ -80,9 +82,9 @@ final class Recovery {
             if (k.last() <= checkpoint.getOrDefault(k.shard(), -1L)) {
                 continue; // the checkpoint is written only after every file of a batch is in place
             }
-            String dates = ParquetFiles.footerMetadata(sample.get(k)).get(CallsParquetSchema.KEY_BATCH_DATES);
+            String dates = ParquetFiles.footerMetadata(sample.get(k)).get(DatasetSchema.KEY_BATCH_DATES);
             if (dates == null) {
-                throw new IOException(sample.get(k) + " has no " + CallsParquetSchema.KEY_BATCH_DATES + " footer entry");
+                throw new IOException(sample.get(k) + " has no " + DatasetSchema.KEY_BATCH_DATES + " footer entry");
             }
             Set<LocalDate> missing = new HashSet<>();
             for (String d : dates.split(",")) {

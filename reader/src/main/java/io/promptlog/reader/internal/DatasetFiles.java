@@ -1,5 +1,8 @@
 package io.promptlog.reader.internal;
 
+import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.DatasetSchema;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +21,6 @@ import java.util.stream.Stream;
  * the others stay queryable.
  */
 public final class DatasetFiles {
-    public static final String CALLS = "calls";
-    public static final String SYSTEM_PROMPTS = "system_prompts";
-    public static final String TOOL_DEFINITIONS = "tool_definitions";
     private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
 
     private final Path dataDir;
@@ -39,9 +39,9 @@ public final class DatasetFiles {
 
     /** Lists the files again (they come and go while a compactor runs). */
     public void scan() {
-        calls = list(dataDir.resolve(CALLS));
-        systemPrompts = list(dataDir.resolve(SYSTEM_PROMPTS));
-        toolDefinitions = list(dataDir.resolve(TOOL_DEFINITIONS));
+        calls = list(DatasetLayout.callsDir(dataDir));
+        systemPrompts = list(DatasetLayout.textDir(dataDir, DatasetSchema.SYSTEM_PROMPTS));
+        toolDefinitions = list(DatasetLayout.textDir(dataDir, DatasetSchema.TOOL_DEFINITIONS));
     }
 
     private List<Path> list(Path dir) {
@@ -50,7 +50,7 @@ public final class DatasetFiles {
         }
         List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.getFileName().toString().startsWith(".")
+            s.filter(p -> p.getFileName().toString().endsWith(DatasetLayout.PARQUET) && !p.getFileName().toString().startsWith(".")
                             && Files.isRegularFile(p))
                     .sorted()
                     .forEach(p -> {

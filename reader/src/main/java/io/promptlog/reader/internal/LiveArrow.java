@@ -1,5 +1,9 @@
 package io.promptlog.reader.internal;
 
+import io.promptlog.format.Column;
+import io.promptlog.format.ColumnType;
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.DerivedValues;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
@@ -34,45 +38,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns decoded queue calls into Arrow record batches with the columns of {@link CallsColumns#calls()}
- * (the {@code calls} Parquet columns; the system prompt and tool texts go to {@link LiveTexts}, once each),
- * so DuckDB can scan them next to the Parquet files. The derived columns are filled the way the compactor fills them, with
+ * Turns decoded queue calls into Arrow record batches with the columns of the {@code calls} view
+ * ({@link DatasetSchema#CALLS_VIEW}; the system prompt and tool texts go to {@link LiveTexts}, once each),
+ * so DuckDB can scan them next to the Parquet files. The Arrow schema is derived from the column types;
+ * the derived columns are computed by {@link DerivedValues}, as the compactor computes them, with
  * {@code text_retained = true} and {@code retention_reason = 'live'} (the text is still in the queue; the
- * retention decision is made at compaction).
+ * retention decision is made at compaction) and {@code redactions = 0}.
  */
 public final class LiveArrow {
     public static final String LIVE_RETENTION_REASON = "live";
     static final int BATCH_ROWS = 4096;
+    private static final List<Column> COLUMNS = DatasetSchema.CALLS_VIEW;
+    /** For each logged column, its call field (null for the others). */
+    private static final CallField[] FIELDS = COLUMNS.stream()
+            .map(c -> c.origin() == Column.Origin.LOGGED ? CallField.byColumn(c.name()) : null)
+            .toArray(CallField[]::new);
+    private static final Schema SCHEMA = new Schema(COLUMNS.stream().map(LiveArrow::field).toList());
 
     private LiveArrow() {
     }
 
     public static Schema schema() {
-        List<Field> fields = new ArrayList<>();
-        for (CallsColumns.Column c : CallsColumns.calls()) {
-            fields.add(field(c));
-        }
-        return new Schema(fields);
+        return SCHEMA;
     }
 
-    private static Field field(CallsColumns.Column c) {
+    /** The Arrow field of a dataset column (DuckDB maps it to {@link ColumnType#duckDbType()}). */
+    static Field field(Column c) {
         String n = c.name();
-        return switch (c.kind()) {
+        return switch (c.type()) {
             case STRING -> Field.nullable(n, ArrowType.Utf8.INSTANCE);
             case INT64 -> Field.nullable(n, new ArrowType.Int(64, true));
             case INT32 -> Field.nullable(n, new ArrowType.Int(32, true));
             case FLOAT64 -> Field.nullable(n, new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
             case BOOL -> Field.nullable(n, ArrowType.Bool.INSTANCE);
-            case TIMESTAMP -> Field.nullable(n, new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC"));
+            case TIMESTAMP_MICROS -> Field.nullable(n, new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC"));
             case DATE -> Field.nullable(n, new ArrowType.Date(DateUnit.DAY));
             case STRING_LIST -> new Field(n, FieldType.nullable(ArrowType.List.INSTANCE),
                     List.of(Field.nullable("element", ArrowType.Utf8.INSTANCE)));
             case MESSAGES -> new Field(n, FieldType.nullable(ArrowType.List.INSTANCE), List.of(
-                    new Field("element", FieldType.nullable(ArrowType.Struct.INSTANCE), List.of(
-                            Field.nullable("role", ArrowType.Utf8.INSTANCE),
-                            Field.nullable("content", ArrowType.Utf8.INSTANCE),
-                            Field.nullable("name", ArrowType.Utf8.INSTANCE),
-                            Field.nullable("tool_call_id", ArrowType.Utf8.INSTANCE)))));
+                    new Field("element", FieldType.nullable(ArrowType.Struct.INSTANCE),
+                            ColumnType.MESSAGE_FIELDS.stream().map(f -> Field.nullable(f, ArrowType.Utf8.INSTANCE)).toList())));
             case ATTRIBUTES -> new Field(n, FieldType.nullable(new ArrowType.Map(false)), List.of(
                     new Field(MapVector.DATA_VECTOR_NAME, FieldType.notNullable(ArrowType.Struct.INSTANCE), List.of(
                             Field.notNullable(MapVector.KEY_NAME, ArrowType.Utf8.INSTANCE),
@@ -88,68 +93,57 @@ public final class LiveArrow {
         return new BatchReader(allocator, source, texts);
     }
 
+    /** The derived values of one live call. */
+    private record Derived(String promptHash, String toolsHash, String inputHash, long inputChars,
+                           String outputHash, long outputChars) {
+        static Derived of(LlmCall call, LiveTexts texts, DerivedValues values) {
+            DerivedValues.InputDigest input = values.input();
+            for (Message m : call.messages()) {
+                input.message(m.role(), m.content(), m.name(), m.toolCallId());
+            }
+            long inputChars = input.chars();
+            String inputHash = call.get(CallField.MESSAGES) == null ? null : input.hash();
+            return new Derived(texts.prompt(call.systemPrompt(), call.startTimeMicros()),
+                    texts.tools(call.string(CallField.TOOLS), call.startTimeMicros()),
+                    inputHash, inputChars, values.textHash(call.response()), DerivedValues.chars(call.response()));
+        }
+    }
+
     /** Fills one batch with these calls. */
-    static void fill(VectorSchemaRoot root, List<LlmCall> calls, LiveTexts texts) {
+    static void fill(VectorSchemaRoot root, List<LlmCall> calls, LiveTexts texts, DerivedValues values) {
         root.allocateNew();
-        List<org.apache.arrow.vector.types.pojo.Field> fields = root.getSchema().getFields();
-        String[] promptHash = new String[calls.size()];
-        String[] toolsHash = new String[calls.size()];
         for (int row = 0; row < calls.size(); row++) {
             LlmCall call = calls.get(row);
-            promptHash[row] = texts.prompt(call.systemPrompt(), call.startTimeMicros());
-            toolsHash[row] = texts.tools(call.string(CallField.TOOLS), call.startTimeMicros());
-        }
-        for (int ci = 0; ci < fields.size(); ci++) {
-            String name = fields.get(ci).getName();
-            CallsColumns.Kind kind = kindOf(name);
-            FieldVector v = root.getVector(ci);
-            CallField f = CallField.byColumn(name);
-            for (int row = 0; row < calls.size(); row++) {
-                LlmCall call = calls.get(row);
-                Object value;
-                if (f != null) {
-                    value = call.get(f);
-                } else if (name.equals(CallsColumns.SYSTEM_PROMPT_HASH)) {
-                    value = promptHash[row];
-                } else if (name.equals(CallsColumns.TOOLS_HASH)) {
-                    value = toolsHash[row];
-                } else {
-                    value = derived(name, call);
-                }
-                set(v, kind, row, value);
+            Derived d = Derived.of(call, texts, values);
+            for (int ci = 0; ci < COLUMNS.size(); ci++) {
+                Column c = COLUMNS.get(ci);
+                Object value = FIELDS[ci] != null ? call.get(FIELDS[ci]) : derived(c.name(), call, d);
+                set(root.getVector(ci), c.type(), row, value);
             }
         }
         root.setRowCount(calls.size());
     }
 
-    private static CallsColumns.Kind kindOf(String column) {
-        for (CallsColumns.Column c : CallsColumns.calls()) {
-            if (c.name().equals(column)) {
-                return c.kind();
-            }
-        }
-        throw new IllegalStateException("no column " + column);
-    }
-
-    static Object derived(String column, LlmCall call) {
+    private static Object derived(String column, LlmCall call, Derived d) {
         return switch (column) {
-            case CallsColumns.TEXT_RETAINED -> Boolean.TRUE;
-            case CallsColumns.RETENTION_REASON -> LIVE_RETENTION_REASON;
-            case CallsColumns.INPUT_HASH -> call.get(CallField.MESSAGES) == null ? null : CallHashes.inputHash(call.messages());
-            case CallsColumns.OUTPUT_HASH -> CallHashes.outputHash(call.response());
-            case CallsColumns.INPUT_CHARS -> CallHashes.inputChars(call.messages());
-            case CallsColumns.OUTPUT_CHARS -> call.response() == null ? 0L : (long) call.response().length();
-            case CallsColumns.REDACTIONS -> 0L;
-            case CallsColumns.TRUNCATED -> call.truncated();
-            case CallsColumns.SCHEMA_VERSION -> CallField.SCHEMA_VERSION;
-            case CallsColumns.DATE -> call.startTimeMicros() == null ? null
-                    : (int) Math.floorDiv(call.startTimeMicros(), 86_400_000_000L);
-            default -> throw new IllegalStateException("no derivation for column " + column);
+            case DatasetSchema.SYSTEM_PROMPT_HASH -> d.promptHash();
+            case DatasetSchema.TOOLS_HASH -> d.toolsHash();
+            case DatasetSchema.TEXT_RETAINED -> Boolean.TRUE;
+            case DatasetSchema.RETENTION_REASON -> LIVE_RETENTION_REASON;
+            case DatasetSchema.INPUT_HASH -> d.inputHash();
+            case DatasetSchema.OUTPUT_HASH -> d.outputHash();
+            case DatasetSchema.INPUT_CHARS -> d.inputChars();
+            case DatasetSchema.OUTPUT_CHARS -> d.outputChars();
+            case DatasetSchema.REDACTIONS -> 0L;
+            case DatasetSchema.TRUNCATED -> call.truncated();
+            case DatasetSchema.SCHEMA_VERSION -> CallField.SCHEMA_VERSION;
+            case DatasetSchema.DATE -> DerivedValues.epochDay(call.startTimeMicros());
+            default -> throw new IllegalStateException("the live view has no value for column " + column);
         };
     }
 
     @SuppressWarnings("unchecked")
-    private static void set(FieldVector v, CallsColumns.Kind kind, int i, Object value) {
+    private static void set(FieldVector v, ColumnType type, int i, Object value) {
         if (value == null) {
             if (v instanceof ListVector lv) {
                 lv.setNull(i);
@@ -158,13 +152,13 @@ public final class LiveArrow {
             }
             return;
         }
-        switch (kind) {
+        switch (type) {
             case STRING -> ((VarCharVector) v).setSafe(i, utf8((String) value));
             case INT64 -> ((BigIntVector) v).setSafe(i, (Long) value);
             case INT32 -> ((IntVector) v).setSafe(i, (Integer) value);
             case FLOAT64 -> ((Float8Vector) v).setSafe(i, (Double) value);
             case BOOL -> ((BitVector) v).setSafe(i, (Boolean) value ? 1 : 0);
-            case TIMESTAMP -> ((TimeStampMicroTZVector) v).setSafe(i, (Long) value);
+            case TIMESTAMP_MICROS -> ((TimeStampMicroTZVector) v).setSafe(i, (Long) value);
             case DATE -> ((DateDayVector) v).setSafe(i, (Integer) value);
             case STRING_LIST -> {
                 ListVector lv = (ListVector) v;
@@ -181,10 +175,10 @@ public final class LiveArrow {
                 List<Message> list = (List<Message>) value;
                 int start = lv.startNewValue(i);
                 StructVector s = (StructVector) lv.getDataVector();
-                VarCharVector role = s.getChild("role", VarCharVector.class);
-                VarCharVector content = s.getChild("content", VarCharVector.class);
-                VarCharVector name = s.getChild("name", VarCharVector.class);
-                VarCharVector tcid = s.getChild("tool_call_id", VarCharVector.class);
+                VarCharVector role = (VarCharVector) s.getChildByOrdinal(0);
+                VarCharVector content = (VarCharVector) s.getChildByOrdinal(1);
+                VarCharVector name = (VarCharVector) s.getChildByOrdinal(2);
+                VarCharVector tcid = (VarCharVector) s.getChildByOrdinal(3);
                 for (int k = 0; k < list.size(); k++) {
                     Message m = list.get(k);
                     int at = start + k;
@@ -252,6 +246,7 @@ public final class LiveArrow {
         private final LiveQueue source;
         private final LiveTexts texts;
         private final List<LlmCall> batch = new ArrayList<>(BATCH_ROWS);
+        private final DerivedValues values = new DerivedValues();
 
         BatchReader(BufferAllocator allocator, LiveQueue source, LiveTexts texts) {
             super(allocator);
@@ -269,7 +264,7 @@ public final class LiveArrow {
                 return false;
             }
             try (VectorSchemaRoot scratch = VectorSchemaRoot.create(schema(), allocator)) {
-                fill(scratch, batch, texts);
+                fill(scratch, batch, texts, values);
                 try (ArrowRecordBatch b = new VectorUnloader(scratch).getRecordBatch()) {
                     new VectorLoader(getVectorSchemaRoot()).load(b);
                 }

@@ -1,5 +1,7 @@
 package io.promptlog.reader.internal;
 
+import io.promptlog.format.DerivedValues;
+
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +16,7 @@ public final class LiveTexts {
     public record Text(String hash, String text, long firstSeenMicros) {
     }
 
+    private final DerivedValues derived = new DerivedValues();
     private final Map<String, String> hashByText = new HashMap<>();
     private final Map<String, Text> prompts = new LinkedHashMap<>();
     private final Map<String, Text> tools = new LinkedHashMap<>();
@@ -30,7 +33,7 @@ public final class LiveTexts {
         if (text == null) {
             return null;
         }
-        String hash = hashByText.computeIfAbsent(text, CallHashes::textHash);
+        String hash = hashByText.computeIfAbsent(text, derived::textHash);
         long t = startMicros == null ? Long.MAX_VALUE : startMicros;
         Text old = into.get(hash);
         if (old == null || t < old.firstSeenMicros()) {

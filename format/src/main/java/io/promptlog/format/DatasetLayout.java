@@ -1,4 +1,4 @@
-package io.promptlog.compactor.internal;
+package io.promptlog.format;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  *     _promptlog/&lt;queue-id&gt;.checkpoint          committed index per shard (Java properties)
  *     _promptlog/&lt;queue-id&gt;.lock                held by the one compactor of that queue
  * </pre>
+ * The date of a call is {@link DerivedValues#date}.
  * {@code <name>} is {@code <host>_<queue-id>_s<shard>_<first>-<last>} with the first and last queue index
  * of the batch as 16 hex digits, so names are unique per host, queue, shard and index range, and many
  * hosts can share one dataset. Files being written are {@code .<name>.parquet.tmp} in the same
@@ -37,7 +38,12 @@ public final class DatasetLayout {
     }
 
     public static Path callsDir(Path data) {
-        return data.resolve(CallsParquetSchema.CALLS_DIR);
+        return data.resolve(DatasetSchema.CALLS_DIR);
+    }
+
+    /** The directory of a text table. */
+    public static Path textDir(Path data, DatasetSchema.TextTable table) {
+        return data.resolve(table.dir());
     }
 
     public static Path dateDir(Path data, LocalDate date) {
@@ -81,14 +87,6 @@ public final class DatasetLayout {
     public static String sanitizeHost(String host) {
         String s = host.replaceAll("[^A-Za-z0-9.-]", "-");
         return s.isEmpty() ? "host" : s;
-    }
-
-    /** UTC date of a start time in epoch microseconds (absent start times go to 1970-01-01). */
-    public static LocalDate dateOf(long startMicros) {
-        if (startMicros == Long.MIN_VALUE) {
-            return LocalDate.ofEpochDay(0);
-        }
-        return LocalDate.ofEpochDay(Math.floorDiv(startMicros, 86_400_000_000L));
     }
 
     private static String hex(long v) {

@@ -1,0 +1,151 @@
+package io.promptlog.format;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+
+/**
+ * The values the dataset derives from a logged call, each defined once here; the compactor computes them
+ * for Parquet and the reader for its live view of the queue, so a call looks the same before and after
+ * compaction.
+ *
+ * <ul>
+ * <li>{@code system_prompt_hash}, {@code tools_hash}, {@code output_hash}: {@link #textHash}, lowercase hex
+ * SHA-256 of the UTF-8 bytes of the text (system prompt as stored, tools and response as logged).</li>
+ * <li>{@code input_hash} and {@code input_chars}: an {@link InputDigest} over the messages as logged: for
+ * each message in order, for each of {@code role, content, name, tool_call_id} in that order, one byte
+ * {@code 0} when the part is absent, or one byte {@code 1}, the UTF-8 byte length as a 4-byte big-endian
+ * integer, and the UTF-8 bytes. So {@code [("user","hi")]} hashes the bytes
+ * {@code 01 00000004 "user" 01 00000002 "hi" 00 00}. The char count is the sum of the contents'
+ * {@link #chars}.</li>
+ * <li>{@code output_chars}, {@code chars}: {@link #chars}, the Java {@code char} (UTF-16 unit) count.</li>
+ * <li>{@code date}: {@link #date}, the UTC date of {@code start_time}; 1970-01-01 when a call has none,
+ * on disk and in the live view alike.</li>
+ * <li>the sampling hash of a {@code call_id}: {@link #samplingHash}.</li>
+ * </ul>
+ * Not thread-safe: one instance per thread.
+ */
+public final class DerivedValues {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+    private final MessageDigest sha256;
+    private final InputDigest input;
+
+    public DerivedValues() {
+        sha256 = newSha256();
+        input = new InputDigest(newSha256());
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** The hash of a text, or null for null. */
+    public String textHash(String text) {
+        if (text == null) {
+            return null;
+        }
+        sha256.reset();
+        sha256.update(text.getBytes(StandardCharsets.UTF_8));
+        return hex(sha256.digest());
+    }
+
+    /** Starts the input digest of one call's messages (the previous one, if unfinished, is discarded). */
+    public InputDigest input() {
+        input.reset();
+        return input;
+    }
+
+    /** The first 8 bytes of SHA-256(call_id) as a long, big-endian: the sampling hash of a call. */
+    public long samplingHash(String callId) {
+        sha256.reset();
+        byte[] d = sha256.digest(callId.getBytes(StandardCharsets.UTF_8));
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (d[i] & 0xFF);
+        }
+        return v;
+    }
+
+    /** Java char count of a text; 0 for null. */
+    public static long chars(String text) {
+        return text == null ? 0 : text.length();
+    }
+
+    /** The {@code date} partition of a call: UTC date of its start (epoch microseconds), 1970-01-01 for null. */
+    public static LocalDate date(Long startMicros) {
+        return LocalDate.ofEpochDay(epochDay(startMicros));
+    }
+
+    /** {@link #date} as days since 1970-01-01. */
+    public static int epochDay(Long startMicros) {
+        return startMicros == null ? 0 : Math.toIntExact(Math.floorDiv(startMicros, MICROS_PER_DAY));
+    }
+
+    /** Lowercase hex of bytes. */
+    static String hex(byte[] d) {
+        char[] out = new char[d.length * 2];
+        for (int i = 0; i < d.length; i++) {
+            out[2 * i] = HEX[(d[i] >> 4) & 0xF];
+            out[2 * i + 1] = HEX[d[i] & 0xF];
+        }
+        return new String(out);
+    }
+
+    /**
+     * {@code input_hash} and {@code input_chars} of one call: feed every message in order to
+     * {@link #message}, then read {@link #hash()} and {@link #chars()}.
+     */
+    public static final class InputDigest {
+        private final MessageDigest sha256;
+        private long chars;
+
+        private InputDigest(MessageDigest sha256) {
+            this.sha256 = sha256;
+        }
+
+        private void reset() {
+            sha256.reset();
+            chars = 0;
+        }
+
+        /** Adds one message. */
+        public InputDigest message(String role, String content, String name, String toolCallId) {
+            part(role);
+            part(content);
+            part(name);
+            part(toolCallId);
+            chars += DerivedValues.chars(content);
+            return this;
+        }
+
+        /** The char count of the contents so far. */
+        public long chars() {
+            return chars;
+        }
+
+        /** The hash of the messages added (ends this digest). */
+        public String hash() {
+            return hex(sha256.digest());
+        }
+
+        private void part(String s) {
+            if (s == null) {
+                sha256.update((byte) 0);
+                return;
+            }
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            sha256.update((byte) 1);
+            sha256.update((byte) (b.length >>> 24));
+            sha256.update((byte) (b.length >>> 16));
+            sha256.update((byte) (b.length >>> 8));
+            sha256.update((byte) b.length);
+            sha256.update(b);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.promptlog.format;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.util.HexFormat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(10)
+class DerivedValuesTest {
+    private final DerivedValues derived = new DerivedValues();
+
+    @Test
+    void shouldHashTextAsLowercaseHexSha256OfItsUtf8Bytes() {
+        assertThat(derived.textHash("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(derived.textHash(null)).isNull();
+    }
+
+    @Test
+    void shouldHashMessagesByTheDocumentedSerialization() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(HexFormat.of().parseHex("0100000004"));
+        bytes.write("user".getBytes(StandardCharsets.UTF_8));
+        bytes.write(HexFormat.of().parseHex("0100000002"));
+        bytes.write("hi".getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {0, 0});
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
+
+        DerivedValues.InputDigest d = derived.input().message("user", "hi", null, null);
+        assertThat(d.chars()).isEqualTo(2);
+        assertThat(d.hash()).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldKeepTheInputDigestApartFromTextHashesComputedMeanwhile() {
+        String alone = derived.input().message("user", "hi", null, null).hash();
+        DerivedValues.InputDigest d = derived.input().message("user", "hi", null, null);
+        derived.textHash("something else");
+        assertThat(d.hash()).isEqualTo(alone);
+        assertThat(derived.input().message("user", "hi", "n", null).hash()).isNotEqualTo(alone);
+    }
+
+    @Test
+    void shouldCountJavaCharsOfTheContents() {
+        DerivedValues.InputDigest d = derived.input().message("user", "😀é", null, null).message("assistant", null, null, null);
+        assertThat(d.chars()).isEqualTo(3);
+        assertThat(DerivedValues.chars(null)).isZero();
+    }
+
+    @Test
+    void shouldPartitionByUtcDateAndPutCallsWithoutStartTimeOnTheEpochDay() {
+        assertThat(DerivedValues.date(1_795_132_800_123_456L)).isEqualTo(LocalDate.of(2026, 11, 20));
+        assertThat(DerivedValues.date(-1L)).isEqualTo(LocalDate.of(1969, 12, 31));
+        assertThat(DerivedValues.date(null)).isEqualTo(LocalDate.of(1970, 1, 1));
+        assertThat(DerivedValues.epochDay(null)).isZero();
+    }
+
+    @Test
+    void shouldTakeTheSamplingHashFromTheFirstEightBytesBigEndian() {
+        // SHA-256("abc") starts ba7816bf8f01cfea
+        assertThat(derived.samplingHash("abc")).isEqualTo(0xba7816bf8f01cfeaL);
+    }
+}

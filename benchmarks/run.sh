@@ -17,8 +17,10 @@ esac
 
 stale() {
   [ ! -f "$JAR" ] && return 0
-  [ -n "$(find "$ROOT/pom.xml" "$ROOT/writer" "$ROOT/synthetic" "$ROOT/compactor" "$ROOT/reader" "$HERE" \
-            \( -path '*/target' -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
+  # every module the benchmarks depend on, directly or not (format, integrations, ...): any source or pom
+  # newer than the jar rebuilds it; only spark-interop (tests only) is left out
+  [ -n "$(find "$ROOT" \( -path '*/target' -o -path "$ROOT/.git" -o -path "$ROOT/spark-interop" \) -prune \
+            -o \( -type f \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
             -newer "$JAR" -print \) 2>/dev/null | head -1)" ]
 }
 if stale; then

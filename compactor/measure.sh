@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Measures the figures quoted in compactor/README.md: 1M calls from the synthetic generator (the code
-# behind ./promptlog generate), compacted on one core (taskset), 3 runs of the default policy and one
+# Measures the figures quoted in compactor/README.md: 1M calls from the synthetic generator (./promptlog generate), compacted on one core (taskset), 3 runs of the default policy and one
 # of --retain all, plus the same calls as raw queue records, canonical JSONL and zstd -3 JSONL.
 # usage: compactor/measure.sh [COUNT] [WORKDIR]     (run from the repository root after mvn install)
 set -euo pipefail
@@ -26,7 +25,8 @@ if [ -f "$W/.generated-$COUNT" ]; then
 else
   rm -rf "$W"
   echo "== generate $COUNT calls"
-  java $FLAGS -cp "$CP" io.promptlog.synthetic.GenerateMain --count "$COUNT" --dir "$W" --no-progress
+  (cd "$ROOT" && mvn -B -o -q -pl cli -am -DskipTests package >/dev/null)
+  java $FLAGS -jar "$ROOT/cli/target/promptlog.jar" generate --count "$COUNT" --dir "$W" --no-progress
   touch "$W/.generated-$COUNT"
 fi
 rm -rf "$W"/data-*

@@ -63,7 +63,7 @@ class SparkReadsPromptlogDatasetTest {
     static String cli(String... args) throws Exception {
         String jar = System.getProperty("promptlog.jar");
         assertThat(jar).as("system property promptlog.jar").isNotNull();
-        assertThat(new File(jar)).as("the promptlog CLI jar: build it with mvn -pl reader -am package").exists();
+        assertThat(new File(jar)).as("the promptlog CLI jar: build it with mvn -pl cli -am package").exists();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(System.getProperty("promptlog.jvmFlags", "").trim().split("\\s+")));

@@ -71,8 +71,6 @@ class SyntheticCallsTest {
     @Test
     void shouldRejectBadOptionsNamingTheValue() {
         assertThatThrownBy(() -> GenerateOptions.builder().threads(0).build()).hasMessageContaining("--threads").hasMessageContaining("0");
-        assertThatThrownBy(() -> GenerateMain.parse(new String[]{"--count", "x"})).hasMessageContaining("'x'");
-        assertThatThrownBy(() -> GenerateMain.parse(new String[]{"--bogus", "1"})).hasMessageContaining("--bogus");
     }
 
     @Test

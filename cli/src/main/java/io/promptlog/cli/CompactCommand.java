@@ -1,0 +1,140 @@
+package io.promptlog.cli;
+
+import io.promptlog.compactor.CompactionResult;
+import io.promptlog.compactor.Compactor;
+import io.promptlog.compactor.CompactorConfig;
+import io.promptlog.compactor.CompactorStats;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "compact", mixinStandardHelpOptions = true,
+        description = {"Compacts the queue D/queue into the zstd Parquet dataset (D/data, or --data OUT), exactly once.",
+                "--retain decides whose text is kept (default: errors, flagged, prompt-injection rule and a 10% sample; "
+                        + "all; none = metadata only); --redact default masks secrets and personal data, none keeps text as logged."})
+final class CompactCommand implements Callable<Integer> {
+    @Option(names = "--dir", paramLabel = "D", description = "promptlog home (default: ./" + DatasetOptions.DEFAULT_HOME + ")")
+    Path dir;
+
+    @Option(names = "--data", paramLabel = "OUT", description = "dataset directory to write (default: D/data)")
+    Path data;
+
+    @Option(names = "--retain", defaultValue = "default", paramLabel = "POLICY", description = "default, all or none (default: ${DEFAULT-VALUE})")
+    String retain;
+
+    @Option(names = "--redact", defaultValue = "default", paramLabel = "REDACTOR", description = "default or none (default: ${DEFAULT-VALUE})")
+    String redact;
+
+    @Option(names = "--follow", description = "keep compacting as calls arrive, until interrupted")
+    boolean follow;
+
+    @Option(names = "--interval-millis", paramLabel = "MS", description = "with --follow: how often to look at the queue (default: "
+            + CompactorConfig.DEFAULT_INTERVAL_MILLIS + ")")
+    Long intervalMillis;
+
+    @CommandLine.ParentCommand
+    PromptLogCli parent;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path home = dir != null ? dir : Path.of(DatasetOptions.DEFAULT_HOME);
+        CompactorConfig.Builder b;
+        try {
+            b = CompactorConfig.fromOptions(home, data, retain, redact);
+            if (intervalMillis != null) {
+                b.intervalMillis(intervalMillis);
+            }
+            if (follow) {
+                b.minBatchRows(1).maxBatchDelayMillis(0);
+            }
+            b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!Files.isDirectory(home.resolve("queue"))) {
+            throw new PromptLogCli.CliFailure("no queue at " + home.resolve("queue").toAbsolutePath()
+                    + " (nothing logged there yet; use --dir D)");
+        }
+        CompactorStats stats = run(b.build(), follow, 0, parent.err);
+        if (stats.errors() > 0) {
+            throw new PromptLogCli.CliFailure(stats.errors() + " compaction error(s); last: " + stats.lastError());
+        }
+        return 0;
+    }
+
+    /**
+     * Compacts with a progress line on {@code err} (a bar when {@code expectedCalls > 0}); returns the
+     * compactor's final stats.
+     */
+    static CompactorStats run(CompactorConfig config, boolean follow, long expectedCalls, java.io.PrintStream err)
+            throws Exception {
+        long t0 = System.nanoTime();
+        CompactorStats stats;
+        try (Compactor c = Compactor.open(config)) {
+            ProgressBar bar = new ProgressBar(err, "compact", expectedCalls).unit("calls");
+            Thread watcher = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    bar.update(c.stats().recordsRead());
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "promptlog-compact-progress");
+            watcher.setDaemon(true);
+            watcher.start();
+            Thread onCtrlC = null;
+            boolean interrupted;
+            if (follow) {
+                // Ctrl-C: stop following and compact what is left before the JVM exits
+                onCtrlC = new Thread(c::close, "promptlog-compact-shutdown");
+                Runtime.getRuntime().addShutdownHook(onCtrlC);
+            }
+            try {
+                if (follow) {
+                    try {
+                        c.follow();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // asked to stop: close() below compacts the rest
+                    }
+                } else {
+                    CompactionResult r = c.runOnce();
+                    if (r == null) {
+                        throw new IllegalStateException("compactor returned no result");
+                    }
+                }
+            } finally {
+                interrupted = Thread.interrupted(); // asked to stop: still wait for the watcher and the last pass
+                watcher.interrupt();
+                watcher.join(1000);
+                if (onCtrlC != null) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook is running: it closes the compactor
+                    }
+                }
+            }
+            c.close();
+            stats = c.stats();
+            bar.finish(stats.recordsRead());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        err.printf("compacted %,d calls into %,d files (%,d bytes) in %s in %.1f s%s%n", stats.callsWritten(),
+                stats.filesWritten(), stats.bytesWritten(), config.dataDir(), secs,
+                stats.corruptRecords() > 0 ? "; skipped " + stats.corruptRecords() + " corrupt queue records" : "");
+        err.flush();
+        return stats;
+    }
+}

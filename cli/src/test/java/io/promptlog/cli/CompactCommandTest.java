@@ -1,0 +1,103 @@
+package io.promptlog.cli;
+
+import io.promptlog.reader.PromptLogReader;
+import io.promptlog.reader.TestHomes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(180)
+class CompactCommandTest {
+    @TempDir
+    Path tmp;
+
+    private static long compacted(Path home) {
+        if (!Files.isDirectory(home.resolve("data"))) {
+            return 0;
+        }
+        try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
+            return ((Number) r.sql("SELECT count(*) FROM calls").scalar()).longValue();
+        }
+    }
+
+    @Test
+    void shouldCompactWithPolicyFlagsAndRejectBadOnes() throws Exception {
+        Path home = tmp.resolve("h");
+        TestHomes.generate(home, 120, 0, 1);
+        assertThat(Cli.run("compact", "--dir", home.toString(), "--retain", "sometimes").code()).isEqualTo(2);
+        Cli.Result r = Cli.run("compact", "--dir", home.toString(), "--retain", "none", "--redact", "none");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("compacted 120 calls");
+        try (PromptLogReader reader = PromptLogReader.openHome(home)) {
+            assertThat(reader.sql("SELECT count(*) FILTER (WHERE text_retained), count(*) FROM calls").rows().get(0))
+                    .containsExactly(0L, 120L);
+        }
+        Cli.Result none = Cli.run("compact", "--dir", tmp.resolve("nothing").toString());
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("no queue at");
+    }
+
+    @Test
+    void shouldFollowTheQueueUntilInterruptedAndCompactTheRest() throws Exception {
+        Path home = tmp.resolve("f");
+        TestHomes.generate(home, 50, 0, 2);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        AtomicReference<Integer> code = new AtomicReference<>();
+        Thread t = new Thread(() -> code.set(PromptLogCli.run(new String[]{"compact", "--dir", home.toString(), "--follow",
+                "--interval-millis", "100"}, ps, ps)));
+        t.start();
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (compacted(home) < 50 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        TestHomes.generate(home, 30, 50, 2);
+        while (compacted(home) < 80 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(compacted(home)).isEqualTo(80);
+        t.interrupt();
+        t.join(60_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(code.get()).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
+    void shouldNameACorruptFileOnStderrAndStillAnswerFromTheOthers() throws Exception {
+        Path home = tmp.resolve("c");
+        TestHomes.generate(home, 60, 0, 3);
+        TestHomes.compact(home, "all", "none");
+        TestHomes.generate(home, 60, 60, 3);
+        TestHomes.compact(home, "all", "none");
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(home.resolve("data").resolve("calls"))) {
+            files = s.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(2);
+        Path bad = files.get(0);
+        try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
+            long n = f.length();
+            byte[] junk = new byte[(int) Math.min(2048, n - 12)];
+            java.util.Arrays.fill(junk, (byte) 0x33);
+            f.seek(n - 8 - junk.length);
+            f.write(junk);
+        }
+        Cli.Result r = Cli.run("query", "--data", home.resolve("data").toString(), "--format", "csv",
+                "SELECT count(*) AS n FROM calls");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).contains("warning: skipped corrupt Parquet file " + bad.toAbsolutePath());
+        assertThat(Long.parseLong(r.out().split("\r\n")[1])).isGreaterThan(0).isLessThan(120);
+    }
+}

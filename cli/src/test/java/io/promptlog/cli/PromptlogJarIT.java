@@ -1,0 +1,83 @@
+package io.promptlog.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packaged CLI jar and the ./promptlog launcher, run as real processes. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class PromptlogJarIT {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+    }
+
+    private Run run(List<String> cmd) throws Exception {
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(4, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " timed out");
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private Run jar(String... args) throws Exception {
+        String jar = System.getProperty("promptlog.jar");
+        assertThat(new File(jar)).exists();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(System.getProperty("promptlog.jvmFlags").trim().split("\\s+")));
+        cmd.add("-jar");
+        cmd.add(jar);
+        cmd.addAll(Arrays.asList(args));
+        return run(cmd);
+    }
+
+    @Test
+    void shouldRunTheDemoFromTheJarAndPrintEverySection() throws Exception {
+        Path home = tmp.resolve("demo");
+        Run r = jar("demo", "--count", "3000", "--dir", home.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("promptlog demo: 3,000 synthetic calls").contains("── what was logged ──")
+                .contains("── storage per call ──").contains("raw JSON").contains("Parquet dataset")
+                .contains("── top system prompts by calls ──").contains("── latency and tokens per model ──")
+                .contains("── promptlog show ").contains("── system prompt (")
+                .contains("read_parquet('" + home.toAbsolutePath().resolve("data") + "/calls/**/*.parquet', hive_partitioning=true)")
+                .contains("spark.read.parquet(\"" + home.toAbsolutePath().resolve("data") + "/calls\")")
+                .contains("demo finished in");
+        Run q = jar("query", "--dir", home.toString(), "--format", "csv", "SELECT count(*) AS n FROM calls");
+        assertThat(q.out()).isEqualTo("n\r\n3000\r\n");
+        Run bad = jar("query", "--dir", home.toString(), "SELECT FROM WHERE");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("error: Parser Error");
+        assertThat(jar("query").code()).isEqualTo(2);
+        Run notEmpty = jar("demo", "--dir", home.toString());
+        assertThat(notEmpty.code()).isEqualTo(1);
+        assertThat(notEmpty.err()).contains("is not empty");
+    }
+
+    @Test
+    void shouldRunThroughTheLauncherScript() throws Exception {
+        Path root = Path.of(System.getProperty("promptlog.root"));
+        Run help = run(List.of("bash", root.resolve("promptlog").toString(), "--help"));
+        assertThat(help.code()).as(help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: promptlog").contains("demo").contains("replay");
+        Run missing = run(List.of("bash", root.resolve("promptlog").toString(), "show", "--dir", tmp.resolve("none").toString(), "x"));
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("no promptlog home at");
+    }
+}

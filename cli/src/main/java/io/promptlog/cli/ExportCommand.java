@@ -114,7 +114,7 @@ final class ExportCommand implements Callable<Integer> {
         if (c.response() == null || (c.messages().isEmpty() && c.systemPrompt() == null)) {
             return null;
         }
-        ObjectNode o = CanonicalJson.mapper().createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         ArrayNode msgs = o.putArray("messages");
         if (c.systemPrompt() != null) {
             msgs.addObject().put("role", "system").put("content", c.systemPrompt());

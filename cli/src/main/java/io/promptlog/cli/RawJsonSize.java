@@ -1,6 +1,5 @@
 package io.promptlog.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.promptlog.reader.CanonicalJson;
 import io.promptlog.synthetic.SyntheticCalls;
 import io.promptlog.writer.CallField;
@@ -42,14 +41,13 @@ final class RawJsonSize extends Thread {
             Map<String, Long> promptBytes = new HashMap<>();
             Counter counter = new Counter();
             long extra = 0;
-            try (JsonGenerator gen = CanonicalJson.mapper().getFactory().createGenerator(counter)) {
-                gen.setRootValueSeparator(null); // lines are separated by the '\n' written below only
+            // the system prompt is counted once per distinct text below
+            try (CanonicalJson.Lines lines = CanonicalJson.lines(counter, CallField.SYSTEM_PROMPT)) {
                 long n = 0;
                 for (long seq = 0; seq < count; seq += every, n++) {
                     LlmCall c = calls.call(seq);
                     String prompt = c.systemPrompt();
-                    CanonicalJson.write(c, gen, prompt == null ? null : CallField.SYSTEM_PROMPT);
-                    gen.writeRaw('\n');
+                    lines.write(c);
                     if (prompt != null) {
                         extra += promptBytes.computeIfAbsent(prompt, RawJsonSize::fieldBytes);
                     }
@@ -65,7 +63,7 @@ final class RawJsonSize extends Thread {
     /** Bytes of {@code ,"system_prompt":"<escaped text>"} inside a JSON object. */
     static long fieldBytes(String prompt) {
         Counter c = new Counter();
-        try (JsonGenerator g = CanonicalJson.mapper().getFactory().createGenerator(c)) {
+        try (CanonicalJson.Lines g = CanonicalJson.lines(c, null)) {
             g.writeString(prompt);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

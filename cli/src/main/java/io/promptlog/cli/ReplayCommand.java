@@ -1,7 +1,6 @@
 package io.promptlog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promptlog.reader.CanonicalJson;
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.ReplayRequests;
@@ -72,14 +71,13 @@ final class ReplayCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--send logs the new call into a promptlog home: use --dir, not --data");
         }
-        ObjectNode request = ReplayRequests.openAi(original.call());
-        request.put("stream", false);
+        String request = ReplayRequests.openAiToSend(original.call());
         String url = sendTo.endsWith("/chat/completions") ? sendTo
                 : sendTo.replaceAll("/+$", "") + "/chat/completions";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeoutSeconds)).build();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(timeoutSeconds))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString(), StandardCharsets.UTF_8));
+                .POST(HttpRequest.BodyPublishers.ofString(request, StandardCharsets.UTF_8));
         String key = System.getenv("OPENAI_API_KEY");
         if (key != null && !key.isBlank()) {
             req.header("Authorization", "Bearer " + key);
@@ -138,7 +136,7 @@ final class ReplayCommand implements Callable<Integer> {
                 .httpStatus(httpStatus);
         JsonNode json = null;
         try {
-            json = CanonicalJson.mapper().readTree(body);
+            json = Json.MAPPER.readTree(body);
         } catch (Exception e) {
             // not JSON: recorded as an error below
         }

@@ -127,7 +127,7 @@ enum ResultFormat {
             }
         }
         try {
-            out.println(CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(a));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(a));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

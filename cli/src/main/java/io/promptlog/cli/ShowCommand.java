@@ -31,8 +31,7 @@ final class ShowCommand implements Callable<Integer> {
         try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), true)) {
             StoredCall s = r.requireCall(callId);
             if (json) {
-                spec.commandLine().getOut().println(CanonicalJson.mapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(CanonicalJson.toJson(s.call())));
+                spec.commandLine().getOut().println(CanonicalJson.writePretty(s.call()));
                 spec.commandLine().getOut().flush();
             } else {
                 CallText.print(s, spec.commandLine().getOut(), 0);

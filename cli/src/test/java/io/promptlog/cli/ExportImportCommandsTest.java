@@ -1,7 +1,6 @@
 package io.promptlog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.promptlog.reader.CanonicalJson;
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.TestHomes;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,7 +102,7 @@ class ExportImportCommandsTest {
         }
         assertThat(lines).hasSize((int) expected);
         for (String l : lines) {
-            JsonNode m = CanonicalJson.mapper().readTree(l).get("messages");
+            JsonNode m = Json.MAPPER.readTree(l).get("messages");
             assertThat(m.get(0).get("role").asText()).isEqualTo("system");
             assertThat(m.get(m.size() - 1).get("role").asText()).isEqualTo("assistant");
             assertThat(m.size()).isGreaterThanOrEqualTo(3);

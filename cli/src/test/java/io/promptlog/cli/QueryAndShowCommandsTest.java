@@ -63,7 +63,7 @@ class QueryAndShowCommandsTest {
         assertThat(c.out()).isEqualTo("retention_reason,n\r\nall,200\r\nlive,20\r\n");
         Cli.Result j = Cli.run("query", "--dir", dir, "--format", "json",
                 "SELECT call_id, start_time, attributes, duration_us FROM calls ORDER BY start_time LIMIT 2");
-        JsonNode a = CanonicalJson.mapper().readTree(j.out());
+        JsonNode a = Json.MAPPER.readTree(j.out());
         assertThat(a.size()).isEqualTo(2);
         assertThat(a.get(0).get("start_time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
         assertThat(a.get(0).get("attributes").get("seq").asText()).isEqualTo("0");
@@ -105,7 +105,7 @@ class QueryAndShowCommandsTest {
                 .contains(expected.systemPrompt()).contains(expected.response() == null ? "status" : expected.response())
                 .contains("request_model        " + expected.requestModel());
         Cli.Result json = Cli.run("show", "--dir", dir, "--json", id);
-        assertThat(CanonicalJson.mapper().readTree(json.out()).toString()).isEqualTo(CanonicalJson.write(expected));
+        assertThat(Json.MAPPER.readTree(json.out()).toString()).isEqualTo(CanonicalJson.write(expected));
         // a live call shows too
         String liveId = Cli.run("query", "--dir", dir, "--format", "csv", "SELECT call_id FROM calls_live LIMIT 1").out().split("\r\n")[1];
         assertThat(Cli.run("show", "--dir", dir, liveId).out()).contains("live: in the queue");
@@ -120,7 +120,7 @@ class QueryAndShowCommandsTest {
                 .out().split("\r\n")[1];
         Cli.Result r = Cli.run("replay", "--dir", dir, id);
         assertThat(r.code()).as(r.toString()).isZero();
-        JsonNode body = CanonicalJson.mapper().readTree(r.out());
+        JsonNode body = Json.MAPPER.readTree(r.out());
         assertThat(body.get("messages").get(0).get("role").asText()).isEqualTo("system");
         assertThat(body.has("model")).isTrue();
     }

@@ -2,7 +2,7 @@ package io.promptlog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.promptlog.reader.CanonicalJson;
+
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.StoredCall;
 import io.promptlog.reader.TestHomes;
@@ -49,7 +49,7 @@ class StatsTailReplayCommandsTest {
     void shouldPrintStatsOverallAndByEveryGrouping() throws Exception {
         Cli.Result all = Cli.run("stats", "--dir", dir, "--format", "json");
         assertThat(all.code()).as(all.toString()).isZero();
-        JsonNode row = CanonicalJson.mapper().readTree(all.out()).get(0);
+        JsonNode row = Json.MAPPER.readTree(all.out()).get(0);
         assertThat(row.get("calls").asLong()).isEqualTo(Long.parseLong(csvScalar("SELECT count(*) FROM calls")));
         assertThat(row.get("error_pct").asDouble()).isEqualTo(Double.parseDouble(csvScalar(
                 "SELECT round(100.0 * count(*) FILTER (WHERE status = 'error') / count(*), 2) FROM calls")));
@@ -68,7 +68,7 @@ class StatsTailReplayCommandsTest {
         Cli.Result byDay = Cli.run("stats", "--dir", dir, "--by", "day", "--format", "csv");
         assertThat(byDay.out()).contains("2026-11-20,");
         Cli.Result since = Cli.run("stats", "--dir", dir, "--since", "2026-11-20T00:10:00Z", "--format", "json");
-        assertThat(CanonicalJson.mapper().readTree(since.out()).get(0).get("calls").asLong()).isEqualTo(
+        assertThat(Json.MAPPER.readTree(since.out()).get(0).get("calls").asLong()).isEqualTo(
                 Long.parseLong(csvScalar("SELECT count(*) FROM calls WHERE start_time >= TIMESTAMPTZ '2026-11-20T00:10:00Z'")));
         assertThat(Cli.run("stats", "--dir", dir, "--since", "last tuesday").code()).isEqualTo(2);
         assertThat(Cli.run("stats", "--dir", dir, "--by", "colour").code()).isEqualTo(2);
@@ -158,7 +158,7 @@ class StatsTailReplayCommandsTest {
             Cli.Result r = Cli.run("replay", "--dir", dir, id, "--send", base);
             assertThat(r.code()).as(r.toString()).isZero();
             assertThat(path.get()).isEqualTo("/v1/chat/completions");
-            JsonNode sent = CanonicalJson.mapper().readTree(received.get());
+            JsonNode sent = Json.MAPPER.readTree(received.get());
             try (PromptLogReader reader = PromptLogReader.openHome(home)) {
                 StoredCall original = reader.requireCall(id);
                 assertThat(sent.get("model").asText()).isEqualTo(original.call().requestModel());

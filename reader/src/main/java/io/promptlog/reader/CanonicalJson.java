@@ -44,12 +44,12 @@ public final class CanonicalJson {
     }
 
     /** The shared, thread-safe mapper promptlog uses for JSON. */
-    public static ObjectMapper mapper() {
+    static ObjectMapper mapper() {
         return MAPPER;
     }
 
     /** The canonical JSON object of a call, as a tree. */
-    public static ObjectNode toJson(LlmCall call) {
+    static ObjectNode toJson(LlmCall call) {
         try {
             return (ObjectNode) MAPPER.readTree(write(call));
         } catch (JsonProcessingException e) {
@@ -61,7 +61,7 @@ public final class CanonicalJson {
      * Streams the canonical JSON object of a call: the one definition of the format. With
      * {@code skip} non-null, that field is left out (callers that account for it otherwise).
      */
-    public static void write(LlmCall call, JsonGenerator g, CallField skip) throws IOException {
+    static void write(LlmCall call, JsonGenerator g, CallField skip) throws IOException {
         g.writeStartObject();
         for (CallField f : CallField.all()) {
             Object v = call.get(f);
@@ -130,6 +130,52 @@ public final class CanonicalJson {
         return n;
     }
 
+    /** The canonical JSON object of a call, indented for people to read. */
+    public static String writePretty(LlmCall call) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(call));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize call " + call.callId(), e);
+        }
+    }
+
+    /**
+     * Streams canonical JSONL lines to {@code out} (one call per {@link Lines#write} and a
+     * {@code '\n'} after each); with {@code skip} non-null, that field is left out of every line (for
+     * callers that account for it otherwise). Close it to flush.
+     */
+    public static Lines lines(java.io.Writer out, CallField skip) throws IOException {
+        return new Lines(MAPPER.getFactory().createGenerator(out), skip);
+    }
+
+    /** A stream of canonical JSONL lines, see {@link #lines}. */
+    public static final class Lines implements AutoCloseable {
+        private final JsonGenerator g;
+        private final CallField skip;
+
+        private Lines(JsonGenerator g, CallField skip) {
+            this.g = g;
+            this.skip = skip;
+            g.setRootValueSeparator(null);
+        }
+
+        /** Writes one call as one line. */
+        public void write(LlmCall call) throws IOException {
+            CanonicalJson.write(call, g, skip);
+            g.writeRaw('\n');
+        }
+
+        /** Writes one JSON string value (quoted and escaped) with nothing around it. */
+        public void writeString(String text) throws IOException {
+            g.writeString(text);
+        }
+
+        @Override
+        public void close() throws IOException {
+            g.close();
+        }
+    }
+
     /** One line of canonical JSONL. */
     public static String write(LlmCall call) {
         StringWriter w = new StringWriter(1024);
@@ -160,7 +206,7 @@ public final class CanonicalJson {
         return fromJson((ObjectNode) root);
     }
 
-    public static LlmCall fromJson(ObjectNode o) {
+    static LlmCall fromJson(ObjectNode o) {
         LlmCall.Builder b = LlmCall.builder();
         Iterator<Map.Entry<String, JsonNode>> it = o.fields();
         while (it.hasNext()) {

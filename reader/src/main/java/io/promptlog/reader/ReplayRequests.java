@@ -48,8 +48,16 @@ public final class ReplayRequests {
         return p != null && p.toLowerCase(java.util.Locale.ROOT).contains("anthropic");
     }
 
+    /**
+     * The OpenAI Chat Completions request body of a call, compact JSON, with {@code "stream": false} (for
+     * sending it again).
+     */
+    public static String openAiToSend(LlmCall call) {
+        return openAi(call).put("stream", false).toString();
+    }
+
     /** OpenAI Chat Completions request body. */
-    public static ObjectNode openAi(LlmCall call) {
+    static ObjectNode openAi(LlmCall call) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         putIfSet(o, "model", call.requestModel());
         ArrayNode msgs = o.putArray("messages");
@@ -79,7 +87,7 @@ public final class ReplayRequests {
     }
 
     /** Anthropic Messages request body. */
-    public static ObjectNode anthropic(LlmCall call) {
+    static ObjectNode anthropic(LlmCall call) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         putIfSet(o, "model", call.requestModel());
         putLong(o, "max_tokens", call.int64(CallField.MAX_TOKENS));

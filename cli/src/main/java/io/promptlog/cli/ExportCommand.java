@@ -73,8 +73,7 @@ final class ExportCommand implements Callable<Integer> {
             long written;
             long skipped = 0;
             if (format == Format.parquet) {
-                r.sql("COPY (SELECT * FROM calls_full" + filter + " ORDER BY start_time, call_id) TO "
-                        + PromptLogReader.sqlString(tmp.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
+                r.exportParquet(where, tmp);
                 written = total;
             } else {
                 long[] counts = new long[2];

@@ -69,11 +69,13 @@ final class StatsCommand implements Callable<Integer> {
         if (compare != null && by != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--compare and --by cannot be combined");
         }
-        String filter = since == null ? "TRUE" : "start_time >= " + sinceLiteral(since);
+        // the --since bound is a parameter: every query below binds `params` to the filter's `?`
+        String filter = since == null ? "TRUE" : "start_time >= make_timestamptz(?)";
+        Object[] params = since == null ? new Object[0] : new Object[] {sinceMicros(since)};
         try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), true)) {
             PrintWriter out = spec.commandLine().getOut();
             if (compare != null) {
-                compare(r, filter, compare.get(0), compare.get(1), out);
+                compare(r, filter, params, compare.get(0), compare.get(1), out);
                 return 0;
             }
             String sql;
@@ -98,15 +100,15 @@ final class StatsCommand implements Callable<Integer> {
                 sql = "SELECT " + key + ", " + metrics() + " FROM calls_full WHERE " + filter + " GROUP BY " + group
                         + " ORDER BY " + order;
             }
-            format.print(r.sql(sql), out);
+            format.print(r.sql(sql, params), out);
         }
         return 0;
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|min|h|d|w)");
 
-    /** A TIMESTAMPTZ SQL literal for --since. */
-    String sinceLiteral(String s) {
+    /** The --since bound in epoch microseconds. */
+    long sinceMicros(String s) {
         Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
         Instant t;
         if (m.matches()) {
@@ -131,17 +133,17 @@ final class StatsCommand implements Callable<Integer> {
                         + "' is neither a duration (30m, 24h, 7d) nor a date or RFC 3339 time");
             }
         }
-        return "TIMESTAMPTZ '" + Timestamps.format(t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000) + "'";
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
     }
 
     /** The one system prompt hash a user's token designates; fails listing candidates when ambiguous. */
-    static String resolvePrompt(PromptLogReader r, String token, String filter) {
-        String t = PromptLogReader.sqlString(token);
-        String like = PromptLogReader.sqlString(token.toLowerCase(Locale.ROOT).replace("%", "").replace("_", "") + "%");
+    static String resolvePrompt(PromptLogReader r, String token, String filter, Object[] filterParams) {
+        String like = token.toLowerCase(Locale.ROOT).replace("%", "").replace("_", "") + "%";
         QueryResult q = r.sql("SELECT system_prompt_hash, any_value(prompt_name) AS prompt_name, "
                 + "any_value(prompt_version) AS prompt_version, count(*) AS calls FROM calls WHERE " + filter
-                + " AND system_prompt_hash IS NOT NULL AND (system_prompt_hash LIKE " + like + " OR prompt_version = " + t
-                + " OR prompt_name || '@' || prompt_version = " + t + ") GROUP BY 1 ORDER BY calls DESC");
+                + " AND system_prompt_hash IS NOT NULL AND (system_prompt_hash LIKE ? OR prompt_version = ?"
+                + " OR prompt_name || '@' || prompt_version = ?) GROUP BY 1 ORDER BY calls DESC",
+                with(filterParams, like, token, token));
         if (q.rowCount() == 0) {
             throw new io.promptlog.reader.PromptLogReaderException("no system prompt matches '" + token
                     + "' (give a system_prompt_hash prefix, a prompt_version or prompt_name@prompt_version; "
@@ -158,14 +160,20 @@ final class StatsCommand implements Callable<Integer> {
         return (String) q.get(0, "system_prompt_hash");
     }
 
-    private void compare(PromptLogReader r, String filter, String a, String b, PrintWriter out) {
-        String ha = resolvePrompt(r, a, filter);
-        String hb = resolvePrompt(r, b, filter);
+    /** The filter's parameters followed by these. */
+    private static Object[] with(Object[] filterParams, Object... more) {
+        Object[] all = java.util.Arrays.copyOf(filterParams, filterParams.length + more.length);
+        System.arraycopy(more, 0, all, filterParams.length, more.length);
+        return all;
+    }
+
+    private void compare(PromptLogReader r, String filter, Object[] params, String a, String b, PrintWriter out) {
+        String ha = resolvePrompt(r, a, filter, params);
+        String hb = resolvePrompt(r, b, filter, params);
         QueryResult m = r.sql("SELECT system_prompt_hash, " + metrics() + " FROM calls_full WHERE " + filter
-                + " AND system_prompt_hash IN (" + PromptLogReader.sqlString(ha) + ", " + PromptLogReader.sqlString(hb)
-                + ") GROUP BY system_prompt_hash");
-        QueryResult texts = r.sql("SELECT system_prompt_hash, system_prompt FROM system_prompts WHERE system_prompt_hash IN ("
-                + PromptLogReader.sqlString(ha) + ", " + PromptLogReader.sqlString(hb) + ")");
+                + " AND system_prompt_hash IN (?, ?) GROUP BY system_prompt_hash", with(params, ha, hb));
+        QueryResult texts = r.sql("SELECT system_prompt_hash, system_prompt FROM system_prompts WHERE system_prompt_hash IN (?, ?)",
+                ha, hb);
         String ta = textOf(texts, ha);
         String tb = textOf(texts, hb);
         out.println("A = " + a + " -> system_prompt_hash " + ha + " (" + ta.length() + " chars)");

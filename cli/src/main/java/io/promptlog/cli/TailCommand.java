@@ -65,8 +65,8 @@ final class TailCommand implements Callable<Integer> {
             }
             try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), !follow)) {
                 List<StoredCall> newest = new ArrayList<>();
-                r.forEachCall("call_id IN (SELECT call_id FROM calls ORDER BY start_time DESC, call_id DESC LIMIT " + lines + ")",
-                        newest::add);
+                r.forEachCall("call_id IN (SELECT call_id FROM calls ORDER BY start_time DESC, call_id DESC LIMIT ?)",
+                        newest::add, lines);
                 for (StoredCall s : newest) {
                     out.println(line(s.call()));
                 }

@@ -117,8 +117,8 @@ class ExportImportCommandsTest {
         assertThat(r.code()).as(r.toString()).isZero();
         try (PromptLogReader reader = PromptLogReader.openHome(home)) {
             Object errors = reader.sql("SELECT count(*) FROM calls WHERE status = 'error'").scalar();
-            assertThat(reader.sql("SELECT count(*) FROM read_parquet(" + PromptLogReader.sqlString(f.toString())
-                    + ") WHERE system_prompt IS NOT NULL AND status = 'error'").scalar()).isEqualTo(errors);
+            assertThat(reader.sql("SELECT count(*) FROM read_parquet(?) WHERE system_prompt IS NOT NULL AND status = 'error'",
+                    f.toString()).scalar()).isEqualTo(errors);
         }
         Cli.Result bad = Cli.run("export", "--dir", home.toString(), "--where", "no_such_col = 1", "--format", "jsonl",
                 "--out", tmp.resolve("x.jsonl").toString());

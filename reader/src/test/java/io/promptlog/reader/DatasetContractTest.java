@@ -37,8 +37,8 @@ class DatasetContractTest {
         Path file = onlyCallsFile();
         try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
             List<String> inFile = new ArrayList<>();
-            for (List<Object> row : r.sql("SELECT name, repetition_type, type, converted_type FROM parquet_schema("
-                    + PromptLogReader.sqlString(file.toString()) + ")").rows()) {
+            for (List<Object> row : r.sql("SELECT name, repetition_type, type, converted_type FROM parquet_schema(?)",
+                    file.toString()).rows()) {
                 inFile.add(row.get(0) + " " + row.get(1) + " " + row.get(2) + " " + row.get(3));
             }
             List<String> described = new ArrayList<>();
@@ -56,8 +56,8 @@ class DatasetContractTest {
         try (PromptLogReader r = PromptLogReader.openHome(home)) {
             assertThat(r.liveCallCount()).isEqualTo(1);
             List<String> described = DatasetSchema.CALLS_VIEW.stream().map(DatasetContractTest::described).toList();
-            assertThat(describe(r, "read_parquet(" + PromptLogReader.sqlString(onlyCallsFile().toString())
-                    + ", hive_partitioning = true, hive_types = {'date': DATE})")).as("DuckDB over the file").isEqualTo(described);
+            assertThat(describe(r, "read_parquet('" + onlyCallsFile().toString().replace("'", "''")
+                    + "', hive_partitioning = true, hive_types = {'date': DATE})")).as("DuckDB over the file").isEqualTo(described);
             assertThat(describe(r, "calls_compacted")).as("calls_compacted").isEqualTo(described);
             assertThat(describe(r, "calls_live")).as("calls_live").isEqualTo(described);
             assertThat(describe(r, "calls")).as("calls").isEqualTo(described);

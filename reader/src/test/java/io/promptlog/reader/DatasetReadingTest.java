@@ -147,8 +147,8 @@ class DatasetReadingTest {
         Path bad = files.get(0);
         long rowsInBad;
         try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
-            rowsInBad = ((Number) r.sql("SELECT count(*) FROM read_parquet(" + PromptLogReader.sqlString(
-                    home.resolve("data").resolve(data.relativize(bad).toString()).toString()) + ")").scalar()).longValue();
+            rowsInBad = ((Number) r.sql("SELECT count(*) FROM read_parquet(?)",
+                    home.resolve("data").resolve(data.relativize(bad).toString()).toString()).scalar()).longValue();
         }
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
             f.setLength(f.length() / 2);
@@ -166,8 +166,8 @@ class DatasetReadingTest {
         Path bad = files.get(files.size() - 1);
         long rowsInBad;
         try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
-            rowsInBad = ((Number) r.sql("SELECT count(*) FROM read_parquet(" + PromptLogReader.sqlString(
-                    home.resolve("data").resolve(data.relativize(bad).toString()).toString()) + ")").scalar()).longValue();
+            rowsInBad = ((Number) r.sql("SELECT count(*) FROM read_parquet(?)",
+                    home.resolve("data").resolve(data.relativize(bad).toString()).toString()).scalar()).longValue();
         }
         // keep the magic bytes at both ends, scribble over the footer and metadata before them
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
@@ -186,8 +186,8 @@ class DatasetReadingTest {
     @Test
     void shouldBeReadableByPlainDuckDbWithHivePartitioningAndGiveTheReadersAnswers() throws Exception {
         Path data = home.resolve("data");
-        String glob = PromptLogReader.sqlString(data + "/calls/**/*.parquet");
-        String prompts = PromptLogReader.sqlString(data + "/system_prompts/*.parquet");
+        String glob = literal(data + "/calls/**/*.parquet");
+        String prompts = literal(data + "/system_prompts/*.parquet");
         List<List<Object>> plain = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT c.date, c.request_model, count(*), sum(length(p.system_prompt)) "
@@ -204,5 +204,10 @@ class DatasetReadingTest {
             assertThat(plain.get(0).get(0)).isInstanceOf(LocalDate.class);
             assertThat(q.rows()).isEqualTo(plain);
         }
+    }
+
+    /** A SQL string literal, for plain DuckDB JDBC. */
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
     }
 }

@@ -3,9 +3,11 @@ package io.promptlog.reader.internal;
 import io.promptlog.reader.QueryResult;
 
 import java.sql.Array;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Struct;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,5 +74,20 @@ public final class JdbcValues {
             return u.toString();
         }
         return v;
+    }
+
+    /** Runs one statement. */
+    public static void exec(Connection conn, String sql) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** The first column of the first row of a query. */
+    public static Object scalar(Connection conn, String sql) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getObject(1);
+        }
     }
 }

@@ -1,0 +1,166 @@
+package io.promptlog.reader.internal;
+
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.reader.PromptLogReaderException;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+
+import static io.promptlog.reader.internal.JdbcValues.exec;
+import static io.promptlog.reader.internal.JdbcValues.scalar;
+
+/**
+ * The embedded DuckDB connection and the views over one dataset (and the live queue): {@code calls} =
+ * {@code calls_compacted} (the Parquet files, hive {@code date} partition) + {@code calls_live} (queue calls
+ * not compacted yet, never counted twice), {@code system_prompts}, {@code tool_definitions} and
+ * {@code calls_full}. Queries run through {@link #retry()} so a corrupt file is set aside, not fatal.
+ */
+public final class DatasetViews implements AutoCloseable {
+    private final Connection conn;
+    private final DatasetFiles files;
+    private final Path queueDir;
+    private final Warnings warnings = new Warnings();
+    private final CorruptFileRetry retry;
+    private long liveRows;
+
+    private DatasetViews(Connection conn, Path dataDir, Path queueDir) {
+        this.conn = conn;
+        this.files = new DatasetFiles(dataDir);
+        this.queueDir = queueDir;
+        this.retry = new CorruptFileRetry(conn, files, () -> {
+            build();
+            return null;
+        }, warnings);
+    }
+
+    /**
+     * Starts DuckDB in memory and builds the views.
+     *
+     * @param queueDir the queue of the live view, or null for none
+     */
+    public static DatasetViews open(Path dataDir, Path queueDir) {
+        Connection c;
+        try {
+            c = DriverManager.getConnection("jdbc:duckdb:");
+        } catch (SQLException e) {
+            throw new PromptLogReaderException("cannot start embedded DuckDB: " + e.getMessage(), e);
+        }
+        DatasetViews v = new DatasetViews(c, dataDir, queueDir);
+        try {
+            v.refresh();
+            return v;
+        } catch (RuntimeException e) {
+            v.close();
+            throw e;
+        }
+    }
+
+    /** Lists the files again, takes a new snapshot of the queue and rebuilds the views. */
+    public void refresh() {
+        files.scan();
+        try {
+            LiveView.load(conn, queueDir, files.dataDir(), warnings);
+        } catch (SQLException e) {
+            throw new PromptLogReaderException("cannot load the live queue view: " + e.getMessage(), e);
+        }
+        retry.run(() -> {
+            build();
+            return null;
+        });
+    }
+
+    private void build() throws SQLException {
+        if (files.calls().isEmpty()) {
+            exec(conn, "CREATE OR REPLACE TEMP TABLE calls_empty (" + DatasetSchema.duckDbColumns(DatasetSchema.CALLS_VIEW) + ")");
+            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM calls_empty");
+        } else {
+            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM read_parquet(" + fileList(files.calls())
+                    + ", hive_partitioning = true, union_by_name = true, hive_types = {'" + DatasetSchema.DATE + "': DATE})");
+        }
+        textView(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts());
+        textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
+        // The live rows not compacted yet. The committed index already excludes compacted records; the
+        // anti-join on call_id also covers a compaction that lands between reading progress and listing files.
+        exec(conn, "CREATE OR REPLACE TABLE calls_live_new AS SELECT * FROM calls_live_raw l WHERE NOT EXISTS ("
+                + "SELECT 1 FROM calls_compacted c WHERE c.call_id = l.call_id "
+                + "AND c.start_time >= (SELECT min(start_time) FROM calls_live_raw))");
+        liveRows = ((Number) scalar(conn, "SELECT count(*) FROM calls_live_new")).longValue();
+        exec(conn, "CREATE OR REPLACE VIEW calls_live AS SELECT * FROM calls_live_new");
+        exec(conn, "CREATE OR REPLACE VIEW calls AS SELECT * FROM calls_compacted UNION ALL BY NAME SELECT * FROM calls_live");
+        // texts seen only in live calls (each once, chars as Java char counts like the compactor's)
+        liveTextView(DatasetSchema.SYSTEM_PROMPTS, "system_prompt");
+        liveTextView(DatasetSchema.TOOL_DEFINITIONS, "tools");
+        exec(conn, "CREATE OR REPLACE VIEW calls_full AS SELECT c.*, sp.system_prompt, td.tools FROM calls c "
+                + "LEFT JOIN system_prompts sp ON c.system_prompt_hash = sp.system_prompt_hash "
+                + "LEFT JOIN tool_definitions td ON c.tools_hash = td.tools_hash");
+    }
+
+    private void textView(DatasetSchema.TextTable table, List<Path> paths) throws SQLException {
+        String name = table.dir() + "_compacted";
+        if (paths.isEmpty()) {
+            exec(conn, "CREATE OR REPLACE TABLE " + name + "_empty (" + DatasetSchema.duckDbColumns(table.columns()) + ")");
+            exec(conn, "CREATE OR REPLACE VIEW " + name + " AS SELECT * FROM " + name + "_empty");
+        } else {
+            exec(conn, "CREATE OR REPLACE VIEW " + name + " AS SELECT * FROM read_parquet(" + fileList(paths)
+                    + ", union_by_name = true)");
+        }
+    }
+
+    private void liveTextView(DatasetSchema.TextTable t, String kind) throws SQLException {
+        exec(conn, "CREATE OR REPLACE VIEW " + t.dir() + " AS SELECT * FROM " + t.dir() + "_compacted UNION ALL BY NAME "
+                + "SELECT hash AS " + t.hashColumn() + ", text AS " + t.textColumn() + ", chars, first_seen FROM live_texts "
+                + "WHERE kind = '" + kind + "' AND hash NOT IN (SELECT " + t.hashColumn() + " FROM " + t.dir() + "_compacted)");
+    }
+
+    /** A DuckDB list literal of file paths (the views name their files; paths cannot be bound parameters there). */
+    private static String fileList(List<Path> paths) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < paths.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(stringLiteral(paths.get(i).toString()));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** A SQL string literal, for the few places DuckDB takes no parameter (file lists, COPY targets). */
+    public static String stringLiteral(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    public Connection connection() {
+        return conn;
+    }
+
+    public DatasetFiles files() {
+        return files;
+    }
+
+    public CorruptFileRetry retry() {
+        return retry;
+    }
+
+    public Warnings warnings() {
+        return warnings;
+    }
+
+    /** Calls in the live view. */
+    public long liveRows() {
+        return liveRows;
+    }
+
+    /** The queue directory of the live view, or null. */
+    public Path queueDir() {
+        return queueDir;
+    }
+
+    @Override
+    public void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new PromptLogReaderException("closing DuckDB failed: " + e.getMessage(), e);
+        }
+    }
+}

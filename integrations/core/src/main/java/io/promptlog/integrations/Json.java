@@ -10,8 +10,11 @@ import java.util.Map;
  * apps whose client library checks its own (openai-java refuses to start on an incompatible Jackson).
  * Objects are {@code LinkedHashMap<String, Object>} (key order kept), arrays {@code ArrayList}, numbers
  * {@code Long} when integral and in range else {@code Double}, and JSON null is Java null.
+ *
+ * <p>Public for the framework hooks (Spring AI, OpenTelemetry), which read and write message JSON the
+ * same way without bringing a JSON library of their own.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int p;
 
@@ -24,7 +27,7 @@ final class Json {
      *
      * @throws IllegalArgumentException saying what was expected and at which character
      */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json j = new Json(text);
         j.ws();
         Object v = j.value(0);
@@ -36,7 +39,7 @@ final class Json {
     }
 
     /** Parses, returning null instead of throwing when the text is not one JSON value. */
-    static Object tryParse(String text) {
+    public static Object tryParse(String text) {
         try {
             return parse(text);
         } catch (IllegalArgumentException e) {
@@ -238,7 +241,7 @@ final class Json {
     // ---- writing -----------------------------------------------------------------------------------
 
     /** Compact JSON text of a value built of maps, lists, strings, numbers, booleans and nulls. */
-    static String write(Object v) {
+    public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
         write(v, sb);
         return sb.toString();
@@ -303,39 +306,39 @@ final class Json {
     // ---- navigation helpers --------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> obj(Object v) {
+    public static Map<String, Object> obj(Object v) {
         return v instanceof Map<?, ?> ? (Map<String, Object>) v : null;
     }
 
     @SuppressWarnings("unchecked")
-    static List<Object> arr(Object v) {
+    public static List<Object> arr(Object v) {
         return v instanceof List<?> ? (List<Object>) v : null;
     }
 
-    static Map<String, Object> obj(Map<String, Object> m, String key) {
+    public static Map<String, Object> obj(Map<String, Object> m, String key) {
         return m == null ? null : obj(m.get(key));
     }
 
-    static List<Object> arr(Map<String, Object> m, String key) {
+    public static List<Object> arr(Map<String, Object> m, String key) {
         return m == null ? null : arr(m.get(key));
     }
 
-    static String str(Map<String, Object> m, String key) {
+    public static String str(Map<String, Object> m, String key) {
         Object v = m == null ? null : m.get(key);
         return v instanceof String str ? str : null;
     }
 
-    static Long lng(Map<String, Object> m, String key) {
+    public static Long lng(Map<String, Object> m, String key) {
         Object v = m == null ? null : m.get(key);
         return v instanceof Long l ? l : v instanceof Double d && d == Math.rint(d) ? (Long) d.longValue() : null;
     }
 
-    static Double dbl(Map<String, Object> m, String key) {
+    public static Double dbl(Map<String, Object> m, String key) {
         Object v = m == null ? null : m.get(key);
         return v instanceof Number n ? n.doubleValue() : null;
     }
 
-    static Boolean bool(Map<String, Object> m, String key) {
+    public static Boolean bool(Map<String, Object> m, String key) {
         Object v = m == null ? null : m.get(key);
         return v instanceof Boolean b ? b : null;
     }

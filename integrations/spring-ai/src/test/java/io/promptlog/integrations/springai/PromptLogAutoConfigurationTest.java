@@ -1,0 +1,121 @@
+package io.promptlog.integrations.springai;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.promptlog.integrations.LoggedCalls;
+import io.promptlog.integrations.PromptLogHooks;
+import io.promptlog.writer.CallField;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.Message;
+import io.promptlog.writer.PromptLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.ai.chat.observation.ChatModelObservationContext;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The auto-configuration alone (no actuator, no Spring AI model), in light contexts. */
+@Timeout(60)
+class PromptLogAutoConfigurationTest {
+    @TempDir
+    Path home;
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PromptLogAutoConfiguration.class))
+                .withPropertyValues("promptlog.dir=" + home);
+    }
+
+    /** What a Spring AI chat model does around a call. */
+    private static void observeChatCall(ObservationRegistry registry, String question) {
+        ChatModelObservationContext ctx = ChatModelObservationContext.builder()
+                .prompt(new Prompt(question)).provider("openai").build();
+        Observation.createNotStarted("gen_ai.client.operation", () -> ctx, registry).observe(() -> { });
+    }
+
+    @Test
+    void shouldProvideAnObservationRegistryWithTheHandlerWhenTheAppHasNone() {
+        runner().run(context -> {
+            assertThat(context).hasSingleBean(ObservationRegistry.class).hasSingleBean(PromptLogObservationHandler.class);
+
+            observeChatCall(context.getBean(ObservationRegistry.class), "Hello?");
+        });
+
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.messages()).containsExactly(Message.of("user", "Hello?"));
+        assertThat(c.string(CallField.PROVIDER)).isEqualTo("openai");
+        assertThat(c.status()).as("stopped without a response").isEqualTo(CallField.STATUS_INCOMPLETE);
+    }
+
+    @Test
+    void shouldLeaveTheAppsOwnObservationRegistryAlone() {
+        ObservationRegistry own = ObservationRegistry.create();
+        runner().withBean(ObservationRegistry.class, () -> own).run(context ->
+                assertThat(context.getBean(ObservationRegistry.class)).isSameAs(own));
+    }
+
+    @Test
+    void shouldCloseTheLogWhenTheContextCloses() {
+        AtomicReference<PromptLog> log = new AtomicReference<>();
+        runner().run(context -> {
+            log.set(context.getBean(PromptLog.class));
+            assertThat(log.get().isAvailable()).isTrue();
+            assertThat(log.get().config().home()).isEqualTo(home);
+        });
+
+        assertThat(log.get().isAvailable()).isFalse();
+    }
+
+    @Test
+    void shouldDoNothingWhenDisabled() {
+        runner().withPropertyValues("promptlog.enabled=false").run(context ->
+                assertThat(context).doesNotHaveBean(PromptLog.class).doesNotHaveBean(PromptLogObservationHandler.class)
+                        .doesNotHaveBean(ObservationRegistry.class));
+    }
+
+    @Test
+    void shouldPriceCallsFromThePricesFile() throws Exception {
+        Path prices = Files.writeString(home.resolveSibling(home.getFileName() + "-prices.csv"),
+                "# model,input,cached_input,output\nmy-model,1.0,0.1,2.0\n");
+        try {
+            runner().withPropertyValues("promptlog.prices=" + prices).run(context -> {
+                PromptLogHooks hooks = context.getBean(PromptLogHooks.class);
+                assertThat(hooks.prices().price("my-model")).isNotNull();
+                assertThat(hooks.prices().costUsd("my-model", 1_000_000, 0, 1_000_000)).hasValue(3.0);
+            });
+        } finally {
+            Files.deleteIfExists(prices);
+        }
+    }
+
+    @Test
+    void shouldFailStartupNamingAMissingPricesFile() {
+        Path missing = home.resolve("no-such-prices.csv");
+        runner().withPropertyValues("promptlog.prices=" + missing).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(missing.toString());
+        });
+    }
+
+    @Test
+    void shouldStartAndCountDropsWhenTheDirectoryCannotBeUsed() throws Exception {
+        Path file = Files.writeString(home.resolve("not-a-directory"), "x");
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PromptLogAutoConfiguration.class))
+                .withPropertyValues("promptlog.dir=" + file).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PromptLog log = context.getBean(PromptLog.class);
+                    assertThat(log.isAvailable()).isFalse();
+                    observeChatCall(context.getBean(ObservationRegistry.class), "Hello?");
+                    assertThat(log.stats().droppedUnavailable()).isEqualTo(1);
+                    assertThat(log.stats().lastError()).contains("not-a-directory");
+                });
+    }
+}

@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.promptlog.integrations.LoggedCalls;
+import io.promptlog.integrations.OpenAiChatBodies;
 import io.promptlog.integrations.PriceTable;
 import io.promptlog.integrations.PromptLogHooks;
 import io.promptlog.integrations.ProviderServer;
@@ -48,7 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import static io.promptlog.integrations.ProviderServer.data;
+import static io.promptlog.integrations.OpenAiChatBodies.COMPLETION;
 import static io.promptlog.integrations.ProviderServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,11 +62,6 @@ import static org.assertj.core.api.Assertions.within;
  */
 @Timeout(60)
 class PromptLogChatModelListenerTest {
-    private static final String COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1764547200,"
-            + "\"model\":\"gpt-test-2025-12-01\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Rome.\"},"
-            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":200,\"total_tokens\":1200,"
-            + "\"prompt_tokens_details\":{\"cached_tokens\":400},\"completion_tokens_details\":{\"reasoning_tokens\":50}}}";
-
     @TempDir
     Path home;
     private PromptLog log;
@@ -154,15 +150,7 @@ class PromptLogChatModelListenerTest {
 
     @Test
     void shouldRecordAStreamedCallOnceWithTheAggregatedResponseAndUsage() throws Exception {
-        String chunk = "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"gpt-test-2025-12-01\",\"choices\":";
-        List<String> events = ProviderServer.list(
-                data(chunk + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"),
-                data(chunk + "[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12,"
-                        + "\"prompt_tokens_details\":{\"cached_tokens\":4},\"completion_tokens_details\":{\"reasoning_tokens\":0}}}"),
-                "data: [DONE]\n\n");
+        List<String> events = OpenAiChatBodies.helloStream();
         server.enqueue(ProviderServer.sse(Map.of("x-request-id", "req_s"), events));
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.url("/v1")).apiKey("sk-test")
                 .modelName("gpt-test").listeners(List.of(PromptLogChatModelListener.of(hooks))).build();
@@ -204,12 +192,41 @@ class PromptLogChatModelListenerTest {
     }
 
     @Test
+    void shouldNotRecordAStreamTheAppCancelsBecauseLangChain4jTellsListenersNothing() throws Exception {
+        server.enqueue(ProviderServer.sse(Map.of(), OpenAiChatBodies.storyStream(), 2));
+        server.enqueue(json(200, Map.of(), COMPLETION));
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.url("/v1")).apiKey("sk-test")
+                .modelName("gpt-test").listeners(List.of(PromptLogChatModelListener.of(hooks))).build();
+        CompletableFuture<String> cancelled = new CompletableFuture<>();
+
+        model.chat("Tell a story", new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(dev.langchain4j.model.chat.response.PartialResponse partial,
+                                          dev.langchain4j.model.chat.response.PartialResponseContext context) {
+                context.streamingHandle().cancel();
+                cancelled.complete(partial.text());
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse completeResponse) {
+                cancelled.completeExceptionally(new AssertionError("completed after cancel"));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                cancelled.completeExceptionally(error);
+            }
+        });
+        assertThat(cancelled.get(30, TimeUnit.SECONDS)).isEqualTo("Once");
+        model().build().chat("And now a short answer");
+
+        assertThat(LoggedCalls.readAll(home)).extracting(LlmCall::messages)
+                .containsExactly(List.of(Message.of("user", "And now a short answer")));
+    }
+
+    @Test
     void shouldRecordToolDefinitionsToolCallsAndToolHistory() {
-        String toolCall = "{\"id\":\"chatcmpl-3\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"gpt-test\","
-                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_2\","
-                + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Rome\\\"}\"}}]},"
-                + "\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":50,\"completion_tokens\":10,\"total_tokens\":60}}";
-        server.enqueue(json(200, Map.of(), toolCall));
+        server.enqueue(json(200, Map.of(), OpenAiChatBodies.TOOL_CALL));
         ToolSpecification weather = ToolSpecification.builder().name("get_weather").description("Weather of a city")
                 .parameters(JsonObjectSchema.builder().addStringProperty("city").required("city").build()).build();
         ChatRequest request = ChatRequest.builder().messages(

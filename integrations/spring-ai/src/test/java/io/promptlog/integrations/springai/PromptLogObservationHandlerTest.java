@@ -2,6 +2,7 @@ package io.promptlog.integrations.springai;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.promptlog.integrations.LoggedCalls;
+import io.promptlog.integrations.OpenAiChatBodies;
 import io.promptlog.integrations.PriceTable;
 import io.promptlog.integrations.PromptLogHooks;
 import io.promptlog.integrations.ProviderServer;
@@ -37,7 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import static io.promptlog.integrations.ProviderServer.data;
+import static io.promptlog.integrations.OpenAiChatBodies.COMPLETION;
 import static io.promptlog.integrations.ProviderServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -50,11 +51,6 @@ import static org.assertj.core.api.Assertions.within;
  */
 @Timeout(60)
 class PromptLogObservationHandlerTest {
-    static final String COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1764547200,"
-            + "\"model\":\"gpt-test-2025-12-01\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Rome.\"},"
-            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":200,\"total_tokens\":1200,"
-            + "\"prompt_tokens_details\":{\"cached_tokens\":400},\"completion_tokens_details\":{\"reasoning_tokens\":50}}}";
-
     @TempDir
     Path home;
     private PromptLog log;
@@ -140,15 +136,7 @@ class PromptLogObservationHandlerTest {
 
     @Test
     void shouldRecordAStreamedCallOnceWithTheAggregatedResponseAndUsage() {
-        String chunk = "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"gpt-test-2025-12-01\",\"choices\":";
-        List<String> events = ProviderServer.list(
-                data(chunk + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"),
-                data(chunk + "[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12,"
-                        + "\"prompt_tokens_details\":{\"cached_tokens\":4},\"completion_tokens_details\":{\"reasoning_tokens\":0}}}"),
-                "data: [DONE]\n\n");
+        List<String> events = OpenAiChatBodies.helloStream();
         server.enqueue(ProviderServer.sse(Map.of(), events));
         OpenAiChatOptions options = OpenAiChatOptions.builder().model("gpt-test").streamUsage(true).build();
 
@@ -244,6 +232,21 @@ class PromptLogObservationHandlerTest {
     }
 
     @Test
+    void shouldRecordAStreamThatFailsWithItsHttpStatus() {
+        server.enqueue(json(500, Map.of(), "{\"error\":{\"message\":\"stream broke\",\"type\":\"server_error\"}}"));
+
+        Throwable seenByApp = catchThrowable(() -> model().stream(new Prompt("Hi")).collectList().block(Duration.ofSeconds(30)));
+
+        assertThat(seenByApp).isNotNull();
+        LlmCall c = awaitSingleCall(home);
+        assertThat(c.status()).isEqualTo(CallField.STATUS_ERROR);
+        assertThat(c.int64(CallField.HTTP_STATUS)).isEqualTo(500L);
+        assertThat(c.string(CallField.ERROR_TYPE)).isEqualTo(seenByApp.getClass().getName())
+                .isEqualTo("org.springframework.web.reactive.function.client.WebClientResponseException$InternalServerError");
+        assertThat(c.messages()).containsExactly(Message.of("user", "Hi"));
+    }
+
+    @Test
     void shouldRecordOneCallWhenRetryingAServerErrorSucceeds() {
         server.enqueue(json(503, Map.of(), "{\"error\":{\"message\":\"overloaded\"}}"));
         server.enqueue(json(200, Map.of(), COMPLETION));
@@ -302,12 +305,7 @@ class PromptLogObservationHandlerTest {
 
     @Test
     void shouldRecordAStreamTheAppCancelsAsIncomplete() {
-        String chunk = "{\"id\":\"chatcmpl-5\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"gpt-test\",\"choices\":";
-        server.enqueue(ProviderServer.sse(Map.of(), ProviderServer.list(
-                data(chunk + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Once\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\" upon\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\" a time\"},\"finish_reason\":\"stop\"}]}"),
-                "data: [DONE]\n\n"), 2));
+        server.enqueue(ProviderServer.sse(Map.of(), OpenAiChatBodies.storyStream(), 2));
 
         List<ChatResponse> firstChunk = model().stream(new Prompt("Tell a story")).take(1)
                 .collectList().block(Duration.ofSeconds(30));

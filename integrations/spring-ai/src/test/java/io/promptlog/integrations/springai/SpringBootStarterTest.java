@@ -1,6 +1,7 @@
 package io.promptlog.integrations.springai;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.promptlog.integrations.OpenAiChatBodies;
 import io.promptlog.integrations.ProviderServer;
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.StoredCall;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static io.promptlog.integrations.ProviderServer.data;
 import static io.promptlog.integrations.ProviderServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,7 +97,7 @@ class SpringBootStarterTest {
 
     @Test
     void shouldLogACallMadeThroughTheAutoConfiguredChatClientEndToEnd() {
-        server.enqueue(json(200, Map.of(), PromptLogObservationHandlerTest.COMPLETION));
+        server.enqueue(json(200, Map.of(), OpenAiChatBodies.COMPLETION));
         ChatClient client = context.getBean(ChatClient.Builder.class).build();
 
         String answer = client.prompt().system("You are terse.").user("Capital of Italy? (client)").call().content();
@@ -128,11 +128,7 @@ class SpringBootStarterTest {
 
     @Test
     void shouldLogAStreamedCallOfTheAutoConfiguredModel() {
-        String chunk = "{\"id\":\"chatcmpl-s\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"gpt-test\",\"choices\":";
-        server.enqueue(ProviderServer.sse(Map.of(), ProviderServer.list(
-                data(chunk + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Ro\"},\"finish_reason\":null}]}"),
-                data(chunk + "[{\"index\":0,\"delta\":{\"content\":\"me.\"},\"finish_reason\":\"stop\"}]}"),
-                "data: [DONE]\n\n")));
+        server.enqueue(ProviderServer.sse(Map.of(), OpenAiChatBodies.helloStream()));
         ChatModel model = context.getBean(ChatModel.class);
 
         List<ChatResponse> chunks = model.stream(new Prompt("Capital of Italy? (stream)")).collectList()
@@ -146,13 +142,13 @@ class SpringBootStarterTest {
             calls = loggedCallsWith("Capital of Italy? (stream)");
         }
         assertThat(calls).hasSize(1);
-        assertThat(calls.get(0).call().response()).isEqualTo("Rome.");
+        assertThat(calls.get(0).call().response()).isEqualTo("Hello");
         assertThat(calls.get(0).call().status()).isEqualTo(CallField.STATUS_OK);
     }
 
     @Test
     void shouldExposeTheWritersCountersAsMetrics() {
-        server.enqueue(json(200, Map.of(), PromptLogObservationHandlerTest.COMPLETION));
+        server.enqueue(json(200, Map.of(), OpenAiChatBodies.COMPLETION));
         context.getBean(ChatModel.class).call(new Prompt("Capital of Italy? (metrics)"));
         PromptLog log = context.getBean(PromptLog.class);
         MeterRegistry meters = context.getBean(MeterRegistry.class);

@@ -74,9 +74,16 @@ public final class LlmHttpExchange {
         return new Tee(body);
     }
 
-    /** The attempt failed before a response (connection refused, timeout, cancelled); finishes it. */
+    /**
+     * The attempt failed before a response (connection refused, timeout, cancelled); finishes it. An SDK's
+     * wrapper of an I/O error (such as {@code AnthropicIoException}) is recorded as the I/O error it wraps.
+     */
     public void failed(Throwable error) {
-        finish(End.FAILED, error);
+        Throwable e = error;
+        while (e != null && e.getCause() != null && !(e instanceof IOException) && e.getClass().getName().endsWith("IoException")) {
+            e = e.getCause();
+        }
+        finish(End.FAILED, e);
     }
 
     /** How an attempt ended. */

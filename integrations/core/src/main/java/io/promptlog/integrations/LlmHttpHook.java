@@ -206,16 +206,21 @@ public final class LlmHttpHook implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        flush();
+        ScheduledExecutorService t = timer;
+        if (t != null) {
+            t.shutdownNow();
+        }
+    }
+
+    /** Records every attempt held in its retry window now, as its call's final outcome; the hook stays open. */
+    public void flush() {
         for (Key k : held.keySet()) {
             Held h = held.remove(k);
             if (h != null) {
                 h.cancel();
                 recordFinal(h);
             }
-        }
-        ScheduledExecutorService t = timer;
-        if (t != null) {
-            t.shutdownNow();
         }
     }
 

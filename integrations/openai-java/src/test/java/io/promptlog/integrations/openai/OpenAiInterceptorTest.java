@@ -18,27 +18,17 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
-import io.opentelemetry.context.Scope;
-import io.promptlog.integrations.LlmHttpHook;
+import io.promptlog.integrations.ClientHookTestBase;
 import io.promptlog.integrations.LoggedCalls;
-import io.promptlog.integrations.PromptLogHooks;
 import io.promptlog.integrations.ProviderServer;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
-import io.promptlog.writer.PromptLog;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -56,7 +46,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /** The real openai-java client against a local server speaking the OpenAI protocol; records read back from the queue. */
 @Timeout(60)
-class OpenAiInterceptorTest {
+class OpenAiInterceptorTest extends ClientHookTestBase {
     static final String API_KEY = "sk-test-0123456789-secret";
     static final Map<String, String> REQUEST_ID = Map.of("x-request-id", "req_abc123");
 
@@ -75,25 +65,11 @@ class OpenAiInterceptorTest {
             "refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":82,\
             "completion_tokens":17,"total_tokens":99}}""";
 
-    @TempDir
-    Path home;
-    PromptLog log;
-    ProviderServer server;
     PromptLogOpenAi interceptor;
 
     @BeforeEach
-    void setUp() throws Exception {
-        log = PromptLog.open(home);
-        server = new ProviderServer();
-        interceptor = PromptLogOpenAi.interceptor(
-                LlmHttpHook.builder(PromptLogHooks.of(log)).clientRetries(true).retryWindow(Duration.ofMillis(200)).build());
-    }
-
-    @AfterEach
-    void tearDown() {
-        interceptor.close();
-        server.close();
-        log.close();
+    void setUp() {
+        interceptor = PromptLogOpenAi.interceptor(hook);
     }
 
     OpenAIClient client(int maxRetries, Duration timeout) {
@@ -120,12 +96,7 @@ class OpenAiInterceptorTest {
     @Test
     void shouldRecordAChatCompletionFieldByField() {
         server.enqueue(json(200, REQUEST_ID, COMPLETION));
-        Span span = Span.wrap(SpanContext.create("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7",
-                TraceFlags.getSampled(), TraceState.getDefault()));
-        ChatCompletion completion;
-        try (Scope ignored = span.makeCurrent()) {
-            completion = client().chat().completions().create(question());
-        }
+        ChatCompletion completion = inSpan(() -> client().chat().completions().create(question()));
         assertThat(completion.choices().get(0).message().content()).contains("Paris.");
 
         LlmCall c = LoggedCalls.single(home);
@@ -154,8 +125,8 @@ class OpenAiInterceptorTest {
         assertThat(c.int64(CallField.DURATION_US)).isPositive();
         assertThat(c.int64(CallField.TTFT_US)).isNull();
         assertThat(c.startTimeMicros()).isPositive();
-        assertThat(c.string(CallField.TRACE_ID)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-        assertThat(c.string(CallField.SPAN_ID)).isEqualTo("00f067aa0ba902b7");
+        assertThat(c.string(CallField.TRACE_ID)).isEqualTo(TRACE_ID);
+        assertThat(c.string(CallField.SPAN_ID)).isEqualTo(SPAN_ID);
         assertThat(c.attributes()).doesNotContainKey("attempts");
         assertThat(c.toString()).doesNotContain(API_KEY).doesNotContain("Bearer");
         assertThat(server.received().get(0).header("Authorization")).isEqualTo("Bearer " + API_KEY);
@@ -313,7 +284,8 @@ class OpenAiInterceptorTest {
         server.enqueue(json(500, REQUEST_ID, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}"));
         assertThatThrownBy(() -> client(0, Duration.ofSeconds(10)).chat().completions().create(question()))
                 .isInstanceOf(InternalServerException.class);
-        LlmCall c = awaitOne();
+        awaitRecorded(1); // the record of a retryable failure appears when the retry window ends
+        LlmCall c = LoggedCalls.single(home);
         assertThat(c.status()).isEqualTo(CallField.STATUS_ERROR);
         assertThat(c.int64(CallField.HTTP_STATUS)).isEqualTo(500);
         assertThat(c.string(CallField.ERROR_TYPE)).isEqualTo("server_error");
@@ -321,15 +293,6 @@ class OpenAiInterceptorTest {
         assertThat(c.string(CallField.PROVIDER_REQUEST_ID)).isEqualTo("req_abc123");
         assertThat(c.systemPrompt()).isEqualTo("You are a terse geography tutor.");
         assertThat(c.attributes()).doesNotContainKey("attempts");
-    }
-
-    /** The record of a retryable failure appears when the retry window ends: wait for it, with a deadline. */
-    private LlmCall awaitOne() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (interceptor.hook().hooks().stats().recorded() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        return LoggedCalls.single(home);
     }
 
     @Test

@@ -1,0 +1,60 @@
+package io.promptlog.integrations;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
+import io.promptlog.writer.PromptLog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Shared by the client hooks' tests: a fresh log and a local provider server per test, and a hook whose
+ * retry window is short so that a retryable failure's record appears quickly.
+ */
+public abstract class ClientHookTestBase {
+    public static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    public static final String SPAN_ID = "00f067aa0ba902b7";
+
+    @TempDir
+    protected Path home;
+    protected PromptLog log;
+    protected ProviderServer server;
+    protected LlmHttpHook hook;
+
+    @BeforeEach
+    void openLogAndServer() throws Exception {
+        log = PromptLog.open(home);
+        server = new ProviderServer();
+        hook = LlmHttpHook.builder(PromptLogHooks.of(log)).clientRetries(true).retryWindow(Duration.ofMillis(200)).build();
+    }
+
+    @AfterEach
+    void closeLogAndServer() {
+        hook.close();
+        server.close();
+        log.close();
+    }
+
+    /** Runs {@code call} with a span (ids {@link #TRACE_ID}, {@link #SPAN_ID}) current on this thread. */
+    protected static <T> T inSpan(Supplier<T> call) {
+        Span span = Span.wrap(SpanContext.create(TRACE_ID, SPAN_ID, TraceFlags.getSampled(), TraceState.getDefault()));
+        try (Scope ignored = span.makeCurrent()) {
+            return call.get();
+        }
+    }
+
+    /** Waits (at most 10 s) until the hook has recorded {@code count} calls, e.g. when a retry window ends. */
+    protected void awaitRecorded(long count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (hook.hooks().stats().recorded() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+}

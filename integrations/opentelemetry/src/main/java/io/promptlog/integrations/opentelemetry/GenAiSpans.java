@@ -94,7 +94,8 @@ final class GenAiSpans {
         setDouble(call, CallField.FREQUENCY_PENALTY, a.get("gen_ai.request.frequency_penalty"));
         setDouble(call, CallField.PRESENCE_PENALTY, a.get("gen_ai.request.presence_penalty"));
         setLong(call, CallField.SEED, a.get("gen_ai.request.seed"));
-        if (a.get("gen_ai.request.stop_sequences") instanceof List<?> stops && !stops.isEmpty()) {
+        List<?> stops = list(a.get("gen_ai.request.stop_sequences"));
+        if (stops != null && !stops.isEmpty()) {
             List<String> out = new ArrayList<>(stops.size());
             stops.forEach(s -> out.add(String.valueOf(s)));
             call.stopSequences(out);
@@ -102,6 +103,8 @@ final class GenAiSpans {
         Object stream = a.getOrDefault("gen_ai.request.stream", a.get("llm.is_streaming"));
         if (stream instanceof Boolean b) {
             call.stream(b);
+        } else if ("true".equals(stream) || "false".equals(stream)) {
+            call.stream(Boolean.parseBoolean((String) stream));
         }
         setString(call, CallField.SESSION_ID, first(a, "gen_ai.conversation.id"));
         setString(call, CallField.USER_ID, first(a, "user.id", "enduser.id"));
@@ -118,11 +121,13 @@ final class GenAiSpans {
     private static void response(LlmCall.Builder call, Map<String, Object> a) {
         setString(call, CallField.RESPONSE_ID, first(a, "gen_ai.response.id"));
         setString(call, CallField.RESPONSE_MODEL, first(a, "gen_ai.response.model"));
-        if (a.get("gen_ai.response.finish_reasons") instanceof List<?> reasons && !reasons.isEmpty()) {
+        List<?> reasons = list(a.get("gen_ai.response.finish_reasons"));
+        if (reasons != null && !reasons.isEmpty()) {
             call.finishReason(join(reasons));
         }
         setString(call, CallField.PROVIDER_REQUEST_ID, first(a, "anthropic.request.id", "openai.request.id"));
-        if (a.get("gen_ai.response.time_to_first_chunk") instanceof Number seconds) {
+        Object ttft = a.get("gen_ai.response.time_to_first_chunk");
+        if (ttft instanceof Number seconds) {
             call.ttftMicros(Math.round(seconds.doubleValue() * 1e6));
         }
     }
@@ -198,6 +203,12 @@ final class GenAiSpans {
                 call.tools(Json.write(parsed instanceof List<?> l ? ToolShapes.forProvider(l, anthropic) : parsed));
             } else {
                 OpenLlmetry.functions(call, a, anthropic);
+            }
+            List<?> names = list(a.get("spring.ai.model.request.tool.names"));
+            if (call.get(CallField.TOOLS) == null && names != null && !names.isEmpty()) {
+                List<Object> tools = new ArrayList<>(names.size());
+                names.forEach(n -> tools.add(ToolShapes.definition(String.valueOf(n), null, null, anthropic)));
+                call.tools(Json.write(tools));
             }
         });
     }
@@ -355,8 +366,15 @@ final class GenAiSpans {
         } else if (v instanceof String s) {
             try {
                 call.set(f, Long.parseLong(s.trim()));
-            } catch (NumberFormatException ignored) {
-                // not a number: leave the field empty rather than wrong
+            } catch (NumberFormatException notALong) {
+                try {
+                    double d = Double.parseDouble(s.trim());
+                    if (d == Math.rint(d) && !Double.isInfinite(d)) {
+                        call.set(f, (long) d);
+                    }
+                } catch (NumberFormatException ignored) {
+                    // not a number: leave the field empty rather than wrong
+                }
             }
         }
     }
@@ -364,7 +382,27 @@ final class GenAiSpans {
     private static void setDouble(LlmCall.Builder call, CallField f, Object v) {
         if (v instanceof Number n) {
             call.set(f, n.doubleValue());
+        } else if (v instanceof String s) {
+            try {
+                call.set(f, Double.parseDouble(s.trim()));
+            } catch (NumberFormatException ignored) {
+                // not a number: leave the field empty rather than wrong
+            }
         }
+    }
+
+    /**
+     * An array attribute, or a string holding a JSON array (Micrometer's bridge, e.g. Spring AI's spans,
+     * turns every value into a string: {@code ["END", "STOP"]}); null otherwise.
+     */
+    static List<?> list(Object v) {
+        if (v instanceof List<?> l) {
+            return l;
+        }
+        if (v instanceof String s && s.stripLeading().startsWith("[")) {
+            return Json.arr(Json.tryParse(s));
+        }
+        return null;
     }
 
     private static void putIfSet(Map<String, Object> m, String k, Object v) {

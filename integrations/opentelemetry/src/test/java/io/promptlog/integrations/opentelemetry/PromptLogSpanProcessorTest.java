@@ -310,4 +310,33 @@ class PromptLogSpanProcessorTest {
         assertThat(c.messages()).containsExactly(Message.of("user", "[{\"type\":\"text\",\"content\":\"What is this?\"},"
                 + "{\"type\":\"uri\",\"modality\":\"image\",\"uri\":\"https://example.com/cat.png\"}]"));
     }
+
+    @Test
+    void shouldReadAttributesThatMicrometersBridgeTurnedIntoStrings() {
+        // Spring AI's chat observation as micrometer-tracing-bridge-otel exports it: every value a string
+        tracer.spanBuilder("chat gpt-test")
+                .setAttribute("gen_ai.system", "openai")
+                .setAttribute("gen_ai.operation.name", "chat")
+                .setAttribute("gen_ai.request.model", "gpt-test")
+                .setAttribute("gen_ai.request.temperature", "0.3")
+                .setAttribute("gen_ai.request.top_k", "40")
+                .setAttribute("gen_ai.request.max_tokens", "256")
+                .setAttribute("gen_ai.request.stop_sequences", "[\"END\", \"STOP\"]")
+                .setAttribute("spring.ai.model.request.tool.names", "[\"get_weather\"]")
+                .setAttribute("gen_ai.response.finish_reasons", "[\"STOP\"]")
+                .setAttribute("gen_ai.usage.input_tokens", "1000")
+                .setAttribute("gen_ai.usage.output_tokens", "200")
+                .startSpan().end();
+
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.string(CallField.PROVIDER)).isEqualTo("openai");
+        assertThat(c.float64(CallField.TEMPERATURE)).isEqualTo(0.3);
+        assertThat(c.int64(CallField.TOP_K)).isEqualTo(40L);
+        assertThat(c.int64(CallField.MAX_TOKENS)).isEqualTo(256L);
+        assertThat(c.stopSequences()).containsExactly("END", "STOP");
+        assertThat(c.string(CallField.TOOLS)).isEqualTo("[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}]");
+        assertThat(c.string(CallField.FINISH_REASON)).isEqualTo("STOP");
+        assertThat(c.int64(CallField.INPUT_TOKENS)).isEqualTo(1000L);
+        assertThat(c.int64(CallField.OUTPUT_TOKENS)).isEqualTo(200L);
+    }
 }

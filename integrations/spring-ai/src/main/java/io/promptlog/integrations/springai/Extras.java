@@ -20,6 +20,7 @@ final class Extras {
     private static final boolean OPENAI = present("org.springframework.ai.openai.OpenAiChatOptions");
     private static final boolean REST_CLIENT = present("org.springframework.web.client.RestClientResponseException");
     private static final boolean WEB_CLIENT = present("org.springframework.web.reactive.function.client.WebClientResponseException");
+    private static final boolean TRACING = present("io.micrometer.tracing.handler.TracingObservationHandler");
     /** Spring AI's retry error handler throws {@code "<status> - <body>"} for every HTTP error. */
     private static final Pattern SPRING_AI_HTTP_ERROR = Pattern.compile("^(\\d{3}) - ");
 
@@ -35,6 +36,16 @@ final class Extras {
     static void nativeUsage(LlmCall.Builder call, Object nativeUsage) {
         if (OPENAI) {
             OpenAi.usage(call, nativeUsage);
+        }
+    }
+
+    /**
+     * Sets trace_id, span_id and parent_span_id from the span Micrometer Tracing made for this observation,
+     * when there is one (more precise than the span current when the call started, its parent).
+     */
+    static void observationSpan(LlmCall.Builder call, io.micrometer.observation.Observation.Context context) {
+        if (TRACING) {
+            Tracing.span(call, context);
         }
     }
 
@@ -102,6 +113,22 @@ final class Extras {
             }
             if (u.completionTokenDetails() != null && u.completionTokenDetails().reasoningTokens() != null) {
                 call.reasoningTokens(u.completionTokenDetails().reasoningTokens());
+            }
+        }
+    }
+
+    private static final class Tracing {
+        static void span(LlmCall.Builder call, io.micrometer.observation.Observation.Context context) {
+            io.micrometer.tracing.handler.TracingObservationHandler.TracingContext tracing =
+                    context.get(io.micrometer.tracing.handler.TracingObservationHandler.TracingContext.class);
+            io.micrometer.tracing.Span span = tracing == null ? null : tracing.getSpan();
+            io.micrometer.tracing.TraceContext ids = span == null || span.isNoop() ? null : span.context();
+            if (ids == null || ids.traceId() == null || ids.spanId() == null) {
+                return;
+            }
+            call.traceId(ids.traceId()).spanId(ids.spanId());
+            if (ids.parentId() != null) {
+                call.parentSpanId(ids.parentId());
             }
         }
     }

@@ -27,6 +27,9 @@ import java.util.Objects;
  * {@code error} when the observation carries an error, {@code incomplete} when it stopped without a
  * response (a stream the app cancelled), else {@code ok}.
  *
+ * <p>With Micrometer Tracing on, the record takes the trace, span and parent span ids of the span made
+ * for the observation itself; otherwise those of the OpenTelemetry span current when the call starts.
+ *
  * <p>Never changes the call: a failure inside the handler is counted in {@link PromptLogHooks#stats()}
  * and swallowed.
  */
@@ -83,6 +86,7 @@ public final class PromptLogObservationHandler implements ObservationHandler<Cha
             } else {
                 call = hooks.captureTraceIds(LlmCall.builder());
             }
+            Extras.observationSpan(call, context);
             ChatObservations.request(call, context);
             if (context.getError() != null) {
                 ChatObservations.error(call, context.getError());

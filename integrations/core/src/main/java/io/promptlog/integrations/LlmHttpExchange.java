@@ -86,6 +86,35 @@ public final class LlmHttpExchange {
         finish(End.FAILED, e);
     }
 
+    // ---- push-style body, for clients that deliver the body as buffers (java.net.http) ------------
+
+    /** A piece of the response body, as the app receives it (the buffer's position is not moved). */
+    public void bodyChunk(java.nio.ByteBuffer chunk) {
+        try {
+            java.nio.ByteBuffer b = chunk.duplicate();
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            capture(bytes, 0, bytes.length);
+        } catch (Throwable t) {
+            hook.hooks().failed("response body", t);
+        }
+    }
+
+    /** The response body ended; finishes the attempt. */
+    public void bodyEnded() {
+        finish(End.EOF, null);
+    }
+
+    /** The app stopped reading the body before its end (cancelled, closed); finishes the attempt. */
+    public void bodyClosed() {
+        finish(End.CLOSED, null);
+    }
+
+    /** Receiving the body failed; finishes the attempt. */
+    public void bodyFailed(Throwable error) {
+        finish(End.FAILED, error);
+    }
+
     /** How an attempt ended. */
     private enum End { EOF, CLOSED, FAILED }
 

@@ -1,9 +1,9 @@
 package io.promptlog.compactor;
 
 /**
- * Replaces sensitive spans of a text before it reaches Parquet. Applied by the compactor to message
- * contents, the response, response tool calls and the system prompt. Built-ins and combinators are in
- * {@link Redactors}.
+ * Replaces sensitive spans of a text before it reaches Parquet. Applied by the compactor to every
+ * text-bearing field but the identifiers (the list is derived from the schema: see the compactor README),
+ * the system prompt and tools included. Built-ins and combinators are in {@link Redactors}.
  *
  * <p>Why an interface this small: redaction policies differ per team (a hospital and a game studio fear
  * different strings). A lambda or a class with one method plugs in anything, from a regex to a call into

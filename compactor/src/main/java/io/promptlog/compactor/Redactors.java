@@ -1,19 +1,45 @@
 package io.promptlog.compactor;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Built-in {@link Redactor}s. {@link #defaults()} replaces, in this order: bearer tokens
- * ({@code [BEARER_TOKEN]}), API keys of common shapes ({@code sk-...}, {@code AKIA...}/{@code ASIA...},
- * {@code ghp_/gho_/ghu_/ghs_/ghr_...}, {@code github_pat_...}, {@code xox?-...}, {@code AIza...}:
- * {@code [API_KEY]}), JSON web tokens ({@code [JWT]}), e-mail addresses ({@code [EMAIL]}), payment card
- * numbers that pass the Luhn check ({@code [CREDIT_CARD]}) and phone numbers ({@code [PHONE]}: a
- * {@code +} international number or a North-American {@code (555) 123-4567} shape, 7 to 15 digits).
- * The patterns aim at few false positives: dates, versions and order numbers are left alone.
+ * Built-in {@link Redactor}s. {@link #defaults()} replaces:
+ * <table>
+ * <caption>Built-in detectors</caption>
+ * <tr><th>placeholder</th><th>what</th></tr>
+ * <tr><td>{@code [PRIVATE_KEY]}</td><td>a PEM private-key block, {@code -----BEGIN ... PRIVATE KEY-----} to its
+ * {@code END} line (or to the end of the text when the block is cut off)</td></tr>
+ * <tr><td>{@code [BEARER_TOKEN]}</td><td>{@code Bearer} followed by 16+ token characters</td></tr>
+ * <tr><td>{@code [API_KEY]}</td><td>keys of known shapes: {@code sk-...} (OpenAI, Anthropic), {@code AKIA/ASIA}
+ * + 16 (AWS access key id), {@code ghp_/gho_/ghu_/ghs_/ghr_...}, {@code github_pat_...}, {@code xox?-...}
+ * (Slack), {@code AIza...} (Google)</td></tr>
+ * <tr><td>{@code [AWS_SECRET_KEY]}</td><td>a standalone run of exactly 40 characters of
+ * {@code [A-Za-z0-9/+]} mixing upper case, lower case and digits (the shape of an AWS secret access
+ * key; hex digests are all one case and are left alone)</td></tr>
+ * <tr><td>{@code [JWT]}</td><td>three base64url parts, the first two starting {@code eyJ}</td></tr>
+ * <tr><td>{@code [SECRET]}</td><td>the value of a {@code key: value} or {@code key=value} pair (quotes
+ * allowed, JSON included) whose key is one of {@link #SECRET_KEYS} or ends in {@code _password},
+ * {@code _secret} or {@code _pwd}, ignoring case; the key itself is kept</td></tr>
+ * <tr><td>{@code [EMAIL]}</td><td>e-mail addresses</td></tr>
+ * <tr><td>{@code [IBAN]}</td><td>IBANs (country code, 2 check digits, 11-30 more; spaces every 4 allowed)
+ * whose ISO 13616 mod-97 check passes</td></tr>
+ * <tr><td>{@code [CREDIT_CARD]}</td><td>13-19 digits (spaces or dashes between) that pass the Luhn check</td></tr>
+ * <tr><td>{@code [PHONE]}</td><td>a {@code +} international number or a North-American
+ * {@code (555) 123-4567} shape, 7 to 15 digits</td></tr>
+ * </table>
+ * The patterns aim at few false positives: dates, versions, order numbers, hex digests and
+ * {@code max_tokens: 512} are left alone.
+ *
+ * <p>Speed: the built-ins find matches in one pass per detector over the original text, jumping between
+ * cheap triggers ({@link String#indexOf} of a literal, a run of digits, a run of key characters) and
+ * running their regex only there, then build the output once; overlapping matches keep the earliest
+ * (longest on a tie). User rules made with {@link #regex} scan the whole text with their pattern.
  */
 public final class Redactors {
     public static final String EMAIL = "[EMAIL]";
@@ -22,30 +48,41 @@ public final class Redactors {
     public static final String API_KEY = "[API_KEY]";
     public static final String BEARER_TOKEN = "[BEARER_TOKEN]";
     public static final String JWT = "[JWT]";
+    public static final String AWS_SECRET_KEY = "[AWS_SECRET_KEY]";
+    public static final String PRIVATE_KEY = "[PRIVATE_KEY]";
+    public static final String SECRET = "[SECRET]";
+    public static final String IBAN = "[IBAN]";
+
+    /** Keys (compared ignoring case) whose value a {@code key: value} pair has replaced by {@link #SECRET}. */
+    public static final Set<String> SECRET_KEYS = Set.of("password", "passwd", "pwd", "pass", "passphrase",
+            "secret", "token", "api_key", "apikey", "api-key", "x-api-key", "access_key", "secret_key",
+            "private_key", "access_token", "refresh_token", "id_token", "auth_token", "session_token",
+            "bearer_token", "client_secret", "aws_secret_access_key", "credentials", "authorization");
 
     private static final Redactor NONE = Redactor.Result::unchanged;
 
-    private static final Redactor BEARER = prefiltered(t -> containsIgnoreCase(t, "bearer"), regex(BEARER_TOKEN,
-            Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{16,}=*")));
-    private static final Redactor API_KEYS = prefiltered(t -> t.contains("sk-") || t.contains("AKIA")
-            || t.contains("ASIA") || t.contains("_") || t.contains("xox") || t.contains("AIza"), regex(API_KEY, Pattern.compile(
+    private static final Detector PRIVATE_KEYS = new PrivateKeyDetector();
+    private static final Detector BEARER = new TriggeredRegex(BEARER_TOKEN,
+            Pattern.compile("(?i)(?<![a-z0-9])bearer\\s+[A-Za-z0-9._~+/-]{16,}=*"),
+            new String[]{"earer", "EARER"}, 1);
+    private static final Detector API_KEYS = new TriggeredRegex(API_KEY, Pattern.compile(
             "(?<![A-Za-z0-9_-])(?:sk-[A-Za-z0-9_-]{20,}"
-                    + "|(?:AKIA|ASIA)[0-9A-Z]{16}"
+                    + "|(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])"
                     + "|gh[pousr]_[A-Za-z0-9]{36,255}"
                     + "|github_pat_[A-Za-z0-9_]{22,255}"
                     + "|xox[abposr]-[A-Za-z0-9-]{10,}"
-                    + "|AIza[0-9A-Za-z_-]{35})")));
-    private static final Redactor JWTS = prefiltered(t -> t.contains("eyJ"), regex(JWT,
-            Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}")));
-    private static final Redactor EMAILS = prefiltered(t -> t.indexOf('@') >= 0, regex(EMAIL,
-            Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}")));
-    private static final Redactor CARDS = prefiltered(t -> digits(t) >= 13, regex(CREDIT_CARD,
-            Pattern.compile("(?<![\\d.-])\\d(?:[ -]?\\d){12,18}(?![\\d])"), Redactors::luhnCard));
-    private static final Redactor PHONES = prefiltered(t -> digits(t) >= 7, regex(PHONE, Pattern.compile(
-            "(?<![\\w+])\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,4}(?:[ .-]?\\d{2,4}){1,4}(?![\\w])"
-                    + "|(?<![\\w(])(?:\\(\\d{3}\\)\\s?|\\d{3}[-.\\s])\\d{3}[-.\\s]\\d{4}(?![\\w])"),
-            Redactors::phoneDigits));
-    private static final Redactor DEFAULTS = chain(BEARER, API_KEYS, JWTS, EMAILS, CARDS, PHONES);
+                    + "|AIza[0-9A-Za-z_-]{35})"),
+            new String[]{"sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AIza"}, 0);
+    private static final Detector JWTS = new TriggeredRegex(JWT,
+            Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}"),
+            new String[]{"eyJ"}, 0);
+    private static final Detector AWS_SECRETS = new AwsSecretDetector();
+    private static final Detector SECRET_PAIRS = new SecretPairDetector();
+    private static final Detector EMAILS = new EmailDetector();
+    private static final Detector NUMBERS = new NumberDetector(true, true, true);
+
+    private static final Redactor DEFAULTS = new Engine(List.of(PRIVATE_KEYS, BEARER, API_KEYS, JWTS, AWS_SECRETS,
+            SECRET_PAIRS, EMAILS, NUMBERS));
 
     private Redactors() {
     }
@@ -55,7 +92,7 @@ public final class Redactors {
         return NONE;
     }
 
-    /** Every built-in rule, in the order listed in the class comment. */
+    /** Every built-in rule, as listed in the class comment. */
     public static Redactor defaults() {
         return DEFAULTS;
     }
@@ -70,27 +107,43 @@ public final class Redactors {
     }
 
     public static Redactor emails() {
-        return EMAILS;
+        return new Engine(List.of(EMAILS));
     }
 
     public static Redactor phoneNumbers() {
-        return PHONES;
+        return new Engine(List.of(new NumberDetector(false, false, true)));
     }
 
     public static Redactor creditCards() {
-        return CARDS;
+        return new Engine(List.of(new NumberDetector(false, true, false)));
+    }
+
+    public static Redactor ibans() {
+        return new Engine(List.of(new NumberDetector(true, false, false)));
     }
 
     public static Redactor apiKeys() {
-        return API_KEYS;
+        return new Engine(List.of(API_KEYS));
     }
 
     public static Redactor bearerTokens() {
-        return BEARER;
+        return new Engine(List.of(BEARER));
     }
 
     public static Redactor jwts() {
-        return JWTS;
+        return new Engine(List.of(JWTS));
+    }
+
+    public static Redactor awsSecretKeys() {
+        return new Engine(List.of(AWS_SECRETS));
+    }
+
+    public static Redactor privateKeys() {
+        return new Engine(List.of(PRIVATE_KEYS));
+    }
+
+    public static Redactor secretPairs() {
+        return new Engine(List.of(SECRET_PAIRS));
     }
 
     /** Replaces every match of {@code pattern} with {@code placeholder} (taken literally). */
@@ -141,30 +194,444 @@ public final class Redactors {
         };
     }
 
-    /** Runs {@code r} only on texts {@code mayMatch} accepts: a cheap test that every match needs. */
-    private static Redactor prefiltered(Predicate<String> mayMatch, Redactor r) {
-        return text -> mayMatch.test(text) ? r.redact(text) : Redactor.Result.unchanged(text);
-    }
+    // ---- the engine of the built-ins ---------------------------------------------------------------
 
-    private static boolean containsIgnoreCase(String text, String lower) {
-        int n = lower.length();
-        for (int i = 0; i + n <= text.length(); i++) {
-            if (text.regionMatches(true, i, lower, 0, n)) {
-                return true;
+    /** Spans to replace in one text: start, end, placeholder; grows as needed. Not thread-safe. */
+    static final class Hits {
+        int[] starts = new int[8];
+        int[] ends = new int[8];
+        String[] placeholders = new String[8];
+        int size;
+
+        void add(int start, int end, String placeholder) {
+            if (size == starts.length) {
+                starts = java.util.Arrays.copyOf(starts, size * 2);
+                ends = java.util.Arrays.copyOf(ends, size * 2);
+                placeholders = java.util.Arrays.copyOf(placeholders, size * 2);
             }
+            starts[size] = start;
+            ends[size] = end;
+            placeholders[size] = placeholder;
+            size++;
         }
-        return false;
+
+        /** Whether [start, end) overlaps a span already found (so a later detector does not re-find it). */
+        boolean covers(int start, int end) {
+            for (int i = 0; i < size; i++) {
+                if (start < ends[i] && end > starts[i]) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
-    private static int digits(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= '0' && c <= '9') {
+    /** Finds the spans of one kind of sensitive text in {@code text}. Implementations are thread-safe. */
+    interface Detector {
+        void find(String text, Hits hits);
+    }
+
+    /** Runs its detectors over the original text, then writes the output once, earliest span first. */
+    private static final class Engine implements Redactor {
+        private final List<Detector> detectors;
+
+        Engine(List<Detector> detectors) {
+            this.detectors = List.copyOf(detectors);
+        }
+
+        @Override
+        public Result redact(String text) {
+            Hits hits = new Hits();
+            for (Detector d : detectors) {
+                d.find(text, hits);
+            }
+            if (hits.size == 0) {
+                return Result.unchanged(text);
+            }
+            Integer[] order = new Integer[hits.size];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> hits.starts[a] != hits.starts[b]
+                    ? Integer.compare(hits.starts[a], hits.starts[b]) : Integer.compare(hits.ends[b], hits.ends[a]));
+            StringBuilder out = new StringBuilder(text.length());
+            int last = 0;
+            int n = 0;
+            for (int i : order) {
+                if (hits.starts[i] < last) {
+                    continue; // overlaps a span already replaced
+                }
+                out.append(text, last, hits.starts[i]).append(hits.placeholders[i]);
+                last = hits.ends[i];
                 n++;
             }
+            out.append(text, last, text.length());
+            return new Result(out.toString(), n);
         }
-        return n;
+    }
+
+    /**
+     * A regex tried only where one of its literal triggers occurs: at {@code triggerPos - back}, with
+     * transparent bounds (look-behinds see the text before it).
+     */
+    private static final class TriggeredRegex implements Detector {
+        private final String placeholder;
+        private final Pattern pattern;
+        private final String[] triggers;
+        private final int back;
+
+        TriggeredRegex(String placeholder, Pattern pattern, String[] triggers, int back) {
+            this.placeholder = placeholder;
+            this.pattern = pattern;
+            this.triggers = triggers;
+            this.back = back;
+        }
+
+        @Override
+        public void find(String text, Hits hits) {
+            Matcher m = null;
+            for (String trigger : triggers) {
+                int from = 0;
+                int at;
+                while ((at = text.indexOf(trigger, from)) >= 0) {
+                    int start = at - back;
+                    from = at + 1;
+                    if (start < 0) {
+                        continue;
+                    }
+                    if (m == null) {
+                        m = pattern.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+                    }
+                    m.region(start, text.length());
+                    if (m.lookingAt() && !hits.covers(m.start(), m.end())) {
+                        hits.add(m.start(), m.end(), placeholder);
+                        from = m.end();
+                    }
+                }
+            }
+        }
+    }
+
+    private static final class PrivateKeyDetector implements Detector {
+        private static final Pattern BEGIN = Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----");
+
+        @Override
+        public void find(String text, Hits hits) {
+            int from = 0;
+            int at;
+            while ((at = text.indexOf("-----BEGIN ", from)) >= 0) {
+                Matcher m = BEGIN.matcher(text).region(at, text.length());
+                if (!m.lookingAt()) {
+                    from = at + 1;
+                    continue;
+                }
+                String endLine = "-----END " + m.group(1) + "PRIVATE KEY-----";
+                int end = text.indexOf(endLine, m.end());
+                end = end < 0 ? text.length() : end + endLine.length();
+                hits.add(at, end, PRIVATE_KEY);
+                from = end;
+            }
+        }
+    }
+
+    private static final class EmailDetector implements Detector {
+        private static final Pattern EMAIL_AT_START = Pattern.compile(
+                "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+
+        @Override
+        public void find(String text, Hits hits) {
+            int from = 0;
+            int at;
+            int done = 0;
+            Matcher m = null;
+            while ((at = text.indexOf('@', from)) >= 0) {
+                from = at + 1;
+                int start = at;
+                while (start > done && isLocalChar(text.charAt(start - 1))) {
+                    start--;
+                }
+                if (start == at) {
+                    continue;
+                }
+                if (m == null) {
+                    m = EMAIL_AT_START.matcher(text);
+                }
+                m.region(start, text.length());
+                if (m.lookingAt() && m.end() > at + 1 && !hits.covers(start, m.end())) {
+                    hits.add(start, m.end(), EMAIL);
+                    done = m.end();
+                    from = m.end();
+                }
+            }
+        }
+
+        private static boolean isLocalChar(char c) {
+            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+        }
+    }
+
+    /**
+     * Exactly 40 chars of {@code [A-Za-z0-9/+]}, not touching another such char or {@code =}, with at least
+     * one upper-case letter, one lower-case letter and one digit, and at most 4 of {@code / +} (so a file path
+     * of many segments is not one).
+     */
+    private static final class AwsSecretDetector implements Detector {
+        @Override
+        public void find(String text, Hits hits) {
+            int n = text.length();
+            int i = 0;
+            while (i < n) {
+                if (!isKeyChar(text.charAt(i))) {
+                    i++;
+                    continue;
+                }
+                int start = i;
+                boolean upper = false;
+                boolean lower = false;
+                boolean digit = false;
+                int symbols = 0;
+                while (i < n) {
+                    char c = text.charAt(i);
+                    if (c >= 'a' && c <= 'z') {
+                        lower = true;
+                    } else if (c >= 'A' && c <= 'Z') {
+                        upper = true;
+                    } else if (c >= '0' && c <= '9') {
+                        digit = true;
+                    } else if (c == '/' || c == '+') {
+                        symbols++;
+                    } else {
+                        break;
+                    }
+                    i++;
+                }
+                if (i - start == 40 && upper && lower && digit && symbols <= 4 && (i == n || text.charAt(i) != '=')
+                        && !hits.covers(start, i)) {
+                    hits.add(start, i, AWS_SECRET_KEY);
+                }
+            }
+        }
+
+        private static boolean isKeyChar(char c) {
+            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '+';
+        }
+    }
+
+    /**
+     * At each {@code :} or {@code =}: the word before it (skipping a closing quote and spaces) is a secret
+     * key, so the value after it (skipping spaces and an opening quote; up to the closing quote, or to
+     * white space, a comma, a semicolon or a closing bracket) of 3+ chars is replaced.
+     */
+    private static final class SecretPairDetector implements Detector {
+        @Override
+        public void find(String text, Hits hits) {
+            int n = text.length();
+            for (int p = 0; p < n; p++) {
+                char sep = text.charAt(p);
+                if (sep != ':' && sep != '=') {
+                    continue;
+                }
+                int k = p;
+                while (k > 0 && text.charAt(k - 1) == ' ') {
+                    k--;
+                }
+                if (k > 0 && (text.charAt(k - 1) == '"' || text.charAt(k - 1) == '\'')) {
+                    k--;
+                }
+                int keyEnd = k;
+                while (k > 0 && isKeyWordChar(text.charAt(k - 1))) {
+                    k--;
+                }
+                if (keyEnd - k < 3 || keyEnd - k > 40 || !isSecretKey(text.substring(k, keyEnd))) {
+                    continue;
+                }
+                int v = p + 1;
+                while (v < n && text.charAt(v) == ' ') {
+                    v++;
+                }
+                int start;
+                int end;
+                if (v < n && (text.charAt(v) == '"' || text.charAt(v) == '\'')) {
+                    char q = text.charAt(v);
+                    start = v + 1;
+                    end = start;
+                    while (end < n && text.charAt(end) != q && text.charAt(end) != '\n') {
+                        end += text.charAt(end) == '\\' && end + 1 < n ? 2 : 1;
+                    }
+                    end = Math.min(end, n);
+                } else {
+                    start = v;
+                    end = v;
+                    end = bareEnd(text, v);
+                    if (end < n && text.charAt(end) == ' ' && isAuthScheme(text, start, end)) {
+                        // "Authorization: Basic dXNlcjpw..." : the scheme and its credentials
+                        int t = end;
+                        while (t < n && text.charAt(t) == ' ') {
+                            t++;
+                        }
+                        end = bareEnd(text, t);
+                    }
+                }
+                if (end - start >= 3 && !hits.covers(start, end)) {
+                    hits.add(start, end, SECRET);
+                    p = end - 1;
+                }
+            }
+        }
+
+        private static int bareEnd(String text, int from) {
+            int end = from;
+            while (end < text.length() && !endsBareValue(text.charAt(end))) {
+                end++;
+            }
+            return end;
+        }
+
+        private static boolean isAuthScheme(String text, int start, int end) {
+            for (String s : new String[]{"bearer", "basic", "token", "digest"}) {
+                if (end - start == s.length() && text.regionMatches(true, start, s, 0, s.length())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean isKeyWordChar(char c) {
+            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+        }
+
+        private static boolean endsBareValue(char c) {
+            return Character.isWhitespace(c) || c == ',' || c == ';' || c == '}' || c == ']' || c == ')'
+                    || c == '"' || c == '\'' || c == '&';
+        }
+
+        static boolean isSecretKey(String key) {
+            String k = key.toLowerCase(Locale.ROOT);
+            return SECRET_KEYS.contains(k) || k.endsWith("_password") || k.endsWith("_secret") || k.endsWith("_pwd")
+                    || k.endsWith("-password") || k.endsWith("-secret");
+        }
+    }
+
+    /**
+     * Numbers: walks the text once for runs of number characters (digits, spaces, {@code + - . ( )}) with
+     * at least 7 digits, and tries the IBAN, card and phone patterns only inside them.
+     */
+    private static final class NumberDetector implements Detector {
+        private static final Pattern IBAN_AT = Pattern.compile(
+                "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
+        private static final Pattern CARD = Pattern.compile("(?<![\\d.-])\\d(?:[ -]?\\d){12,18}(?![\\d])");
+        private static final Pattern PHONE_NUMBER = Pattern.compile(
+                "(?<![\\w+])\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,4}(?:[ .-]?\\d{2,4}){1,4}(?![\\w])"
+                        + "|(?<![\\w(])(?:\\(\\d{3}\\)\\s?|\\d{3}[-.\\s])\\d{3}[-.\\s]\\d{4}(?![\\w])");
+
+        private final boolean ibans;
+        private final boolean cards;
+        private final boolean phones;
+
+        NumberDetector(boolean ibans, boolean cards, boolean phones) {
+            this.ibans = ibans;
+            this.cards = cards;
+            this.phones = phones;
+        }
+
+        @Override
+        public void find(String text, Hits hits) {
+            int n = text.length();
+            int i = 0;
+            while (i < n) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    if (ibans && i + 3 < n && isUpper(c) && isUpper(text.charAt(i + 1)) && isDigit(text.charAt(i + 2))
+                            && isDigit(text.charAt(i + 3)) && (i == 0 || !isAlnum(text.charAt(i - 1)))) {
+                        int end = iban(text, i);
+                        if (end > 0 && !hits.covers(i, end)) {
+                            hits.add(i, end, IBAN);
+                            i = end;
+                            continue;
+                        }
+                    }
+                    i++;
+                    continue;
+                }
+                // a run of number characters around this digit
+                int start = i;
+                while (start > 0 && isNumberChar(text.charAt(start - 1))) {
+                    start--;
+                }
+                int digits = 0;
+                int end = i;
+                while (end < n && isNumberChar(text.charAt(end))) {
+                    if (isDigit(text.charAt(end))) {
+                        digits++;
+                    }
+                    end++;
+                }
+                if (digits >= 7) {
+                    if (cards) {
+                        match(CARD, text, start, end, hits, CREDIT_CARD, true);
+                    }
+                    if (phones) {
+                        match(PHONE_NUMBER, text, start, end, hits, PHONE, false);
+                    }
+                }
+                i = end;
+            }
+        }
+
+        private static void match(Pattern p, String text, int start, int end, Hits hits, String placeholder,
+                                  boolean luhn) {
+            Matcher m = p.matcher(text).useTransparentBounds(true).useAnchoringBounds(false).region(start, end);
+            while (m.find()) {
+                String s = m.group();
+                boolean ok = luhn ? luhnCard(s) : phoneDigits(s);
+                if (ok && !hits.covers(m.start(), m.end())) {
+                    hits.add(m.start(), m.end(), placeholder);
+                }
+            }
+        }
+
+        /** End of a valid IBAN starting at {@code at}, or -1. */
+        private static int iban(String text, int at) {
+            Matcher m = IBAN_AT.matcher(text).useTransparentBounds(true).useAnchoringBounds(false)
+                    .region(at, text.length());
+            return m.lookingAt() && ibanChecksum(m.group()) ? m.end() : -1;
+        }
+
+        private static boolean isNumberChar(char c) {
+            return c >= '0' && c <= '9' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+';
+        }
+    }
+
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isAlnum(char c) {
+        return isDigit(c) || isUpper(c) || c >= 'a' && c <= 'z';
+    }
+
+    /** ISO 13616: move the first 4 chars to the end, letters to 10..35, the number mod 97 is 1. */
+    static boolean ibanChecksum(String s) {
+        String compact = s.replace(" ", "");
+        if (compact.length() < 15 || compact.length() > 34) {
+            return false;
+        }
+        String r = compact.substring(4) + compact.substring(0, 4);
+        int mod = 0;
+        for (int i = 0; i < r.length(); i++) {
+            char c = r.charAt(i);
+            if (isDigit(c)) {
+                mod = (mod * 10 + (c - '0')) % 97;
+            } else {
+                mod = (mod * 100 + (c - 'A' + 10)) % 97;
+            }
+        }
+        return mod == 1;
     }
 
     static boolean luhnCard(String s) {

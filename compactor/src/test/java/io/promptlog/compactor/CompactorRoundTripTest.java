@@ -87,8 +87,8 @@ class CompactorRoundTripTest {
                 assertThat(row.get("joined_tools")).isEqualTo(want.string(CallField.TOOLS));
                 assertThat(row.get("system_prompt_hash")).isEqualTo(want.systemPrompt() == null ? null
                         : TestCalls.textHash(want.systemPrompt()));
-                assertThat(row.get("input_hash")).isEqualTo(TestCalls.messagesHash(want.messages()));
-                assertThat(row.get("output_hash")).isEqualTo(want.response() == null ? null : TestCalls.textHash(want.response()));
+                assertThat(row.get("input_hash")).isEqualTo(TestCalls.messagesHash(home, want.messages()));
+                assertThat(row.get("output_hash")).isEqualTo(want.response() == null ? null : TestCalls.outputHash(home, want.response()));
                 assertThat(row.get("input_chars")).isEqualTo(want.messages().stream()
                         .mapToLong(m -> m.content() == null ? 0 : m.content().length()).sum());
                 assertThat(row.get("output_chars")).isEqualTo(want.response() == null ? 0L : (long) want.response().length());

@@ -29,6 +29,16 @@ class RedactorsTest {
             "gh ghp_abcdefghijklmnopqrstuvwxyz0123456789 end|gh [API_KEY] end",
             "Authorization: Bearer abc.def-123456789012345 end|Authorization: [BEARER_TOKEN] end",
             "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end|jwt [JWT] end",
+            "secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end|secret [AWS_SECRET_KEY] end",
+            "export AWS=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY;|export AWS=[AWS_SECRET_KEY];",
+            "password: hunter2 please|password: [SECRET] please",
+            "DB_PASSWORD=s3cr3t!x next|DB_PASSWORD=[SECRET] next",
+            "{\"api_key\": \"abc def 123\"}|{\"api_key\": \"[SECRET]\"}",
+            "Token = 'Zm9vYmFy'|Token = '[SECRET]'",
+            "client_secret=xyz123&grant=1|client_secret=[SECRET]&grant=1",
+            "Authorization: Basic dXNlcjpwYXNz end|Authorization: [SECRET] end",
+            "pay to DE89 3704 0044 0532 0130 00 today|pay to [IBAN] today",
+            "pay to GB82WEST12345698765432 today|pay to [IBAN] today",
     })
     void shouldReplaceEachBuiltInShapeWithItsTypedPlaceholder(String in, String out) {
         Redactor.Result r = Redactors.defaults().redact(in);
@@ -45,11 +55,67 @@ class RedactorsTest {
             "ip 192.168.1.10 is local",
             "user@localhost is not an address",
             "sk-short is not a key",
+            "sha1 2fd4e1c67a2d28fced849ee1bb76e7391b93eb12 is a digest",
+            "sha1 2FD4E1C67A2D28FCED849EE1BB76E7391B93EB12 upper digest",
+            "almost wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE is 39",
+            "longer wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYX is 41",
+            "path src/main/java/io/promptlog/a/b/Redactors1 is not a key",
+            "max_tokens: 512 and input_token: 1234",
+            "token count: 5, tokens: 9",
+            "password reset link sent",
+            "secretary: Jane",
+            "password: ab",
+            "pay to DE89 3704 0044 0532 0130 01 fails mod-97",
+            "model GPT40 0613 is no iban",
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----",
+            "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+g\n-----END CERTIFICATE-----",
+            "Bearer short",
     })
     void shouldLeaveLookAlikesAlone(String in) {
         Redactor.Result r = Redactors.defaults().redact(in);
         assertThat(r.text()).isEqualTo(in);
         assertThat(r.replacements()).isZero();
+    }
+
+    @Test
+    void shouldReplaceAWholePrivateKeyBlockAndACutOffOne() {
+        String block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1c7+9z5Pad7OejecsQ0bu3aozN3tihPmljnnudb9G3HecdsT\n"
+                + "Ue4SRbS7FXC1CY5i4W0rT9e3EzL2v6t+8ABbcS1jI7p5cQ1s1u2t7YS4A0m6yO==\n-----END RSA PRIVATE KEY-----";
+        Redactor.Result r = Redactors.defaults().redact("key:\n" + block + "\nthanks");
+        assertThat(r.text()).isEqualTo("key:\n[PRIVATE_KEY]\nthanks");
+        assertThat(r.replacements()).isEqualTo(1);
+        Redactor.Result cut = Redactors.defaults().redact("oops -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5v");
+        assertThat(cut.text()).isEqualTo("oops [PRIVATE_KEY]");
+        assertThat(Redactors.privateKeys().redact("-----BEGIN ENCRYPTED PRIVATE KEY-----\nabc\n-----END ENCRYPTED PRIVATE KEY----- x").text())
+                .isEqualTo("[PRIVATE_KEY] x");
+    }
+
+    @Test
+    void shouldFindEachDetectorAloneAsInTheDefaults() {
+        assertThat(Redactors.emails().redact("a x@y.io b").text()).isEqualTo("a [EMAIL] b");
+        assertThat(Redactors.creditCards().redact("4111111111111111").text()).isEqualTo("[CREDIT_CARD]");
+        assertThat(Redactors.phoneNumbers().redact("+1 415 555 0100").text()).isEqualTo("[PHONE]");
+        assertThat(Redactors.ibans().redact("FR14 2004 1010 0505 0001 3M02 606").text()).isEqualTo("[IBAN]");
+        assertThat(Redactors.awsSecretKeys().redact("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").text()).isEqualTo("[AWS_SECRET_KEY]");
+        assertThat(Redactors.secretPairs().redact("pwd=abcd").text()).isEqualTo("pwd=[SECRET]");
+        assertThat(Redactors.jwts().redact("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N").text()).isEqualTo("[JWT]");
+        assertThat(Redactors.bearerTokens().redact("bearer abcdefghijklmnopqrstuvwxyz").text()).isEqualTo("[BEARER_TOKEN]");
+        assertThat(Redactors.apiKeys().redact("AIzaSyA1234567890abcdefghijklmnopqrstuv").text()).isEqualTo("[API_KEY]");
+    }
+
+    @Test
+    void shouldRedactEverySecretWhenManyAreMixedInOneLongText() {
+        StringBuilder in = new StringBuilder();
+        StringBuilder want = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            in.append("row ").append(i).append(" mail u").append(i).append("@corp.example card 4111 1111 1111 1111 ")
+                    .append("password=pw").append(i).append("xyz; version 1.2.").append(i).append('\n');
+            want.append("row ").append(i).append(" mail [EMAIL] card [CREDIT_CARD] ")
+                    .append("password=[SECRET]; version 1.2.").append(i).append('\n');
+        }
+        Redactor.Result r = Redactors.defaults().redact(in.toString());
+        assertThat(r.text()).isEqualTo(want.toString());
+        assertThat(r.replacements()).isEqualTo(600);
     }
 
     @Test

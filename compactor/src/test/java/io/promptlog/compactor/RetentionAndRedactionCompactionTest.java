@@ -68,8 +68,8 @@ class RetentionAndRedactionCompactionTest {
                 if (c.response() != null) {
                     assertThat(row.get("nr")).isEqualTo(want == null);
                 }
-                assertThat(row.get("input_hash")).isEqualTo(TestCalls.messagesHash(c.messages()));
-                assertThat(row.get("output_hash")).isEqualTo(c.response() == null ? null : TestCalls.textHash(c.response()));
+                assertThat(row.get("input_hash")).isEqualTo(TestCalls.messagesHash(home, c.messages()));
+                assertThat(row.get("output_hash")).isEqualTo(c.response() == null ? null : TestCalls.outputHash(home, c.response()));
                 assertThat(row.get("input_chars")).isEqualTo(c.messages().stream().mapToLong(m -> m.content().length()).sum());
                 reasons.merge(String.valueOf(want), 1, Integer::sum);
             }
@@ -117,13 +117,13 @@ class RetentionAndRedactionCompactionTest {
                     .containsEntry("response", "Use key [API_KEY] for the API")
                     .containsEntry("redactions", 5L)
                     .containsEntry("system_prompt_hash", TestCalls.textHash(storedPrompt))
-                    .containsEntry("input_hash", TestCalls.messagesHash(raw.messages()))
-                    .containsEntry("output_hash", TestCalls.textHash(raw.response()));
+                    .containsEntry("input_hash", TestCalls.messagesHash(home, raw.messages()))
+                    .containsEntry("output_hash", TestCalls.outputHash(home, raw.response()));
             Map<String, Object> r2 = d.rows("SELECT messages, response, redactions, input_hash, text_retained "
                     + "FROM calls WHERE call_id = 'pii-2'").get(0);
             assertThat(r2).containsEntry("messages", null).containsEntry("response", null)
                     .containsEntry("redactions", 1L).containsEntry("text_retained", false)
-                    .containsEntry("input_hash", TestCalls.messagesHash(raw.messages()));
+                    .containsEntry("input_hash", TestCalls.messagesHash(home, raw.messages()));
             assertThat(d.column("SELECT system_prompt FROM system_prompts")).containsExactly(storedPrompt);
             assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash)")).isEqualTo(2);
         }

@@ -51,8 +51,28 @@ final class TestCalls {
         return sha256(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** input_hash as documented in the README: presence byte, u32 BE length, UTF-8, per part. */
-    static String messagesHash(List<Message> messages) {
+    /** output_hash as documented in the README: HMAC-SHA256 keyed with the home's text hash key. */
+    static String outputHash(java.nio.file.Path home, String text) {
+        return hmac(home, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** input_hash as documented in the README: HMAC-SHA256 (home's key) of presence byte, u32 BE length, UTF-8, per part. */
+    static String messagesHash(java.nio.file.Path home, List<Message> messages) {
+        return hmac(home, messagesBytes(messages));
+    }
+
+    static String hmac(java.nio.file.Path home, byte[] b) {
+        try {
+            byte[] key = java.nio.file.Files.readAllBytes(home.resolve("queue").resolve("text-hash.key"));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(b));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static byte[] messagesBytes(List<Message> messages) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (Message m : messages) {
             for (String part : new String[] {m.role(), m.content(), m.name(), m.toolCallId()}) {
@@ -69,7 +89,7 @@ final class TestCalls {
                 }
             }
         }
-        return sha256(out.toByteArray());
+        return out.toByteArray();
     }
 
     static boolean isTextField(CallField f) {

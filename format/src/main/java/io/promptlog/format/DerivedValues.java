@@ -1,6 +1,9 @@
 package io.promptlog.format;
 
 import java.nio.charset.StandardCharsets;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
@@ -11,9 +14,12 @@ import java.time.LocalDate;
  * compaction.
  *
  * <ul>
- * <li>{@code system_prompt_hash}, {@code tools_hash}, {@code output_hash}: {@link #textHash}, lowercase hex
- * SHA-256 of the UTF-8 bytes of the text (system prompt as stored, tools and response as logged).</li>
- * <li>{@code input_hash} and {@code input_chars}: an {@link InputDigest} over the messages as logged: for
+ * <li>{@code system_prompt_hash}, {@code tools_hash}: {@link #textHash}, lowercase hex SHA-256 of the UTF-8
+ * bytes of the text as stored (after redaction: the hash tells nothing the stored text does not).</li>
+ * <li>{@code output_hash}: {@link #outputHash}, lowercase hex HMAC-SHA256, keyed with the home's
+ * {@link TextHashKey}, of the UTF-8 bytes of the response as logged.</li>
+ * <li>{@code input_hash} and {@code input_chars}: an {@link InputDigest} over the messages as logged, the
+ * hash an HMAC-SHA256 with the same key of: for
  * each message in order, for each of {@code role, content, name, tool_call_id} in that order, one byte
  * {@code 0} when the part is absent, or one byte {@code 1}, the UTF-8 byte length as a 4-byte big-endian
  * integer, and the UTF-8 bytes. So {@code [("user","hi")]} hashes the bytes
@@ -24,17 +30,54 @@ import java.time.LocalDate;
  * on disk and in the live view alike.</li>
  * <li>the sampling hash of a {@code call_id}: {@link #samplingHash}.</li>
  * </ul>
- * Not thread-safe: one instance per thread.
+ * The two hashes of text as logged are keyed so that whoever holds only the dataset cannot test guesses of
+ * what redaction removed (see {@link TextHashKey}). Not thread-safe: one instance per thread.
  */
 public final class DerivedValues {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final long MICROS_PER_DAY = 86_400_000_000L;
     private final MessageDigest sha256;
+    private final Mac outputMac;
     private final InputDigest input;
 
+    /** Values without the keyed text hashes ({@link #input()} and {@link #outputHash} then throw). */
     public DerivedValues() {
         sha256 = newSha256();
-        input = new InputDigest(newSha256());
+        outputMac = null;
+        input = null;
+    }
+
+    /** All values; {@code input_hash} and {@code output_hash} keyed with {@code textHashKey} (see {@link TextHashKey}). */
+    public DerivedValues(byte[] textHashKey) {
+        sha256 = newSha256();
+        outputMac = newMac(textHashKey);
+        input = new InputDigest(newMac(textHashKey));
+    }
+
+    private static Mac newMac(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("the JDK has no HmacSHA256", e);
+        }
+    }
+
+    private void requireKey() {
+        if (input == null) {
+            throw new IllegalStateException("input/output hashes need the home's text hash key: new DerivedValues(key)");
+        }
+    }
+
+    /** The keyed hash of a response as logged, or null for null. */
+    public String outputHash(String response) {
+        if (response == null) {
+            return null;
+        }
+        requireKey();
+        outputMac.reset();
+        return hex(outputMac.doFinal(response.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static MessageDigest newSha256() {
@@ -57,6 +100,7 @@ public final class DerivedValues {
 
     /** Starts the input digest of one call's messages (the previous one, if unfinished, is discarded). */
     public InputDigest input() {
+        requireKey();
         input.reset();
         return input;
     }
@@ -102,11 +146,11 @@ public final class DerivedValues {
      * {@link #message}, then read {@link #hash()} and {@link #chars()}.
      */
     public static final class InputDigest {
-        private final MessageDigest sha256;
+        private final Mac sha256;
         private long chars;
 
-        private InputDigest(MessageDigest sha256) {
-            this.sha256 = sha256;
+        private InputDigest(Mac hmac) {
+            this.sha256 = hmac;
         }
 
         private void reset() {
@@ -131,7 +175,7 @@ public final class DerivedValues {
 
         /** The hash of the messages added (ends this digest). */
         public String hash() {
-            return hex(sha256.digest());
+            return hex(sha256.doFinal());
         }
 
         private void part(String s) {

@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a call as logged into the row stored: hashes and lengths of the texts as logged, the retention
- * decision (on the text as logged), redaction of the texts kept, and the system prompt / tools replaced by
- * their hash, registering texts the dataset does not hold yet with the batch. Not thread-safe.
+ * Turns a call as logged into the row stored: keyed hashes and lengths of the texts as logged, the
+ * retention decision (on the text as logged), redaction of every text-bearing field stored (the
+ * {@link RedactedFields}: the retained text, the metadata text of every call, and the system prompt / tools,
+ * which are replaced by the hash of their redacted text), registering texts the dataset does not hold
+ * yet with the batch. Not thread-safe.
  *
- * <p>A redactor that throws fails closed: the call's text is not kept (or, for a system prompt, not
- * linked), and the error is counted.
+ * <p>A redactor that throws fails closed: the call's text is not kept (or, for a system prompt or tools,
+ * not linked), its metadata text fields are stored empty (NULL), and the error is counted.
  */
 final class CallProcessor {
     private static final int CACHE_ENTRIES = 4096;
@@ -28,14 +30,19 @@ final class CallProcessor {
     private final StatsCounters stats;
     private final KnownTexts knownPrompts;
     private final KnownTexts knownTools;
-    private final DerivedValues derived = new DerivedValues();
-    private final Map<String, StoredText> promptCache = lru();
-    private final Map<String, String> toolsCache = lru();
+    /** Short metadata values repeat (model names, services, labels): their redaction is memoized. */
+    private static final int MEMO_MAX_CHARS = 64;
 
-    CallProcessor(RetentionPolicy retention, Redactor redactor, StatsCounters stats, KnownTexts knownPrompts,
-                  KnownTexts knownTools) {
+    private final DerivedValues derived;
+    private final Map<String, StoredText> promptCache = lru();
+    private final Map<String, StoredText> toolsCache = lru();
+    private final Map<String, Redactor.Result> shortTexts = lru();
+
+    CallProcessor(RetentionPolicy retention, Redactor redactor, DerivedValues derived, StatsCounters stats,
+                  KnownTexts knownPrompts, KnownTexts knownTools) {
         this.retention = retention;
         this.redactor = redactor;
+        this.derived = derived;
         this.stats = stats;
         this.knownPrompts = knownPrompts;
         this.knownTools = knownTools;
@@ -51,7 +58,7 @@ final class CallProcessor {
         String promptHash = null;
         String prompt = call.systemPrompt();
         if (prompt != null) {
-            StoredText st = storedPrompt(prompt, batch.shard, index);
+            StoredText st = stored(promptCache, "system prompt", prompt, batch.shard, index);
             if (st != null) {
                 promptHash = st.hash;
                 redactions += st.redactions;
@@ -61,8 +68,12 @@ final class CallProcessor {
         String toolsHash = null;
         String tools = call.string(CallField.TOOLS);
         if (tools != null) {
-            toolsHash = toolsCache.computeIfAbsent(tools, derived::textHash);
-            register(batch.newTools, knownTools, toolsHash, tools, start);
+            StoredText st = stored(toolsCache, "tools", tools, batch.shard, index);
+            if (st != null) {
+                toolsHash = st.hash;
+                redactions += st.redactions;
+                register(batch.newTools, knownTools, toolsHash, st.text, start);
+            }
         }
 
         List<Message> messages = call.messages();
@@ -74,7 +85,7 @@ final class CallProcessor {
         long inputChars = input.chars();
         String inputHash = rawMessages == null ? null : input.hash();
         String response = call.response();
-        String outputHash = derived.textHash(response);
+        String outputHash = derived.outputHash(response);
         long outputChars = DerivedValues.chars(response);
 
         String callId = call.callId();
@@ -87,6 +98,7 @@ final class CallProcessor {
         }
 
         LlmCall.Builder b = call.toBuilder().set(CallField.SYSTEM_PROMPT, null).set(CallField.TOOLS, null);
+        redactions += redactMetadata(call, b, batch.shard, index);
         long retainedChars = 0;
         if (reason != null) {
             try {
@@ -94,8 +106,9 @@ final class CallProcessor {
                 if (rawMessages != null) {
                     List<Message> out = new ArrayList<>(messages.size());
                     for (Message m : messages) {
-                        out.add(m.content() == null ? m
-                                : new Message(m.role(), redact(m.content(), n), m.name(), m.toolCallId()));
+                        out.add(m.content() == null && m.name() == null ? m
+                                : new Message(m.role(), m.content() == null ? null : redact(m.content(), n),
+                                m.name() == null ? null : redact(m.name(), n), m.toolCallId()));
                     }
                     b.set(CallField.MESSAGES, out);
                 }
@@ -132,18 +145,82 @@ final class CallProcessor {
         return r.text();
     }
 
-    private StoredText storedPrompt(String raw, int shard, long index) {
-        StoredText st = promptCache.get(raw);
+    /** Redacts every {@link RedactedFields#METADATA} field into {@code b}; returns the replacements made. */
+    private long redactMetadata(LlmCall call, LlmCall.Builder b, int shard, long index) {
+        int[] n = new int[1];
+        for (CallField f : RedactedFields.METADATA) {
+            Object v = call.get(f);
+            if (v == null) {
+                continue;
+            }
+            try {
+                b.set(f, switch (f.type()) {
+                    case STRING -> redactShort((String) v, n);
+                    case STRING_LIST -> redactList(castList(v), n);
+                    case ATTRIBUTES -> redactMap(castMap(v), n);
+                    default -> throw new IllegalStateException(f + " is not a metadata text type");
+                });
+            } catch (RuntimeException e) {
+                stats.error("redactor failed on " + f.column() + " at shard " + shard + " index " + index
+                        + ", field not stored: " + e);
+                b.set(f, null);
+            }
+        }
+        return n[0];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> castList(Object v) {
+        return (List<String>) v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> castMap(Object v) {
+        return (Map<String, String>) v;
+    }
+
+    private String redactShort(String text, int[] count) {
+        if (text.length() > MEMO_MAX_CHARS) {
+            return redact(text, count);
+        }
+        Redactor.Result r = shortTexts.get(text);
+        if (r == null) {
+            r = redactor.redact(text);
+            shortTexts.put(text, r);
+        }
+        count[0] += r.replacements();
+        return r.text();
+    }
+
+    private List<String> redactList(List<String> in, int[] count) {
+        List<String> out = new ArrayList<>(in.size());
+        for (String s : in) {
+            out.add(redactShort(s, count));
+        }
+        return out;
+    }
+
+    private Map<String, String> redactMap(Map<String, String> in, int[] count) {
+        Map<String, String> out = new LinkedHashMap<>(in.size() * 2);
+        for (Map.Entry<String, String> e : in.entrySet()) {
+            out.put(redactShort(e.getKey(), count), e.getValue() == null ? null : redactShort(e.getValue(), count));
+        }
+        return out;
+    }
+
+    /** The redacted text and its hash, for a deduplicated text (system prompt, tools); null when redaction failed. */
+    private StoredText stored(Map<String, StoredText> cache, String what, String raw, int shard, long index) {
+        StoredText st = cache.get(raw);
         if (st == null) {
             try {
                 Redactor.Result r = redactor.redact(raw);
                 st = new StoredText(r.text(), derived.textHash(r.text()), r.replacements());
             } catch (RuntimeException e) {
-                stats.error("redactor failed on the system prompt at shard " + shard + " index " + index
-                        + ", prompt not stored: " + e);
+                stats.error("redactor failed on the " + what + " at shard " + shard + " index " + index
+                        + ", " + what + " not stored: " + e);
                 return null;
             }
-            promptCache.put(raw, st);
+            cache.put(raw, st);
         }
         return st;
     }

@@ -2,6 +2,8 @@ package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetSchema;
 import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.DerivedValues;
+import io.promptlog.format.TextHashKey;
 import io.promptlog.format.Checkpoint;
 import io.promptlog.compactor.CompactionResult;
 import io.promptlog.compactor.CompactorConfig;
@@ -56,7 +58,8 @@ public final class CompactionEngine implements AutoCloseable {
         }
     }
 
-    private CompactionEngine(CompactorConfig config, String queueId, FileChannel lockChannel, FileLock lock) {
+    private CompactionEngine(CompactorConfig config, String queueId, byte[] textHashKey, FileChannel lockChannel,
+                             FileLock lock) {
         this.config = config;
         this.data = config.dataDir();
         this.queueId = queueId;
@@ -64,7 +67,8 @@ public final class CompactionEngine implements AutoCloseable {
         this.lock = lock;
         this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS), stats);
         this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), stats);
-        this.processor = new CallProcessor(config.retention(), config.redactor(), stats, knownPrompts, knownTools);
+        this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
+                stats, knownPrompts, knownTools);
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
                 config.rowGroupBytes(), knownPrompts, knownTools, stats);
     }
@@ -81,6 +85,7 @@ public final class CompactionEngine implements AutoCloseable {
             throw new IOException("dataset directory " + data.toAbsolutePath() + " is not writable: " + e, e);
         }
         String queueId = QueueIdentity.readOrCreate(config.home());
+        byte[] textHashKey = TextHashKey.readOrCreate(PromptLogHome.queueDir(config.home()));
         Path lockFile = DatasetLayout.lockFile(data, queueId);
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -94,7 +99,7 @@ public final class CompactionEngine implements AutoCloseable {
             throw new IOException("another compactor is already compacting queue " + queueId + " of "
                     + config.home() + " into " + data + " (it holds " + lockFile + ")");
         }
-        CompactionEngine engine = new CompactionEngine(config, queueId, ch, lock);
+        CompactionEngine engine = new CompactionEngine(config, queueId, textHashKey, ch, lock);
         try {
             engine.recover();
         } catch (IOException | RuntimeException e) {

@@ -105,7 +105,7 @@ public final class LiveArrow {
             String inputHash = call.get(CallField.MESSAGES) == null ? null : input.hash();
             return new Derived(texts.prompt(call.systemPrompt(), call.startTimeMicros()),
                     texts.tools(call.string(CallField.TOOLS), call.startTimeMicros()),
-                    inputHash, inputChars, values.textHash(call.response()), DerivedValues.chars(call.response()));
+                    inputHash, inputChars, values.outputHash(call.response()), DerivedValues.chars(call.response()));
         }
     }
 
@@ -246,7 +246,7 @@ public final class LiveArrow {
         private final LiveQueue source;
         private final LiveTexts texts;
         private final List<LlmCall> batch = new ArrayList<>(BATCH_ROWS);
-        private final DerivedValues values = new DerivedValues();
+        private DerivedValues values;
 
         BatchReader(BufferAllocator allocator, LiveQueue source, LiveTexts texts) {
             super(allocator);
@@ -264,6 +264,9 @@ public final class LiveArrow {
                 return false;
             }
             try (VectorSchemaRoot scratch = VectorSchemaRoot.create(schema(), allocator)) {
+                if (values == null) {
+                    values = source.derivedValues();
+                }
                 fill(scratch, batch, texts, values);
                 try (ArrowRecordBatch b = new VectorUnloader(scratch).getRecordBatch()) {
                     new VectorLoader(getVectorSchemaRoot()).load(b);

@@ -1,5 +1,7 @@
 package io.promptlog.reader.internal;
 
+import io.promptlog.format.DerivedValues;
+import io.promptlog.format.TextHashKey;
 import io.promptlog.writer.CorruptRecordException;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLogHome;
@@ -25,11 +27,14 @@ public final class LiveQueue implements AutoCloseable {
     private ShardCursor cursor;
     private LlmCall current;
     private long corrupt;
+    private final Path queueDir;
+
 
     /**
      * @param committed shard number -> highest compacted queue index (absent: nothing known, read all)
      */
     public LiveQueue(Path queueDir, Map<Integer, Long> committed) {
+        this.queueDir = queueDir;
         this.shards = queueDir == null ? List.of() : shardDirs(queueDir);
         this.committed = committed;
     }
@@ -45,6 +50,16 @@ public final class LiveQueue implements AutoCloseable {
                     .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot list queue directory " + queueDir, e);
+        }
+    }
+
+    /** The derived values of this queue's home, with its text hash key (read, or created when absent). */
+    DerivedValues derivedValues() {
+        try {
+            return new DerivedValues(TextHashKey.readOrCreate(queueDir));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read or create the text hash key in " + queueDir + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.promptlog.writer;
 
-import io.promptlog.writer.internal.PrivateFiles;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;

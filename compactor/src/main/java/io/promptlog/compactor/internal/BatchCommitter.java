@@ -3,6 +3,7 @@ package io.promptlog.compactor.internal;
 import io.promptlog.format.DerivedValues;
 import io.promptlog.format.DatasetSchema;
 import io.promptlog.format.DatasetLayout;
+import io.promptlog.writer.PrivateFiles;
 import io.promptlog.writer.CallField;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ final class BatchCommitter {
                 }
                 Path dir = DatasetLayout.dateDir(data, e.getKey());
                 if (!Files.isDirectory(dir)) {
-                    Files.createDirectories(dir);
+                    PrivateFiles.createDirectories(dir);
                     Durable.fsyncDirectory(dir.getParent());
                 }
                 Path target = dir.resolve(name + DatasetLayout.PARQUET);
@@ -115,7 +116,7 @@ final class BatchCommitter {
             return 0;
         }
         Path dir = DatasetLayout.textDir(data, table);
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         Path target = dir.resolve(name + DatasetLayout.PARQUET);
         Path tmp = DatasetLayout.tempFor(target);
         Map<String, String> meta = metadata(b);

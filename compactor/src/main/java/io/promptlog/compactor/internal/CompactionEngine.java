@@ -5,6 +5,7 @@ import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.DerivedValues;
 import io.promptlog.format.TextHashKey;
 import io.promptlog.format.Checkpoint;
+import io.promptlog.writer.PrivateFiles;
 import io.promptlog.compactor.CompactionResult;
 import io.promptlog.compactor.CompactorConfig;
 import io.promptlog.writer.CorruptRecordException;
@@ -78,7 +79,7 @@ public final class CompactionEngine implements AutoCloseable {
         Path data = config.dataDir();
         Path meta = DatasetLayout.metaDir(data);
         try {
-            Files.createDirectories(meta);
+            PrivateFiles.createDirectories(meta);
             Path probe = Files.createTempFile(meta, ".probe", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
@@ -87,6 +88,13 @@ public final class CompactionEngine implements AutoCloseable {
         String queueId = QueueIdentity.readOrCreate(config.home());
         byte[] textHashKey = TextHashKey.readOrCreate(PromptLogHome.queueDir(config.home()));
         Path lockFile = DatasetLayout.lockFile(data, queueId);
+        if (!Files.exists(lockFile)) {
+            try {
+                PrivateFiles.createFile(lockFile);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another compactor created it: the lock below decides
+            }
+        }
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {

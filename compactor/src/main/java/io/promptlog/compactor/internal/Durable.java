@@ -36,9 +36,10 @@ public final class Durable {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Writes a small file atomically: temp, fsync, rename, fsync the directory. */
+    /** Writes a small file atomically (mode 0600): temp, fsync, rename, fsync the directory. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        io.promptlog.writer.PrivateFiles.createFile(tmp);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer b = ByteBuffer.wrap(content);

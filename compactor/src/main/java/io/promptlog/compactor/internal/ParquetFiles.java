@@ -1,6 +1,7 @@
 package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetSchema;
+import io.promptlog.writer.PrivateFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -37,9 +38,10 @@ public final class ParquetFiles {
     private ParquetFiles() {
     }
 
-    /** Writes rows (already sorted) to {@code file} (overwritten) and fsyncs it. */
+    /** Writes rows (already sorted) to {@code file} (overwritten; mode 0600 from its creation) and fsyncs it. */
     public static void writeCalls(Path file, List<CompactedCall> rows, Map<String, String> metadata,
                                   int zstdLevel, long rowGroupBytes) throws IOException {
+        PrivateFiles.createFile(file);
         Builder<CompactedCall> b = new Builder<>(new LocalOutputFile(file), new CallsWriteSupport(metadata))
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(zstdLevel))
@@ -66,6 +68,7 @@ public final class ParquetFiles {
     /** Writes one text table file (system prompts or tool definitions) and fsyncs it. */
     public static void writeTexts(Path file, org.apache.parquet.schema.MessageType schema, List<TextEntry> rows,
                                   Map<String, String> metadata, int zstdLevel) throws IOException {
+        PrivateFiles.createFile(file);
         Builder<TextEntry> b = new Builder<>(new LocalOutputFile(file), new TextWriteSupport(schema, metadata))
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(zstdLevel))

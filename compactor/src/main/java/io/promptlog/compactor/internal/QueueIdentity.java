@@ -1,6 +1,7 @@
 package io.promptlog.compactor.internal;
 
 import io.promptlog.format.Checkpoint;
+import io.promptlog.writer.PrivateFiles;
 import io.promptlog.writer.PromptLogHome;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class QueueIdentity {
             return id;
         }
         Path dir = PromptLogHome.queueDir(home);
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         byte[] r = new byte[8];
         new SecureRandom().nextBytes(r);
         String fresh = HexFormat.of().formatHex(r);

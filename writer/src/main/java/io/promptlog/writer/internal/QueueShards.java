@@ -3,6 +3,7 @@ package io.promptlog.writer.internal;
 import io.promptlog.writer.AppendStatus;
 import io.promptlog.writer.PromptLogConfig;
 import io.promptlog.writer.PromptLogHome;
+import io.promptlog.writer.PrivateFiles;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.IORuntimeException;
 import net.openhft.chronicle.queue.ExcerptAppender;

@@ -1,4 +1,4 @@
-package io.promptlog.writer.internal;
+package io.promptlog.writer;
 
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 
@@ -14,7 +14,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Keeps a promptlog home private to its owner: directories 0700, files 0600. Prompts and responses are
+ * Keeps what promptlog writes private to its owner: directories 0700, files 0600 (the home, the dataset,
+ * checkpoints, exports, temp files). Prompts and responses are
  * often sensitive; other local users must not read them. On non-POSIX file systems this does nothing.
  */
 public final class PrivateFiles {
@@ -23,7 +24,7 @@ public final class PrivateFiles {
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
     /** Restricts each new cycle file as Chronicle acquires it. */
-    public static final StoreFileListener LISTENER = new StoreFileListener() {
+    static final StoreFileListener LISTENER = new StoreFileListener() {
         @Override
         public void onAcquired(int cycle, File file) {
             restrictFile(file.toPath());
@@ -61,6 +62,30 @@ public final class PrivateFiles {
         } else {
             Files.createDirectories(abs);
         }
+    }
+
+    /**
+     * Creates {@code file} empty with mode 0600 before anything is written to it (so it is never readable by
+     * others, whatever the umask); an existing file is truncated and set to 0600.
+     */
+    public static void createFile(Path file) throws IOException {
+        if (POSIX) {
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                Files.write(file, new byte[0]);
+            }
+            Files.setPosixFilePermissions(file, FILE);
+        } else {
+            Files.write(file, new byte[0]);
+        }
+    }
+
+    /** {@link #createFile} then an output stream over it. */
+    public static java.io.OutputStream newOutputStream(Path file) throws IOException {
+        createFile(file);
+        return Files.newOutputStream(file, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     public static void restrictFile(Path file) {

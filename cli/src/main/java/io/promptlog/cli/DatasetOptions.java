@@ -2,6 +2,7 @@ package io.promptlog.cli;
 
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.PromptLogReaderException;
+import io.promptlog.reader.SqlAccess;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -19,8 +20,16 @@ final class DatasetOptions {
     @Option(names = "--data", paramLabel = "OUT", description = "a bare dataset directory (e.g. copied elsewhere); no live view")
     Path data;
 
+    @Option(names = "--unrestricted-sql", description = "plain DuckDB: SQL may read and write any file you can, "
+            + "attach databases, install extensions and use the network (default: read-only SQL over the dataset only)")
+    boolean unrestrictedSql;
+
     Path home() {
         return dir != null ? dir : Path.of(DEFAULT_HOME);
+    }
+
+    SqlAccess access() {
+        return unrestrictedSql ? SqlAccess.UNRESTRICTED : SqlAccess.DATASET_ONLY;
     }
 
     /** Opens the reader, prints its warnings, and fails clearly on a missing or empty dataset. */
@@ -33,14 +42,14 @@ final class DatasetOptions {
             if (!Files.isDirectory(data)) {
                 throw new PromptLogReaderException("no dataset directory at " + data.toAbsolutePath());
             }
-            r = PromptLogReader.open(data);
+            r = PromptLogReader.open(data, null, access());
         } else {
             Path home = home();
             if (!Files.isDirectory(home)) {
                 throw new PromptLogReaderException("no promptlog home at " + home.toAbsolutePath()
                         + " (use --dir D, or --data OUT for a bare dataset; `promptlog demo` creates one)");
             }
-            r = PromptLogReader.openHome(home);
+            r = PromptLogReader.openHome(home, access());
         }
         r.warningListener(w -> {
             err.println("warning: " + w);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promptlog.reader.CanonicalJson;
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.writer.Message;
+import io.promptlog.writer.PrivateFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +40,8 @@ final class ExportCommand implements Callable<Integer> {
             description = "jsonl, openai-chat or parquet")
     Format format;
 
-    @Option(names = "--out", required = true, paramLabel = "F", description = "output file (replaced)")
+    @Option(names = "--out", required = true, paramLabel = "F",
+            description = "output file (replaced; mode 0600, new directories 0700); not inside the promptlog home or dataset")
     Path out;
 
     @CommandLine.ParentCommand
@@ -62,23 +64,43 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        refuseInside(dataset.data != null ? dataset.data : dataset.home(),
+                dataset.data != null ? "dataset directory" : "promptlog home");
         try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), true)) {
             String filter = where == null || where.isBlank() ? "" : " WHERE " + where;
             long total = ((Number) r.sql("SELECT count(*) FROM calls_full" + filter).scalar()).longValue();
             Path parentDir = out.toAbsolutePath().getParent();
             if (parentDir != null) {
-                Files.createDirectories(parentDir);
+                PrivateFiles.createDirectories(parentDir);
             }
-            Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
+            // the temp file lives in a private (0700) directory next to the output until it is whole
+            Path tmpDir = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".export-tmp");
+            Path tmp = tmpDir.resolve(out.getFileName());
+            try {
+                PrivateFiles.createDirectories(tmpDir);
+                Files.deleteIfExists(tmp);
+                writeTo(r, tmp, filter, total);
+                PrivateFiles.restrictFile(tmp);
+                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+                Files.deleteIfExists(tmpDir);
+            }
+        }
+        return 0;
+    }
+
+    private void writeTo(PromptLogReader r, Path tmp, String filter, long total) throws IOException {
+        {
             long written;
             long skipped = 0;
             if (format == Format.parquet) {
-                r.exportParquet(where, tmp);
-                written = total;
+                written = r.exportParquet(where, tmp);
             } else {
                 long[] counts = new long[2];
                 ProgressBar bar = new ProgressBar(parent.err, "export", total);
-                try (Writer w = new BufferedWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), 1 << 16)) {
+                try (Writer w = new BufferedWriter(new java.io.OutputStreamWriter(PrivateFiles.newOutputStream(tmp),
+                        StandardCharsets.UTF_8), 1 << 16)) {
                     r.forEachCall(where, s -> {
                         try {
                             String line = format == Format.jsonl ? CanonicalJson.write(s.call()) : openAiChat(s.call());
@@ -99,13 +121,30 @@ final class ExportCommand implements Callable<Integer> {
                 written = counts[0];
                 skipped = counts[1];
             }
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             parent.err.printf("exported %,d calls to %s (%s, %,d bytes)%s%n", written, out,
-                    format == Format.openai_chat ? "openai-chat" : format.name(), Files.size(out),
+                    format == Format.openai_chat ? "openai-chat" : format.name(), Files.size(tmp),
                     skipped > 0 ? "; skipped " + skipped + " without retained text or response" : "");
             parent.err.flush();
         }
-        return 0;
+    }
+
+    /** Refuses an output inside {@code dir} (after resolving symbolic links): it would mix with, or replace, promptlog's files. */
+    private void refuseInside(Path dir, String what) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        Path realDir = dir.toRealPath();
+        Path target = out.toAbsolutePath().normalize();
+        Path existing = target;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        Path real = existing == null ? target : existing.toRealPath().resolve(existing.relativize(target));
+        if (real.startsWith(realDir)) {
+            throw new IllegalArgumentException("refusing to export to " + out + ": it is inside the " + what + " "
+                    + dir.toAbsolutePath() + " (an export there could replace the dataset's own files); "
+                    + "choose a path outside it");
+        }
     }
 
     /** One openai-chat line, or null when the call has no retained conversation and response. */

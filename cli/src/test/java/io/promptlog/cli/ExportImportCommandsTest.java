@@ -115,7 +115,8 @@ class ExportImportCommandsTest {
         Cli.Result r = Cli.run("export", "--dir", home.toString(), "--where", "status = 'error'", "--format", "parquet",
                 "--out", f.toString());
         assertThat(r.code()).as(r.toString()).isZero();
-        try (PromptLogReader reader = PromptLogReader.openHome(home)) {
+        // reading a file outside the dataset needs the explicit opt-out
+        try (PromptLogReader reader = PromptLogReader.openHome(home, io.promptlog.reader.SqlAccess.UNRESTRICTED)) {
             Object errors = reader.sql("SELECT count(*) FROM calls WHERE status = 'error'").scalar();
             assertThat(reader.sql("SELECT count(*) FROM read_parquet(?) WHERE system_prompt IS NOT NULL AND status = 'error'",
                     f.toString()).scalar()).isEqualTo(errors);

@@ -2,6 +2,11 @@ package io.promptlog.reader;
 
 import io.promptlog.reader.internal.DatasetViews;
 import io.promptlog.reader.internal.JdbcValues;
+import io.promptlog.reader.internal.SqlLockdown;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.RootAllocator;
+import org.duckdb.DuckDBConnection;
 import io.promptlog.writer.PromptLogHome;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -9,6 +14,8 @@ import org.duckdb.DuckDBResultSet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -41,14 +48,21 @@ import java.util.function.Consumer;
  * <p>This class is the query API; the DuckDB connection and views, the live queue view and the
  * corrupt-file handling are in {@code internal} ({@code DatasetViews}, {@code LiveView},
  * {@code CorruptFileRetry}). Not thread-safe: one reader per thread.
+ *
+ * <p>By default ({@link SqlAccess#DATASET_ONLY}) the SQL reads only the dataset and writes nothing (see
+ * {@link SqlAccess} for what is refused, how, and the opt-out); files are written only by
+ * {@link #exportParquet}.
  */
 public final class PromptLogReader implements AutoCloseable {
     private static final int ARROW_BATCH_ROWS = 8192;
 
-    private final DatasetViews views;
+    private final SqlAccess access;
+    private DatasetViews views;
+    private Consumer<String> warningListener;
 
-    private PromptLogReader(DatasetViews views) {
+    private PromptLogReader(DatasetViews views, SqlAccess access) {
         this.views = views;
+        this.access = access;
     }
 
     /** A bare dataset directory (no live view). */
@@ -63,6 +77,12 @@ public final class PromptLogReader implements AutoCloseable {
      * @throws PromptLogReaderException when neither exists
      */
     public static PromptLogReader open(Path datasetDir, Path queueDir) {
+        return open(datasetDir, queueDir, SqlAccess.DATASET_ONLY);
+    }
+
+    /** Like {@link #open(Path, Path)}, with the given {@link SqlAccess}. */
+    public static PromptLogReader open(Path datasetDir, Path queueDir, SqlAccess access) {
+        java.util.Objects.requireNonNull(access, "access");
         boolean hasData = Files.isDirectory(datasetDir);
         boolean hasQueue = queueDir != null && Files.isDirectory(queueDir);
         if (!hasData && !hasQueue) {
@@ -73,12 +93,35 @@ public final class PromptLogReader implements AutoCloseable {
         if (Files.exists(datasetDir) && !Files.isDirectory(datasetDir)) {
             throw new PromptLogReaderException(datasetDir + " is not a directory");
         }
-        return new PromptLogReader(DatasetViews.open(datasetDir, hasQueue ? queueDir : null));
+        return new PromptLogReader(views(datasetDir.toAbsolutePath().normalize(), hasQueue ? queueDir : null, access), access);
+    }
+
+    private static DatasetViews views(Path dataDir, Path queueDir, SqlAccess access) {
+        DatasetViews v = DatasetViews.open(dataDir, queueDir);
+        if (access == SqlAccess.DATASET_ONLY) {
+            try {
+                SqlLockdown.apply(v.connection(), dataDir);
+            } catch (SQLException | RuntimeException e) {
+                v.close();
+                throw new PromptLogReaderException("cannot lock down DuckDB: " + e.getMessage(), e);
+            }
+        }
+        return v;
     }
 
     /** The dataset {@code home/data} with the live view of {@code home/queue}. */
     public static PromptLogReader openHome(Path home) {
-        return open(PromptLogHome.dataDir(home), PromptLogHome.queueDir(home));
+        return openHome(home, SqlAccess.DATASET_ONLY);
+    }
+
+    /** Like {@link #openHome(Path)}, with the given {@link SqlAccess}. */
+    public static PromptLogReader openHome(Path home, SqlAccess access) {
+        return open(PromptLogHome.dataDir(home), PromptLogHome.queueDir(home), access);
+    }
+
+    /** What SQL through this reader may touch. */
+    public SqlAccess access() {
+        return access;
     }
 
     /**
@@ -86,7 +129,17 @@ public final class PromptLogReader implements AutoCloseable {
      * compactor may have added some).
      */
     public void refreshLive() {
-        views.refresh();
+        if (access == SqlAccess.UNRESTRICTED) {
+            views.refresh();
+            return;
+        }
+        // a locked DuckDB cannot be reconfigured (the live load needs one thread for a while): start afresh
+        DatasetViews old = views;
+        views = views(old.files().dataDir(), old.queueDir(), access);
+        old.close();
+        if (warningListener != null) {
+            views.warnings().listener(warningListener, views.files().skipped());
+        }
     }
 
     // ---- queries -----------------------------------------------------------------------------------
@@ -99,6 +152,7 @@ public final class PromptLogReader implements AutoCloseable {
      */
     public QueryResult sql(String sql, Object... params) {
         return views.retry().run(() -> {
+            checkAccess(sql);
             try (Statement st = statement(sql, params)) {
                 boolean hasRows = isPrepared(params) ? ((PreparedStatement) st).execute() : st.execute(sql);
                 if (!hasRows) {
@@ -114,6 +168,7 @@ public final class PromptLogReader implements AutoCloseable {
     /** Streams the rows of a query to {@code rowConsumer}, one JDBC row at a time (for large exports). */
     public void sqlEach(String sql, SqlRowConsumer rowConsumer, Object... params) {
         views.retry().run(() -> {
+            checkAccess(sql);
             try (Statement st = statement(sql, params); ResultSet rs = query(st, sql, params)) {
                 while (rs.next()) {
                     rowConsumer.accept(rs);
@@ -135,6 +190,7 @@ public final class PromptLogReader implements AutoCloseable {
      */
     public ArrowResult sqlArrow(String sql, BufferAllocator allocator, Object... params) {
         return views.retry().run(() -> {
+            checkAccess(sql);
             Statement st = statement(sql, params);
             try {
                 DuckDBResultSet rs = (DuckDBResultSet) query(st, sql, params);
@@ -171,12 +227,40 @@ public final class PromptLogReader implements AutoCloseable {
     }
 
     /**
-     * Writes the calls matching a SQL predicate over {@code calls_full} (null for all), oldest first, as
-     * one zstd Parquet file with every {@code calls_full} column.
+     * Writes the calls matching a SQL predicate over {@code calls_full} (null for all; each {@code ?} takes the
+     * next of {@code params}), oldest first, as one zstd Parquet file with every {@code calls_full} column.
+     * {@code file} must not exist yet; the caller sets its mode (the CLI writes a 0600 temp file in a private
+     * directory and renames it). The rows are selected by this reader's DuckDB and streamed as Arrow into a
+     * second DuckDB that may write only {@code file} and runs only this COPY: user SQL never runs where
+     * files can be written.
+     *
+     * @return the rows written
      */
-    public void exportParquet(String where, Path file) {
-        sql("COPY (SELECT * FROM calls_full" + whereClause(where) + " ORDER BY start_time, call_id) TO "
-                + DatasetViews.stringLiteral(file.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
+    public long exportParquet(String where, Path file, Object... params) {
+        String select = "SELECT * FROM calls_full" + whereClause(where) + " ORDER BY start_time, call_id";
+        Path target = file.toAbsolutePath().normalize();
+        return views.retry().run(() -> {
+            checkAccess(select);
+            try (BufferAllocator allocator = new RootAllocator();
+                 Statement st = statement(select, params);
+                 Connection out = DriverManager.getConnection("jdbc:duckdb:")) {
+                SqlLockdown.applyForExport(out, target);
+                DuckDBResultSet rs = (DuckDBResultSet) query(st, select, params);
+                try (ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+                    Data.exportArrayStream(allocator, (ArrowReader) rs.arrowExportStream(allocator, ARROW_BATCH_ROWS), stream);
+                    out.unwrap(DuckDBConnection.class).registerArrowStream("promptlog_export_rows", stream);
+                    try (Statement w = out.createStatement()) {
+                        if (w.execute("COPY (SELECT * FROM promptlog_export_rows) TO "
+                                + DatasetViews.stringLiteral(target.toString()) + " (FORMAT parquet, COMPRESSION zstd)")) {
+                            try (ResultSet count = w.getResultSet()) {
+                                return count.next() ? count.getLong(1) : 0L;
+                            }
+                        }
+                        return Math.max(0L, (long) w.getUpdateCount());
+                    }
+                }
+            }
+        });
     }
 
     /**
@@ -201,6 +285,7 @@ public final class PromptLogReader implements AutoCloseable {
      * once. For tools that show problems while they work, such as a corrupt file set aside mid-query.
      */
     public void warningListener(Consumer<String> listener) {
+        this.warningListener = listener;
         views.warnings().listener(listener, views.files().skipped());
     }
 
@@ -238,6 +323,12 @@ public final class PromptLogReader implements AutoCloseable {
     }
 
     // ---- plumbing ----------------------------------------------------------------------------------
+
+    private void checkAccess(String sql) throws SQLException {
+        if (access == SqlAccess.DATASET_ONLY) {
+            SqlLockdown.requireReadOnly(views.connection(), sql);
+        }
+    }
 
     /** A plain statement without parameters (so any SQL runs, several statements included), else a prepared one. */
     private Statement statement(String sql, Object[] params) throws SQLException {

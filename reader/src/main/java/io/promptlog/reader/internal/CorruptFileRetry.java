@@ -47,6 +47,9 @@ public final class CorruptFileRetry {
                 return work.run();
             } catch (SQLException e) {
                 String msg = e.getMessage();
+                if (e instanceof SqlLockdown.SqlRefusedException || SqlLockdown.isRefusal(msg)) {
+                    throw new PromptLogReaderException(SqlLockdown.explain(msg).strip(), e);
+                }
                 if (attempt >= MAX_FILE_RETRIES || !mayBeAFileProblem(msg)) {
                     throw new PromptLogReaderException(cleanMessage(msg), e);
                 }

@@ -13,7 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(10)
 class DerivedValuesTest {
-    private final DerivedValues derived = new DerivedValues();
+    private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private final DerivedValues derived = new DerivedValues(KEY);
+
+    private static String hmac(byte[] key, byte[] data) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(data));
+    }
 
     @Test
     void shouldHashTextAsLowercaseHexSha256OfItsUtf8Bytes() {
@@ -22,18 +29,42 @@ class DerivedValuesTest {
     }
 
     @Test
-    void shouldHashMessagesByTheDocumentedSerialization() throws Exception {
+    void shouldHashMessagesByTheDocumentedSerializationKeyedWithTheHomesKey() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.write(HexFormat.of().parseHex("0100000004"));
         bytes.write("user".getBytes(StandardCharsets.UTF_8));
         bytes.write(HexFormat.of().parseHex("0100000002"));
         bytes.write("hi".getBytes(StandardCharsets.UTF_8));
         bytes.write(new byte[] {0, 0});
-        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
+        String expected = hmac(KEY, bytes.toByteArray());
+        String unkeyed = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
 
         DerivedValues.InputDigest d = derived.input().message("user", "hi", null, null);
         assertThat(d.chars()).isEqualTo(2);
-        assertThat(d.hash()).isEqualTo(expected);
+        assertThat(d.hash()).isEqualTo(expected).isNotEqualTo(unkeyed);
+        byte[] otherKey = KEY.clone();
+        otherKey[0] ^= 1;
+        assertThat(new DerivedValues(otherKey).input().message("user", "hi", null, null).hash()).isNotEqualTo(expected);
+    }
+
+    @Test
+    void shouldHashTheResponseKeyedAndRefuseTextHashesOfLoggedTextWithoutAKey() throws Exception {
+        assertThat(derived.outputHash("abc")).isEqualTo(hmac(KEY, "abc".getBytes(StandardCharsets.UTF_8)));
+        assertThat(derived.outputHash(null)).isNull();
+        DerivedValues unkeyed = new DerivedValues();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> unkeyed.outputHash("abc")).hasMessageContaining("key");
+        org.assertj.core.api.Assertions.assertThatThrownBy(unkeyed::input).hasMessageContaining("key");
+    }
+
+    @Test
+    void shouldCreateTheKeyOnce0600AndReadTheSameKeyBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path queue) throws Exception {
+        byte[] first = TextHashKey.readOrCreate(queue);
+        assertThat(first).hasSize(32);
+        assertThat(TextHashKey.readOrCreate(queue)).isEqualTo(first);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(TextHashKey.file(queue)))).isEqualTo("rw-------");
+        java.nio.file.Files.write(TextHashKey.file(queue), new byte[5]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TextHashKey.readOrCreate(queue)).hasMessageContaining("expected 32");
     }
 
     @Test

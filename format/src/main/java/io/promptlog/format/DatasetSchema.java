@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class DatasetSchema {
     /** Version of this Parquet layout. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     public static final String CALL_ID = "call_id";
     public static final String START_TIME = "start_time";
@@ -93,6 +93,8 @@ public final class DatasetSchema {
             Column.logged("flagged", ColumnType.BOOL),
             Column.logged("flag_reason", ColumnType.STRING),
             Column.logged("attributes", ColumnType.ATTRIBUTES),
+            /* consent: the call's text was not stored (see CallField.NO_TEXT_FIELDS) */
+            Column.logged("no_text", ColumnType.BOOL),
             // derived at compaction
             /* lowercase hex SHA-256 of the system prompt as stored (after redaction); null when none */
             Column.derived(SYSTEM_PROMPT_HASH, ColumnType.STRING),

@@ -25,6 +25,7 @@ import java.util.List;
  * <tr><td>usage</td><td>input_tokens ... cost_usd</td></tr>
  * <tr><td>outcome</td><td>status, error_type, error_message, http_status</td></tr>
  * <tr><td>app hints</td><td>flagged, flag_reason, attributes</td></tr>
+ * <tr><td>consent</td><td>no_text</td></tr>
  * </table>
  */
 public enum CallField {
@@ -84,10 +85,21 @@ public enum CallField {
     // app hints
     FLAGGED(47, "flagged", FieldType.BOOL, "- (app marked the call for review)"),
     FLAG_REASON(48, "flag_reason", FieldType.STRING, "-"),
-    ATTRIBUTES(49, "attributes", FieldType.ATTRIBUTES, "- (free string map; span attributes)");
+    ATTRIBUTES(49, "attributes", FieldType.ATTRIBUTES, "- (free string map; span attributes)"),
+    // consent
+    NO_TEXT(50, "no_text", FieldType.BOOL, "- (the user did not consent to text storage: see NO_TEXT_FIELDS)");
 
     /** Version of this schema; bumped whenever a field is added. Stored in every compacted row. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
+
+    /**
+     * The text of a call marked {@link #NO_TEXT}: never stored in the dataset (nor hashed), whatever the
+     * retention policy, and hidden from the live view of the queue. Its metadata (model, parameters,
+     * tokens, latency, cost, status, ids, attributes, ...) is kept.
+     */
+    public static final java.util.Set<CallField> NO_TEXT_FIELDS = java.util.Collections.unmodifiableSet(
+            java.util.EnumSet.of(CallField.SYSTEM_PROMPT, CallField.TOOLS, CallField.MESSAGES, CallField.RESPONSE,
+                    CallField.RESPONSE_TOOL_CALLS, CallField.ERROR_MESSAGE));
 
     /** Status values used by {@link #STATUS}. */
     public static final String STATUS_OK = "ok";

@@ -394,6 +394,16 @@ public final class CallRecorder implements AutoCloseable {
         return string(CallField.FLAG_REASON, v);
     }
 
+    /**
+     * Consent: the user of this call did not agree to their text being stored. None of
+     * {@link CallField#NO_TEXT_FIELDS} reaches the dataset, whatever the retention policy; the queue cycle
+     * file holding it is deleted as soon as it is compacted and the queue has rolled past it (no grace
+     * period). Metadata is kept. Allocates nothing.
+     */
+    public CallRecorder noText() {
+        return bool(CallField.NO_TEXT, true);
+    }
+
     /** Marks the call for review, with a reason. */
     public CallRecorder flag(CharSequence reason) {
         return flagged(true).flagReason(reason);

@@ -442,6 +442,11 @@ public final class LlmCall {
             return set(CallField.FLAG_REASON, v);
         }
 
+        /** Consent: see {@link CallRecorder#noText()}. */
+        public Builder noText() {
+            return set(CallField.NO_TEXT, true);
+        }
+
         public Builder attributes(Map<String, String> v) {
             return set(CallField.ATTRIBUTES, v);
         }

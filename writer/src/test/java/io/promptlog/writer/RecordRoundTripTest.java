@@ -52,7 +52,7 @@ class RecordRoundTripTest {
                 .response("answer " + text).responseToolCalls("[]").finishReason("stop")
                 .inputTokens(812).outputTokens(95).cachedInputTokens(512).reasoningTokens(0).costUsd(0.00123)
                 .status("error").errorType("RateLimit").errorMessage("429 " + text).httpStatus(429)
-                .flagged(true).flagReason("jailbreak?").attributes(attrs)
+                .flagged(true).flagReason("jailbreak?").attributes(attrs).noText()
                 .build();
     }
 

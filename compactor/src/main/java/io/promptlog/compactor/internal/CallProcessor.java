@@ -37,6 +37,7 @@ final class CallProcessor {
     private final Map<String, StoredText> promptCache = lru();
     private final Map<String, StoredText> toolsCache = lru();
     private final Map<String, Redactor.Result> shortTexts = lru();
+    private final Map<Integer, Long> noTextUpTo = new java.util.concurrent.ConcurrentHashMap<>();
 
     CallProcessor(RetentionPolicy retention, Redactor redactor, DerivedValues derived, StatsCounters stats,
                   KnownTexts knownPrompts, KnownTexts knownTools) {
@@ -52,6 +53,10 @@ final class CallProcessor {
     }
 
     void process(LlmCall call, Batch batch, long index) {
+        if (Boolean.TRUE.equals(call.bool(CallField.NO_TEXT))) {
+            processNoText(call, batch, index);
+            return;
+        }
         long start = call.startTimeMicros() == null ? 0 : call.startTimeMicros();
         long redactions = 0;
 
@@ -137,6 +142,35 @@ final class CallProcessor {
         stats.redactions.addAndGet(redactions);
         batch.add(new CompactedCall(b.build(), promptHash, toolsHash, reason != null, reason, inputHash, outputHash,
                 inputChars, outputChars, redactions), retainedChars);
+    }
+
+    /**
+     * A call whose user did not consent to text storage: none of {@link CallField#NO_TEXT_FIELDS} is
+     * stored, linked or hashed (whatever the retention policy); the lengths and the metadata (redacted as
+     * usual) are. Remembers the queue index so the queue sweep drops its cycle file without a grace period.
+     */
+    private void processNoText(LlmCall call, Batch batch, long index) {
+        long inputChars = 0;
+        for (Message m : call.messages()) {
+            inputChars += DerivedValues.chars(m.content());
+        }
+        long outputChars = DerivedValues.chars(call.response());
+        LlmCall.Builder stripped = call.toBuilder();
+        for (CallField f : CallField.NO_TEXT_FIELDS) {
+            stripped.set(f, null);
+        }
+        LlmCall withoutText = stripped.build();
+        LlmCall.Builder b = withoutText.toBuilder();
+        long redactions = redactMetadata(withoutText, b, batch.shard, index);
+        stats.redactions.addAndGet(redactions);
+        noTextUpTo.merge(batch.shard, index, Math::max);
+        batch.add(new CompactedCall(b.build(), null, null, false, null, null, null, inputChars, outputChars,
+                redactions), 0);
+    }
+
+    /** Shard -> highest queue index of a no-text call processed so far (its cycle and older ones go at once). */
+    Map<Integer, Long> noTextUpTo() {
+        return noTextUpTo;
     }
 
     private String redact(String text, int[] count) {

@@ -284,7 +284,8 @@ public final class CompactionEngine implements AutoCloseable {
         for (ShardState st : shards.values()) {
             long c = committed.getOrDefault(st.shard, -1L);
             try {
-                stats.queueFilesDeleted.addAndGet(QueueRetention.sweep(st.dir, c, grace, now));
+                long noTextIndex = processor.noTextUpTo().getOrDefault(st.shard, -1L);
+                stats.queueFilesDeleted.addAndGet(QueueRetention.sweep(st.dir, c, grace, now, noTextIndex));
             } catch (IOException | RuntimeException e) {
                 stats.error("cannot delete compacted queue files in " + st.dir + ": " + e);
             }

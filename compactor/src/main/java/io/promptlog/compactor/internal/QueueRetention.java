@@ -21,7 +21,10 @@ import java.time.temporal.TemporalAccessor;
  * Deletes a shard's queue cycle files once it is safe: a cycle file goes only when its cycle is older
  * than the cycle of the committed index (so every record in it is committed), older than the newest
  * cycle file and the current wall-clock cycle (so it is not being written), and it was last modified
- * longer ago than the grace period. The queue is then opened writable (nothing is appended) so that the
+ * longer ago than the grace period. A cycle up to that of the last compacted no-text call (consent: see
+ * {@code CallRecorder.noText()}) goes without the grace period, as soon as the first two conditions hold,
+ * so the raw text of such a call lives in the queue only until the queue has rolled past its cycle file
+ * and the compactor has reached the next one. The queue is then opened writable (nothing is appended) so that the
  * refreshed directory listing reaches other readers of the shard.
  */
 final class QueueRetention {
@@ -30,7 +33,16 @@ final class QueueRetention {
 
     /** Returns the number of files deleted. */
     static int sweep(Path shardDir, long committedIndex, long graceMillis, long nowMillis) throws IOException {
-        if (committedIndex < 0 || graceMillis == Long.MAX_VALUE) {
+        return sweep(shardDir, committedIndex, graceMillis, nowMillis, -1);
+    }
+
+    /**
+     * As {@link #sweep(Path, long, long, long)}; cycles up to that of {@code noTextIndex} (a queue index of
+     * a compacted no-text call, -1 for none) go without the grace period.
+     */
+    static int sweep(Path shardDir, long committedIndex, long graceMillis, long nowMillis, long noTextIndex)
+            throws IOException {
+        if (committedIndex < 0 || (graceMillis == Long.MAX_VALUE && noTextIndex < 0)) {
             return 0;
         }
         int deleted = 0;
@@ -40,6 +52,7 @@ final class QueueRetention {
                 PromptLogConfig.DEFAULT_MAX_RECORD_BYTES, false)) {
             RollCycle rc = q.rollCycle();
             int committedCycle = rc.toCycle(committedIndex);
+            int noTextCycle = noTextIndex < 0 ? Integer.MIN_VALUE : rc.toCycle(noTextIndex);
             int current = q.cycle();
             int last = q.lastCycle();
             DateTimeFormatter fmt = new DateTimeFormatterBuilder().appendPattern(rc.format())
@@ -57,8 +70,9 @@ final class QueueRetention {
                     } catch (RuntimeException e) {
                         continue; // not a cycle file of this roll cycle
                     }
-                    if (cycle < committedCycle && cycle < current && cycle < last
-                            && Files.getLastModifiedTime(f).toMillis() <= nowMillis - graceMillis) {
+                    boolean pastGrace = cycle <= noTextCycle || (graceMillis != Long.MAX_VALUE
+                            && Files.getLastModifiedTime(f).toMillis() <= nowMillis - graceMillis);
+                    if (cycle < committedCycle && cycle < current && cycle < last && pastGrace) {
                         Files.deleteIfExists(f);
                         deleted++;
                     }

@@ -97,6 +97,13 @@ public final class LiveArrow {
     private record Derived(String promptHash, String toolsHash, String inputHash, long inputChars,
                            String outputHash, long outputChars) {
         static Derived of(LlmCall call, LiveTexts texts, DerivedValues values) {
+            if (noText(call)) {
+                long inputChars = 0;
+                for (Message m : call.messages()) {
+                    inputChars += DerivedValues.chars(m.content());
+                }
+                return new Derived(null, null, null, inputChars, null, DerivedValues.chars(call.response()));
+            }
             DerivedValues.InputDigest input = values.input();
             for (Message m : call.messages()) {
                 input.message(m.role(), m.content(), m.name(), m.toolCallId());
@@ -115,21 +122,28 @@ public final class LiveArrow {
         for (int row = 0; row < calls.size(); row++) {
             LlmCall call = calls.get(row);
             Derived d = Derived.of(call, texts, values);
+            boolean hide = noText(call);
             for (int ci = 0; ci < COLUMNS.size(); ci++) {
                 Column c = COLUMNS.get(ci);
-                Object value = FIELDS[ci] != null ? call.get(FIELDS[ci]) : derived(c.name(), call, d);
+                Object value = FIELDS[ci] == null ? derived(c.name(), call, d)
+                        : hide && CallField.NO_TEXT_FIELDS.contains(FIELDS[ci]) ? null : call.get(FIELDS[ci]);
                 set(root.getVector(ci), c.type(), row, value);
             }
         }
         root.setRowCount(calls.size());
     }
 
+    /** A call whose user did not consent to text storage: the live view shows its metadata only, like Parquet. */
+    private static boolean noText(LlmCall call) {
+        return Boolean.TRUE.equals(call.bool(CallField.NO_TEXT));
+    }
+
     private static Object derived(String column, LlmCall call, Derived d) {
         return switch (column) {
             case DatasetSchema.SYSTEM_PROMPT_HASH -> d.promptHash();
             case DatasetSchema.TOOLS_HASH -> d.toolsHash();
-            case DatasetSchema.TEXT_RETAINED -> Boolean.TRUE;
-            case DatasetSchema.RETENTION_REASON -> LIVE_RETENTION_REASON;
+            case DatasetSchema.TEXT_RETAINED -> !noText(call);
+            case DatasetSchema.RETENTION_REASON -> noText(call) ? null : LIVE_RETENTION_REASON;
             case DatasetSchema.INPUT_HASH -> d.inputHash();
             case DatasetSchema.OUTPUT_HASH -> d.outputHash();
             case DatasetSchema.INPUT_CHARS -> d.inputChars();

@@ -124,6 +124,8 @@ final class GenAiSpans {
         List<?> reasons = list(a.get("gen_ai.response.finish_reasons"));
         if (reasons != null && !reasons.isEmpty()) {
             call.finishReason(join(reasons));
+        } else {
+            setString(call, CallField.FINISH_REASON, first(a, "anthropic.message.stop_reason"));
         }
         setString(call, CallField.PROVIDER_REQUEST_ID, first(a, "anthropic.request.id", "openai.request.id"));
         Object ttft = a.get("gen_ai.response.time_to_first_chunk");

@@ -278,6 +278,18 @@ class AnthropicInterceptorTest extends ClientHookTestBase {
     }
 
     @Test
+    void shouldRecordAHeldRetryableFailureWhenTheClientIsClosed() {
+        server.enqueue(json(529, REQUEST_ID, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
+        AnthropicClient client = client(0, Duration.ofSeconds(10));
+        assertThatThrownBy(() -> client.messages().create(question())).isInstanceOf(AnthropicException.class);
+        assertThat(hook.hooks().stats().recorded()).as("held for a retry that the SDK will not make").isZero();
+        client.close();
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.int64(CallField.HTTP_STATUS)).isEqualTo(529);
+        assertThat(c.string(CallField.ERROR_TYPE)).isEqualTo("overloaded_error");
+    }
+
+    @Test
     void shouldRecordATimeoutAsAnErrorWithoutAResponse() {
         server.enqueue(ProviderServer.hang());
         assertThatThrownBy(() -> client(0, Duration.ofMillis(300)).messages().create(question()))

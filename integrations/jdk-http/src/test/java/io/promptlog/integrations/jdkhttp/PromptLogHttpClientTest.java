@@ -222,4 +222,19 @@ class PromptLogHttpClientTest extends ClientHookTestBase {
         assertThat(c.response()).isEqualTo("Rome.");
         assertThat(c.requestModel()).isNull();
     }
+
+    @Test
+    void shouldDelegateTheJava21LifecycleMethodsOrSayTheyNeedJava21() throws Exception {
+        HttpClient inner = HttpClient.newHttpClient();
+        PromptLogHttpClient wrapped = (PromptLogHttpClient) PromptLogHttpClient.wrap(inner, hook);
+        assertThat(wrapped.version()).isEqualTo(inner.version());
+        if (Runtime.version().feature() < 21) {
+            assertThatThrownBy(wrapped::shutdown).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage("HttpClient.shutdown needs Java 21+");
+        } else {
+            wrapped.shutdownNow();
+            assertThat(wrapped.awaitTermination(Duration.ofSeconds(10))).isTrue();
+            assertThat((Boolean) HttpClient.class.getMethod("isTerminated").invoke(inner)).isTrue();
+        }
+    }
 }

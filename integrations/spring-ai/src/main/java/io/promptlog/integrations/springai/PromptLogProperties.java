@@ -19,9 +19,13 @@ import java.nio.file.Path;
  */
 @ConfigurationProperties(prefix = "promptlog")
 public class PromptLogProperties {
+    /** The log's home directory (relative to the working directory unless absolute). */
     private Path dir = Path.of("promptlog");
+    /** Whether every Spring AI chat model call is logged. */
     private boolean enabled = true;
+    /** A CSV file of model prices (model,input,cached_input,output in US dollars per million tokens) overriding the shipped table. */
     private Path prices;
+    /** Whether to take trace_id and span_id from the current tracing span. */
     private boolean traceIds = true;
 
     public Path getDir() {

@@ -118,4 +118,14 @@ class PromptLogAutoConfigurationTest {
                     assertThat(log.stats().lastError()).contains("not-a-directory");
                 });
     }
+
+    @Test
+    void shouldShipConfigurationMetadataSoIdesCompleteThePromptlogProperties() throws Exception {
+        try (var in = getClass().getClassLoader().getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("spring-configuration-metadata.json in the jar").isNotNull();
+            String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(json).contains("\"promptlog.dir\"", "\"promptlog.enabled\"", "\"promptlog.prices\"",
+                    "\"promptlog.trace-ids\"", "The log's home directory");
+        }
+    }
 }

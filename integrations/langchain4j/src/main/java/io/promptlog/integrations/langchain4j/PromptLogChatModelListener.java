@@ -41,6 +41,8 @@ import java.util.Objects;
  *
  * <p>Never changes the call: every callback catches what goes wrong inside it and counts it in
  * {@link PromptLogHooks#stats()}; LangChain4j would also catch it, but would log a warning each time.
+ * A part of the call that cannot be read (the request, the response) is left out and counted; the rest
+ * is still recorded.
  */
 public final class PromptLogChatModelListener implements ChatModelListener {
     private final PromptLogHooks hooks;
@@ -82,8 +84,8 @@ public final class PromptLogChatModelListener implements ChatModelListener {
         try {
             long end = System.nanoTime();
             LlmCall.Builder call = start(context.attributes(), end);
-            ChatCalls.request(call, context.chatRequest(), context.modelProvider());
-            ChatCalls.response(call, context.chatResponse());
+            part("langchain4j onResponse: request", () -> ChatCalls.request(call, context.chatRequest(), context.modelProvider()));
+            part("langchain4j onResponse: response", () -> ChatCalls.response(call, context.chatResponse()));
             call.status(CallField.STATUS_OK);
             hooks.record(call);
         } catch (Throwable t) {
@@ -96,11 +98,23 @@ public final class PromptLogChatModelListener implements ChatModelListener {
         try {
             long end = System.nanoTime();
             LlmCall.Builder call = start(context.attributes(), end);
-            ChatCalls.request(call, context.chatRequest(), context.modelProvider());
+            part("langchain4j onError: request", () -> ChatCalls.request(call, context.chatRequest(), context.modelProvider()));
             ChatCalls.error(call, context.error());
             hooks.record(call);
         } catch (Throwable t) {
             hooks.failed("langchain4j onError", t);
+        }
+    }
+
+    /**
+     * Maps one part of the call; a failure there is counted and the rest of the call is still recorded
+     * (a request the listener cannot read loses its messages, not the response).
+     */
+    private void part(String where, Runnable mapping) {
+        try {
+            mapping.run();
+        } catch (RuntimeException | LinkageError e) {
+            hooks.failed(where, e);
         }
     }
 

@@ -329,7 +329,7 @@ class PromptLogChatModelListenerTest {
     }
 
     @Test
-    void shouldCountAndSwallowAFailureInsideTheListener() {
+    void shouldCountAndSwallowAFailureInsideTheListenerAndStillRecordTheRest() {
         PromptLogChatModelListener listener = PromptLogChatModelListener.of(hooks);
         ChatMessage broken = new ChatMessage() {
             @Override
@@ -345,8 +345,11 @@ class PromptLogChatModelListenerTest {
                 ChatResponse.builder().aiMessage(AiMessage.from("ok")).build(), request, ModelProvider.OPEN_AI, attributes));
 
         assertThat(hooks.stats().failures()).isEqualTo(1);
-        assertThat(hooks.stats().lastFailure()).contains("langchain4j onResponse").contains("cannot be read");
-        assertThat(LoggedCalls.readAll(home)).isEmpty();
+        assertThat(hooks.stats().lastFailure()).contains("langchain4j onResponse: request").contains("cannot be read");
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.response()).as("the rest of the call is still recorded").isEqualTo("ok");
+        assertThat(c.messages()).isEmpty();
+        assertThat(c.status()).isEqualTo(CallField.STATUS_OK);
     }
 
     @Test

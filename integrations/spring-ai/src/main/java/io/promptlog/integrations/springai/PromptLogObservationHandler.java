@@ -31,7 +31,8 @@ import java.util.Objects;
  * for the observation itself; otherwise those of the OpenTelemetry span current when the call starts.
  *
  * <p>Never changes the call: a failure inside the handler is counted in {@link PromptLogHooks#stats()}
- * and swallowed.
+ * and swallowed. A part of the call that cannot be read (the prompt, the response) is left out and
+ * counted; the rest is still recorded.
  */
 public final class PromptLogObservationHandler implements ObservationHandler<ChatModelObservationContext> {
     /** Key of this handler's start state in the observation context (one per handler). */
@@ -86,8 +87,8 @@ public final class PromptLogObservationHandler implements ObservationHandler<Cha
             } else {
                 call = hooks.captureTraceIds(LlmCall.builder());
             }
-            Extras.observationSpan(call, context);
-            ChatObservations.request(call, context);
+            part("spring-ai onStop: span", () -> Extras.observationSpan(call, context));
+            part("spring-ai onStop: request", () -> ChatObservations.request(call, context));
             if (context.getError() != null) {
                 ChatObservations.error(call, context.getError());
             } else if (context.getResponse() != null) {
@@ -95,10 +96,22 @@ public final class PromptLogObservationHandler implements ObservationHandler<Cha
             } else {
                 call.status(CallField.STATUS_INCOMPLETE);
             }
-            ChatObservations.response(call, context.getResponse());
+            part("spring-ai onStop: response", () -> ChatObservations.response(call, context.getResponse()));
             hooks.record(call);
         } catch (Throwable t) {
             hooks.failed("spring-ai onStop", t);
+        }
+    }
+
+    /**
+     * Maps one part of the call; a failure there is counted and the rest of the call is still recorded
+     * (a prompt the handler cannot read loses its messages, not the response).
+     */
+    private void part(String where, Runnable mapping) {
+        try {
+            mapping.run();
+        } catch (RuntimeException | LinkageError e) {
+            hooks.failed(where, e);
         }
     }
 

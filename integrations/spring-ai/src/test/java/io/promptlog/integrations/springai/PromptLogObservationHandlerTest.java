@@ -316,4 +316,38 @@ class PromptLogObservationHandlerTest {
         assertThat(c.messages()).containsExactly(Message.of("user", "Tell a story"));
         assertThat(c.string(CallField.ERROR_TYPE)).isNull();
     }
+
+    @Test
+    void shouldCountAndSwallowAFailureInsideTheHandlerAndStillRecordTheRest() {
+        org.springframework.ai.chat.messages.Message broken = new org.springframework.ai.chat.messages.Message() {
+            @Override
+            public org.springframework.ai.chat.messages.MessageType getMessageType() {
+                throw new IllegalStateException("a message type that cannot be read");
+            }
+
+            @Override
+            public String getText() {
+                return "?";
+            }
+
+            @Override
+            public Map<String, Object> getMetadata() {
+                return Map.of();
+            }
+        };
+        org.springframework.ai.chat.observation.ChatModelObservationContext context =
+                org.springframework.ai.chat.observation.ChatModelObservationContext.builder()
+                        .prompt(new Prompt(List.of(broken))).provider("openai").build();
+
+        io.micrometer.observation.Observation.createNotStarted("gen_ai.client.operation", () -> context, registry)
+                .observe(() -> context.setResponse(new ChatResponse(List.of(
+                        new org.springframework.ai.chat.model.Generation(new AssistantMessage("ok"))))));
+
+        assertThat(hooks.stats().failures()).isEqualTo(1);
+        assertThat(hooks.stats().lastFailure()).contains("spring-ai onStop: request").contains("cannot be read");
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.response()).as("the rest of the call is still recorded").isEqualTo("ok");
+        assertThat(c.messages()).isEmpty();
+        assertThat(c.status()).isEqualTo(CallField.STATUS_OK);
+    }
 }

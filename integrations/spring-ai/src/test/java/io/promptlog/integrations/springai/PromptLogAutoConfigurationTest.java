@@ -128,4 +128,29 @@ class PromptLogAutoConfigurationTest {
                     "\"promptlog.trace-ids\"", "The log's home directory");
         }
     }
+
+    @Test
+    void shouldLogCallsOfSpringAisOpenAiModelInAnAppWithoutTheActuator() throws Exception {
+        try (io.promptlog.integrations.ProviderServer server = new io.promptlog.integrations.ProviderServer()) {
+            server.enqueue(io.promptlog.integrations.ProviderServer.json(200, java.util.Map.of(),
+                    io.promptlog.integrations.OpenAiChatBodies.COMPLETION));
+            runner().withConfiguration(AutoConfigurations.of(
+                            org.springframework.boot.autoconfigure.web.client.RestClientAutoConfiguration.class,
+                            org.springframework.boot.autoconfigure.web.reactive.function.client.WebClientAutoConfiguration.class,
+                            org.springframework.ai.retry.autoconfigure.SpringAiRetryAutoConfiguration.class,
+                            org.springframework.ai.model.tool.autoconfigure.ToolCallingAutoConfiguration.class,
+                            org.springframework.ai.model.openai.autoconfigure.OpenAiChatAutoConfiguration.class))
+                    .withPropertyValues("spring.ai.openai.api-key=sk-test", "spring.ai.openai.base-url=" + server.url(""),
+                            "spring.ai.openai.chat.options.model=gpt-test")
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        context.getBean(org.springframework.ai.chat.model.ChatModel.class).call(new Prompt("Capital of Italy?"));
+                    });
+        }
+
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.messages()).containsExactly(Message.of("user", "Capital of Italy?"));
+        assertThat(c.response()).isEqualTo("Rome.");
+        assertThat(c.status()).isEqualTo(CallField.STATUS_OK);
+    }
 }

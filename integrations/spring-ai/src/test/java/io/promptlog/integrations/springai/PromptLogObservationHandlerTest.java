@@ -311,7 +311,7 @@ class PromptLogObservationHandlerTest {
                 .collectList().block(Duration.ofSeconds(30));
 
         assertThat(firstChunk).hasSize(1);
-        LlmCall c = LoggedCalls.single(home);
+        LlmCall c = awaitSingleCall(home);
         assertThat(c.status()).isEqualTo(CallField.STATUS_INCOMPLETE);
         assertThat(c.messages()).containsExactly(Message.of("user", "Tell a story"));
         assertThat(c.string(CallField.ERROR_TYPE)).isNull();

@@ -29,7 +29,8 @@ import java.util.Objects;
  * <p>One record per logical call: LangChain4j calls {@code onRequest} before the request and then either
  * {@code onResponse} (for a stream: once, with the aggregated response) or {@code onError}, with one
  * attributes map shared by the three; the listener keeps its start time and the trace ids of the span
- * current at {@code onRequest} in that map. Retries inside the model are one call.
+ * current at {@code onRequest} in that map. Retries inside the model are one call; a listener registered
+ * twice on a model still records once.
  *
  * <p>Filled from what the listener sees: system prompt (the first system message; later ones stay in
  * {@code messages}), messages, tools (as JSON), model and parameters, response, tool calls, finish
@@ -46,6 +47,8 @@ import java.util.Objects;
  */
 public final class PromptLogChatModelListener implements ChatModelListener {
     private final PromptLogHooks hooks;
+    /** This listener's state in an attributes map once its call is recorded. */
+    private static final Object RECORDED = new Object();
     /** This listener's key in the attributes map (one per listener, so two listeners never clash). */
     private final Object key = new Object();
 
@@ -73,7 +76,8 @@ public final class PromptLogChatModelListener implements ChatModelListener {
             LlmCall.Builder call = LlmCall.builder();
             hooks.captureTraceIds(call);
             call.startTimeMicros(epochMicros(Instant.now()));
-            attributes(context.attributes()).put(key, new Pending(call, System.nanoTime()));
+            // a listener registered twice on a model: the first registration's Pending stays, one record
+            attributes(context.attributes()).putIfAbsent(key, new Pending(call, System.nanoTime()));
         } catch (Throwable t) {
             hooks.failed("langchain4j onRequest", t);
         }
@@ -84,6 +88,9 @@ public final class PromptLogChatModelListener implements ChatModelListener {
         try {
             long end = System.nanoTime();
             LlmCall.Builder call = start(context.attributes(), end);
+            if (call == null) {
+                return;
+            }
             part("langchain4j onResponse: request", () -> ChatCalls.request(call, context.chatRequest(), context.modelProvider()));
             part("langchain4j onResponse: response", () -> ChatCalls.response(call, context.chatResponse()));
             call.status(CallField.STATUS_OK);
@@ -98,6 +105,9 @@ public final class PromptLogChatModelListener implements ChatModelListener {
         try {
             long end = System.nanoTime();
             LlmCall.Builder call = start(context.attributes(), end);
+            if (call == null) {
+                return;
+            }
             part("langchain4j onError: request", () -> ChatCalls.request(call, context.chatRequest(), context.modelProvider()));
             ChatCalls.error(call, context.error());
             hooks.record(call);
@@ -118,9 +128,15 @@ public final class PromptLogChatModelListener implements ChatModelListener {
         }
     }
 
-    /** The call begun in onRequest with its duration set; a fresh one when onRequest did not run. */
+    /**
+     * The call begun in onRequest with its duration set; a fresh one when onRequest did not run; null when
+     * this call is already recorded (the listener is registered twice on the model).
+     */
     private LlmCall.Builder start(Map<Object, Object> attributes, long endNanos) {
-        Object p = attributes(attributes).remove(key);
+        Object p = attributes(attributes).put(key, RECORDED);
+        if (p == RECORDED) {
+            return null;
+        }
         if (p instanceof Pending pending) {
             return pending.call.durationMicros(Math.max(0, (endNanos - pending.startNanos) / 1_000));
         }

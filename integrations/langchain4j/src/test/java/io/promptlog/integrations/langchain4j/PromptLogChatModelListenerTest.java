@@ -380,4 +380,15 @@ class PromptLogChatModelListenerTest {
         assertThat(c.response()).isEqualTo("Un chat.");
         assertThat(c.int64(CallField.DURATION_US)).isNotNull();
     }
+
+    @Test
+    void shouldRecordOnceWhenTheSameListenerIsRegisteredTwice() {
+        server.enqueue(json(200, Map.of(), COMPLETION));
+        PromptLogChatModelListener listener = PromptLogChatModelListener.of(hooks);
+
+        model().listeners(List.of(listener, listener)).build().chat("Capital of Italy?");
+
+        assertThat(LoggedCalls.readAll(home)).hasSize(1);
+        assertThat(LoggedCalls.single(home).int64(CallField.DURATION_US)).isPositive();
+    }
 }

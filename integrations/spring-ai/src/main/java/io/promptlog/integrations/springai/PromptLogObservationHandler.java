@@ -22,8 +22,8 @@ import java.util.Objects;
  * registry.observationConfig().observationHandler(PromptLogObservationHandler.of(log));
  * }</pre>
  *
- * <p>One record per model call (each round trip of Spring AI's tool-calling loop is one), written when
- * the observation stops: for a stream, after the last chunk, with the aggregated response. Status is
+ * <p>One record per model call (each round trip of Spring AI's tool-calling loop is one; a handler
+ * registered twice on a registry still records once), written when the observation stops: for a stream, after the last chunk, with the aggregated response. Status is
  * {@code error} when the observation carries an error, {@code incomplete} when it stopped without a
  * response (a stream the app cancelled), else {@code ok}.
  *
@@ -35,7 +35,9 @@ import java.util.Objects;
  * counted; the rest is still recorded.
  */
 public final class PromptLogObservationHandler implements ObservationHandler<ChatModelObservationContext> {
-    /** Key of this handler's start state in the observation context (one per handler). */
+    /** This handler's state in an observation context once its call is recorded. */
+    private static final Object RECORDED = new Object();
+    /** Key of this handler's state in the observation context (one per handler): a Pending, then RECORDED. */
     private final Object key = new Object();
     private final PromptLogHooks hooks;
 
@@ -65,6 +67,9 @@ public final class PromptLogObservationHandler implements ObservationHandler<Cha
     @Override
     public void onStart(ChatModelObservationContext context) {
         try {
+            if (context.containsKey(key)) {
+                return; // this handler is registered twice on the registry: the first registration records
+            }
             LlmCall.Builder call = LlmCall.builder();
             hooks.captureTraceIds(call);
             Instant now = Instant.now();
@@ -79,11 +84,14 @@ public final class PromptLogObservationHandler implements ObservationHandler<Cha
     public void onStop(ChatModelObservationContext context) {
         try {
             long end = System.nanoTime();
-            Pending pending = context.get(key);
+            Object state = context.get(key);
+            if (state == RECORDED) {
+                return; // registered twice: recorded by the first registration
+            }
+            context.put(key, RECORDED);
             LlmCall.Builder call;
-            if (pending != null) {
+            if (state instanceof Pending pending) {
                 call = pending.call.durationMicros(Math.max(0, (end - pending.startNanos) / 1_000));
-                context.remove(key);
             } else {
                 call = hooks.captureTraceIds(LlmCall.builder());
             }

@@ -350,4 +350,17 @@ class PromptLogObservationHandlerTest {
         assertThat(c.messages()).isEmpty();
         assertThat(c.status()).isEqualTo(CallField.STATUS_OK);
     }
+
+    @Test
+    void shouldRecordOnceWhenTheSameHandlerIsRegisteredTwice() {
+        PromptLogObservationHandler handler = PromptLogObservationHandler.of(hooks);
+        registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(handler).observationHandler(handler);
+        server.enqueue(json(200, Map.of(), COMPLETION));
+
+        model().call(new Prompt("Capital of Italy?"));
+
+        assertThat(LoggedCalls.readAll(home)).hasSize(1);
+        assertThat(LoggedCalls.single(home).int64(CallField.DURATION_US)).isPositive();
+    }
 }

@@ -41,7 +41,14 @@ import java.util.SplittableRandom;
  * p50/p99 of {@code duration_us}. Each query runs once to warm up, then {@code repeats} times (point
  * lookups on different ids); medians are reported. The group-by results of both sides are compared.
  *
- * <pre>query --calls 1000000 [--repeats 7] [--out result.json]</pre>
+ * <p>{@code --file-calls K} compacts after every K calls, so the dataset has the many files of a service
+ * whose compactor runs every few minutes (default: one compaction at the end). {@code --metadata-only}
+ * logs the calls without their texts (messages, response, tools; the system prompts stay), which keeps a
+ * 10 M call run within this machine's disk and time (the point lookup and the group-by read metadata
+ * columns). {@code --promptlog-jar J} also times {@code java -jar J show <id> --data <dataset>} end to end
+ * (JVM start included; median of 3 child processes).
+ *
+ * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--promptlog-jar J] [--out result.json]</pre>
  */
 public final class QueryBench {
     static final String GROUP_BY = "SELECT request_model, CAST(start_time AS DATE) AS day, count(*) AS calls, "
@@ -54,26 +61,34 @@ public final class QueryBench {
     public static void main(String[] args) throws Exception {
         int n = 1_000_000;
         int repeats = 7;
+        int fileCalls = 0;
+        boolean metadataOnly = false;
+        Path promptlogJar = null;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--calls" -> n = Integer.parseInt(args[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
+                case "--metadata-only" -> metadataOnly = true;
+                case "--promptlog-jar" -> promptlogJar = Path.of(args[++i]);
                 case "--help" -> {
-                    System.out.println("usage: query [--calls 1000000] [--repeats 7] [--out result.json]");
+                    System.out.println("usage: " + USAGE);
                     return;
                 }
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: query [--calls 1000000] [--repeats 7] [--out result.json]");
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: " + USAGE);
             }
         }
-        if (n < 100 || repeats < 1) {
-            throw new IllegalArgumentException("--calls must be >= 100 and --repeats >= 1");
+        if (n < 100 || repeats < 1 || fileCalls < 0) {
+            throw new IllegalArgumentException("--calls must be >= 100, --repeats >= 1 and --file-calls >= 0");
+        }
+        if (promptlogJar != null && !Files.isRegularFile(promptlogJar)) {
+            throw new IllegalArgumentException("--promptlog-jar: no file " + promptlogJar);
         }
         Path root = Files.createTempDirectory("promptlog-query-");
         try {
-            String json = run(root, n, repeats);
+            String json = run(root, n, repeats, fileCalls, metadataOnly, promptlogJar);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -83,7 +98,11 @@ public final class QueryBench {
         }
     }
 
-    static String run(Path root, int n, int repeats) throws Exception {
+    private static final String USAGE = "query [--calls 1000000] [--repeats 7] [--file-calls K] [--metadata-only] "
+            + "[--promptlog-jar J] [--out result.json]";
+
+    static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, Path promptlogJar)
+            throws Exception {
         long spacing = 30L * 86_400_000_000L / n;
         SyntheticCalls synthetic = new SyntheticCalls(Workload.SEED, 24, 512, 4096,
                 SyntheticCalls.DEFAULT_BASE_MICROS, spacing);
@@ -92,17 +111,28 @@ public final class QueryBench {
         SplittableRandom rnd = new SplittableRandom(Workload.SEED);
         List<String> ids = new ArrayList<>();
         long t0 = System.nanoTime();
+        long compactNanos = 0;
+        long written = 0;
+        int files = 0;
         try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build());
+             Compactor compactor = Compactor.open(CompactorConfig.builder(home).retention(RetentionPolicy.all()).build());
              BufferedWriter w = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8);
              JsonGenerator g = CanonicalJson.FACTORY.createGenerator(w)) {
             for (int seq = 0; seq < n; seq++) {
                 LlmCall call = synthetic.call(seq);
+                if (metadataOnly) {
+                    call = call.toBuilder().messages(null).response(null).tools(null).build();
+                }
                 CanonicalJson.write(new BenchCall(call), g);
                 g.writeRaw('\n');
                 int st;
-                try (CallRecorder r = log.begin()) {
-                    synthetic.record(r, seq);
-                    st = r.commit();
+                if (metadataOnly) {
+                    st = log.append(call);
+                } else {
+                    try (CallRecorder r = log.begin()) {
+                        synthetic.record(r, seq);
+                        st = r.commit();
+                    }
                 }
                 if (!AppendStatus.isAppended(st)) {
                     throw new IllegalStateException("append failed: " + AppendStatus.describe(st));
@@ -110,20 +140,28 @@ public final class QueryBench {
                 if (ids.size() < repeats + 1 && rnd.nextInt(Math.max(1, n / (4 * (repeats + 1)))) == 0) {
                     ids.add(call.callId());
                 }
+                if (fileCalls > 0 && (seq + 1) % fileCalls == 0) {
+                    long c0 = System.nanoTime();
+                    CompactionResult cr = compactor.runOnce();
+                    compactNanos += System.nanoTime() - c0;
+                    written += cr.callsWritten();
+                    files += cr.filesWritten();
+                }
             }
+            long c0 = System.nanoTime();
+            CompactionResult cr = compactor.runOnce();
+            compactNanos += System.nanoTime() - c0;
+            written += cr.callsWritten();
+            files += cr.filesWritten();
+        }
+        if (written != n) {
+            throw new IllegalStateException("compactor wrote " + written + " of " + n + " calls");
         }
         while (ids.size() < repeats + 1) {
             ids.add(synthetic.call(rnd.nextInt(n)).callId());
         }
-        long generated = System.nanoTime();
-        CompactionResult cr;
-        try (Compactor c = Compactor.open(CompactorConfig.builder(home).retention(RetentionPolicy.all()).build())) {
-            cr = c.runOnce();
-        }
-        if (cr.callsWritten() != n) {
-            throw new IllegalStateException("compactor wrote " + cr.callsWritten() + " of " + n + " calls");
-        }
         long compacted = System.nanoTime();
+        long generated = compacted - compactNanos;
         Path duckFile = root.resolve("duckdb.parquet");
         try (Connection conn = DriverManager.getConnection("jdbc:duckdb:"); Statement st = conn.createStatement()) {
             st.execute("COPY (SELECT * FROM read_json(" + StorageCompaction.lit(jsonl.toString())
@@ -208,12 +246,35 @@ public final class QueryBench {
                     + " rows, DuckDB " + dkResult.size());
         }
         long plBytes = dirBytes(home.resolve("data"));
-        return String.format(Locale.ROOT, "{\"calls\":%d,\"repeats\":%d,\"reader_open_ms\":%.1f,"
+        double showMs = promptlogJar == null ? Double.NaN : showMillis(promptlogJar, home.resolve("data"), ids);
+        return String.format(Locale.ROOT, "{\"calls\":%d,\"repeats\":%d,\"file_calls\":%d,\"metadata_only\":%b,"
+                        + "\"calls_files\":%d,\"reader_open_ms\":%.1f,"
                         + "\"promptlog_dataset_bytes\":%d,\"duckdb_file_bytes\":%d,\"group_rows\":%d,"
                         + "\"point_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
-                        + "\"group_by\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f}}",
-                n, repeats, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
-                median(plLookup), median(dkLookup), median(plGroup), median(dkGroup));
+                        + "\"group_by\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},\"show_end_to_end_ms\":%s}",
+                n, repeats, fileCalls, metadataOnly, files, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
+                median(plLookup), median(dkLookup), median(plGroup), median(dkGroup),
+                Double.isNaN(showMs) ? "null" : String.format(Locale.ROOT, "%.0f", showMs));
+    }
+
+    /** Median wall time of 3 {@code show} commands in child JVMs (the launcher's flags), different ids. */
+    private static double showMillis(Path jar, Path data, List<String> ids) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        double[] ms = new double[3];
+        for (int i = 0; i < ms.length; i++) {
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(JvmFlags.list());
+            cmd.addAll(List.of("-jar", jar.toString(), "show", ids.get(i % ids.size()), "--data", data.toString()));
+            long a = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            int code = p.waitFor();
+            ms[i] = (System.nanoTime() - a) / 1e6;
+            if (code != 0) {
+                throw new IllegalStateException("show exited " + code + ": " + new String(output, StandardCharsets.UTF_8));
+            }
+        }
+        return median(ms);
     }
 
     private static double median(double[] v) {

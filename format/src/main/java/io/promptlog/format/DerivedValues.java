@@ -131,6 +131,31 @@ public final class DerivedValues {
         return startMicros == null ? 0 : Math.toIntExact(Math.floorDiv(startMicros, MICROS_PER_DAY));
     }
 
+    /**
+     * The Unix milliseconds of a UUIDv7 call id (RFC 9562: the first 48 bits), or -1 when the id is not a
+     * UUIDv7 in its canonical text form. The writer generates call ids from the call's start time, so such
+     * an id names its {@code start_time} millisecond and so its {@link #date} (an id supplied by the
+     * application may name another time).
+     */
+    public static long uuidV7Millis(String callId) {
+        if (callId == null || callId.length() != 36 || callId.charAt(8) != '-' || callId.charAt(13) != '-'
+                || callId.charAt(14) != '7' || callId.charAt(18) != '-' || callId.charAt(23) != '-') {
+            return -1;
+        }
+        long ms = 0;
+        for (int i = 0; i < 13; i++) {
+            if (i == 8) {
+                continue;
+            }
+            int d = Character.digit(callId.charAt(i), 16);
+            if (d < 0) {
+                return -1;
+            }
+            ms = (ms << 4) | d;
+        }
+        return ms;
+    }
+
     /** Lowercase hex of bytes. */
     static String hex(byte[] d) {
         char[] out = new char[d.length * 2];

@@ -96,4 +96,16 @@ class DerivedValuesTest {
         // SHA-256("abc") starts ba7816bf8f01cfea
         assertThat(derived.samplingHash("abc")).isEqualTo(0xba7816bf8f01cfeaL);
     }
+
+    @Test
+    void shouldReadTheMillisecondsOfAUuidV7AndRejectOtherIds() {
+        // 0x01a1f640bc28 ms = 1795132800040 = 2026-11-20T00:00:00.040Z
+        assertThat(DerivedValues.uuidV7Millis("01a1f640-bc28-7abc-8def-0123456789ab")).isEqualTo(1_795_132_800_040L);
+        assertThat(DerivedValues.date(DerivedValues.uuidV7Millis("01a1f640-bc28-7abc-8def-0123456789ab") * 1000))
+                .isEqualTo(LocalDate.of(2026, 11, 20));
+        assertThat(DerivedValues.uuidV7Millis("019c9f5d-1f28-4abc-8def-0123456789ab")).as("version 4").isEqualTo(-1);
+        assertThat(DerivedValues.uuidV7Millis("019c9f5d-1f2x-7abc-8def-0123456789ab")).isEqualTo(-1);
+        assertThat(DerivedValues.uuidV7Millis("c-1")).isEqualTo(-1);
+        assertThat(DerivedValues.uuidV7Millis(null)).isEqualTo(-1);
+    }
 }

@@ -1,5 +1,6 @@
 package io.promptlog.reader;
 
+import io.promptlog.format.DerivedValues;
 import io.promptlog.reader.internal.DatasetViews;
 import io.promptlog.reader.internal.JdbcValues;
 import io.promptlog.reader.internal.SqlLockdown;
@@ -203,10 +204,24 @@ public final class PromptLogReader implements AutoCloseable {
         });
     }
 
-    /** One call with everything retained (system prompt and tools text included), or empty when unknown. */
+    /**
+     * One call with everything retained (system prompt and tools text included), or empty when unknown.
+     *
+     * <p>A UUIDv7 id (as the writer generates) names its start millisecond: the lookup first reads only
+     * that date's partition and the row groups whose {@code start_time} range holds it, and falls back to
+     * every file when the call is not there (an id the application chose itself).
+     */
     public Optional<StoredCall> call(String callId) {
         List<StoredCall> found = new ArrayList<>();
-        forEachCall("call_id = ?", found::add, callId);
+        long ms = DerivedValues.uuidV7Millis(callId);
+        if (ms >= 0) {
+            forEachCall("call_id = ? AND date = CAST(? AS DATE) AND start_time >= make_timestamptz(?) "
+                    + "AND start_time < make_timestamptz(?)", found::add, callId,
+                    DerivedValues.date(ms * 1000).toString(), ms * 1000, ms * 1000 + 1000);
+        }
+        if (found.isEmpty()) {
+            forEachCall("call_id = ?", found::add, callId);
+        }
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 

@@ -50,8 +50,13 @@ public final class DatasetViews implements AutoCloseable {
         }
         DatasetViews v = new DatasetViews(c, dataDir, queueDir);
         try {
+            // an open reader answers many queries over the same immutable files: read each footer once
+            exec(c, "SET parquet_metadata_cache = true");
             v.refresh();
             return v;
+        } catch (SQLException e) {
+            v.close();
+            throw new PromptLogReaderException("cannot configure embedded DuckDB: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             v.close();
             throw e;

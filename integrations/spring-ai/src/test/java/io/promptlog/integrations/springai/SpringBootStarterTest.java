@@ -1,6 +1,7 @@
 package io.promptlog.integrations.springai;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.promptlog.integrations.LoggedCalls;
 import io.promptlog.integrations.OpenAiChatBodies;
 import io.promptlog.integrations.ProviderServer;
 import io.promptlog.reader.PromptLogReader;
@@ -135,12 +136,15 @@ class SpringBootStarterTest {
                 .block(Duration.ofSeconds(30));
 
         assertThat(chunks).isNotEmpty();
+        // the observation stops in the stream's doFinally, which may run just after block() has returned:
+        // wait for the record in the queue (cheap), then read it through the reader
+        Message question = Message.of("user", "Capital of Italy? (stream)");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<StoredCall> calls = loggedCallsWith("Capital of Italy? (stream)");
-        while (calls.isEmpty() && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-            calls = loggedCallsWith("Capital of Italy? (stream)");
+        while (LoggedCalls.readAll(home).stream().noneMatch(c -> c.messages().contains(question))
+                && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
         }
+        List<StoredCall> calls = loggedCallsWith("Capital of Italy? (stream)");
         assertThat(calls).hasSize(1);
         assertThat(calls.get(0).call().response()).isEqualTo("Hello");
         assertThat(calls.get(0).call().status()).isEqualTo(CallField.STATUS_OK);

@@ -261,14 +261,45 @@ public final class Report {
             return;
         }
         JsonNode q = MAPPER.readTree(p.toFile());
-        md.append("### Query (").append(q.get("calls").asLong()).append(" calls; median of ")
-                .append(q.get("repeats").asInt()).append(" runs, ms)\n\n| query | promptlog reader | DuckDB over its Parquet | ratio |\n|---|---:|---:|---:|\n");
+        md.append("### Query (").append(q.get("calls").asLong()).append(" calls");
+        if (q.has("calls_files")) {
+            md.append(", ").append(q.get("calls_files").asLong()).append(" calls files")
+                    .append(q.path("metadata_only").asBoolean() ? ", metadata only" : ", 100% text");
+        }
+        md.append("; median of ").append(q.get("repeats").asInt())
+                .append(" runs, ms)\n\n| query | promptlog reader | DuckDB over its Parquet | ratio |\n|---|---:|---:|---:|\n");
         for (String k : List.of("point_lookup", "group_by")) {
             JsonNode r = q.get(k);
             md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |\n", k, r.get("promptlog_ms").asDouble(),
                     r.get("duckdb_ms").asDouble(), r.get("promptlog_ms").asDouble() / r.get("duckdb_ms").asDouble()));
         }
+        if (q.hasNonNull("show_end_to_end_ms")) {
+            md.append(String.format(Locale.ROOT, "| `promptlog show` end to end (child JVM) | %.0f | | |\n",
+                    q.get("show_end_to_end_ms").asDouble()));
+        }
         md.append('\n');
+    }
+
+    /** The read-side targets of query.json: lookup <= 50 ms and show <= 1.5 s at 10 M calls, group-by <= 1.2x. */
+    private void queryTargets(Path dir) throws IOException {
+        Path p = dir.resolve("query.json");
+        if (!Files.exists(p)) {
+            return;
+        }
+        JsonNode q = MAPPER.readTree(p.toFile());
+        String at = q.get("calls").asLong() + " calls";
+        double lookup = q.get("point_lookup").get("promptlog_ms").asDouble();
+        md.append(String.format(Locale.ROOT, "| point lookup by call_id <= 50 ms through an open reader (%s) | %.1f ms | %s |\n",
+                at, lookup, lookup <= 50 && q.get("calls").asLong() >= 10_000_000 ? "yes" : lookup <= 50 ? "at this size" : "no"));
+        if (q.hasNonNull("show_end_to_end_ms")) {
+            double show = q.get("show_end_to_end_ms").asDouble();
+            md.append(String.format(Locale.ROOT, "| `show` <= 1.5 s end to end (%s) | %.0f ms | %s |\n", at, show,
+                    show <= 1500 ? "yes" : "no"));
+        }
+        JsonNode g = q.get("group_by");
+        double ratio = g.get("promptlog_ms").asDouble() / g.get("duckdb_ms").asDouble();
+        md.append(String.format(Locale.ROOT, "| group-by per model per day within 1.2x of DuckDB over its own file (%s) | %.2fx | %s |\n",
+                at, ratio, ratio <= 1.2 ? "yes" : "no"));
     }
 
     private void targets(List<Jmh> jmh, Path dir) throws IOException {
@@ -316,6 +347,7 @@ public final class Report {
             md.append(String.format(Locale.ROOT, "| bytes/call streamed (100%% text) <= DuckDB one file | %.2fx | %s |\n",
                     r, r <= 1 ? "yes" : "no"));
         }
+        queryTargets(dir);
         md.append('\n');
     }
 

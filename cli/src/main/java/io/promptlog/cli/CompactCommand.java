@@ -29,6 +29,10 @@ final class CompactCommand implements Callable<Integer> {
     @Option(names = "--redact", defaultValue = "default", paramLabel = "REDACTOR", description = "default or none (default: ${DEFAULT-VALUE})")
     String redact;
 
+    @Option(names = "--text-days", paramLabel = "N", description = "text retention: erase the text (not the metadata) "
+            + "of calls older than N days, every pass (default: keep text until erased)")
+    Integer textDays;
+
     @Option(names = "--follow", description = "keep compacting as calls arrive, until interrupted")
     boolean follow;
 
@@ -50,6 +54,12 @@ final class CompactCommand implements Callable<Integer> {
             b = CompactorConfig.fromOptions(home, data, retain, redact);
             if (intervalMillis != null) {
                 b.intervalMillis(intervalMillis);
+            }
+            if (textDays != null) {
+                if (textDays < 1) {
+                    throw new IllegalArgumentException("--text-days must be >= 1, was " + textDays);
+                }
+                b.textRetention(java.time.Duration.ofDays(textDays));
             }
             if (follow) {
                 b.minBatchRows(1).maxBatchDelayMillis(0);

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
         description = "Records every LLM call a service makes; compacts them to Parquet; finds, replays and compares them.",
         subcommands = {DemoCommand.class, GenerateCommand.class, CompactCommand.class, QueryCommand.class,
                 ShowCommand.class, ReplayCommand.class, ExportCommand.class, ImportCommand.class, StatsCommand.class,
-                TailCommand.class, CommandLine.HelpCommand.class})
+                TailCommand.class, EraseCommand.class, CommandLine.HelpCommand.class})
 public final class PromptLogCli implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;

@@ -82,6 +82,27 @@ public final class Compactor implements AutoCloseable {
     }
 
     /**
+     * Erases calls from the dataset: first compacts everything waiting in the queue (so calls logged but
+     * not compacted yet are covered), then rewrites each Parquet file holding a selected call, atomically
+     * (readers see the old file or the new one), and removes system prompts and tool definitions that only
+     * selected calls used; the queue cycle files are deleted as soon as it is safe, with no grace period.
+     * Killed mid-way, running it again finishes the job. Runs under this compactor's lock, between passes.
+     */
+    public ErasureResult erase(ErasureRequest request) throws IOException {
+        return erase(request, line -> { });
+    }
+
+    /** {@link #erase(ErasureRequest)}, telling {@code progress} each file it rewrites, as it goes. */
+    public ErasureResult erase(ErasureRequest request, java.util.function.Consumer<String> progress) throws IOException {
+        java.util.Objects.requireNonNull(request, "request");
+        java.util.Objects.requireNonNull(progress, "progress");
+        synchronized (engine) {
+            ensureOpen();
+            return engine.erase(request, progress);
+        }
+    }
+
+    /**
      * Compacts what is there, then keeps compacting on the calling thread every {@code intervalMillis}
      * (when thresholds are met) until {@link #close()} is called or the thread is interrupted. Failed
      * passes are counted and retried next interval.

@@ -37,6 +37,8 @@ public final class CompactorConfig {
     private final long maxBatchDelayMillis;
     private final Duration queueRetention;
     private final String hostName;
+    private final Duration textRetention;
+    private final java.time.Clock clock;
 
     private CompactorConfig(Builder b) {
         this.home = b.home;
@@ -51,6 +53,8 @@ public final class CompactorConfig {
         this.minBatchRows = b.minBatchRows;
         this.maxBatchDelayMillis = b.maxBatchDelayMillis;
         this.queueRetention = b.queueRetention;
+        this.textRetention = b.textRetention;
+        this.clock = b.clock;
         this.hostName = DatasetLayout.sanitizeHost(b.hostName != null ? b.hostName : localHostName());
     }
 
@@ -123,6 +127,16 @@ public final class CompactorConfig {
         return hostName;
     }
 
+    /** How long a call's text is kept (whole days), or null to keep it until erased (the default). */
+    public Duration textRetention() {
+        return textRetention;
+    }
+
+    /** The clock text retention is measured by (the system UTC clock unless set, e.g. in tests). */
+    public java.time.Clock clock() {
+        return clock;
+    }
+
     @Override
     public String toString() {
         return "CompactorConfig{home=" + home + ", dataDir=" + dataDir + ", zstdLevel=" + zstdLevel + ", retention="
@@ -158,6 +172,8 @@ public final class CompactorConfig {
         private long maxBatchDelayMillis = DEFAULT_MAX_BATCH_DELAY_MILLIS;
         private Duration queueRetention = DEFAULT_QUEUE_RETENTION;
         private String hostName;
+        private Duration textRetention;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
 
         private Builder(Path home) {
             this.home = Objects.requireNonNull(home, "home directory");
@@ -240,6 +256,22 @@ public final class CompactorConfig {
             return this;
         }
 
+        /**
+         * Text retention: every pass erases the text of calls older than this many whole days (by UTC date
+         * of {@code start_time}: a call's text goes within a day after it turns {@code keep} old), keeping
+         * their metadata, with the same rewrite as {@link Compactor#erase}. Null (the default) keeps text.
+         */
+        public Builder textRetention(Duration keep) {
+            this.textRetention = keep;
+            return this;
+        }
+
+        /** The clock of text retention (tests set a fixed one). */
+        public Builder clock(java.time.Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
         public CompactorConfig build() {
             if (zstdLevel < 1 || zstdLevel > 22) {
                 throw new IllegalArgumentException("zstdLevel must be 1..22, was " + zstdLevel);
@@ -270,6 +302,14 @@ public final class CompactorConfig {
             }
             if (queueRetention == null || queueRetention.isNegative()) {
                 throw new IllegalArgumentException("queueRetention must be >= 0, was " + queueRetention);
+            }
+            if (textRetention != null && (textRetention.isNegative() || textRetention.isZero()
+                    || !textRetention.equals(Duration.ofDays(textRetention.toDays())))) {
+                throw new IllegalArgumentException("textRetention must be a positive whole number of days, was "
+                        + textRetention);
+            }
+            if (clock == null) {
+                throw new IllegalArgumentException("clock must not be null");
             }
             if (hostName != null && hostName.isBlank()) {
                 throw new IllegalArgumentException("hostName must not be blank");

@@ -121,6 +121,7 @@ public final class CompactionEngine implements AutoCloseable {
         Path cp = DatasetLayout.checkpointFile(data, queueId);
         Map<Integer, Long> checkpoint = Checkpoint.read(cp);
         Recovery r = Recovery.scan(data, queueId, checkpoint);
+        loadUrgentSweep();
         knownPrompts.refresh();
         knownTools.refresh();
         committed.putAll(r.committed);
@@ -180,6 +181,15 @@ public final class CompactionEngine implements AutoCloseable {
             }
         }
         sweepQueue();
+        if (config.textRetention() != null) {
+            java.time.LocalDate cutoff = java.time.LocalDate.ofInstant(config.clock().instant(), java.time.ZoneOffset.UTC)
+                    .minusDays(config.textRetention().toDays());
+            try {
+                stats.textFilesExpired.addAndGet(dropTextBefore(cutoff));
+            } catch (IOException | RuntimeException e) {
+                stats.error("text retention: cannot erase text older than " + cutoff + ": " + e);
+            }
+        }
         stats.runs.incrementAndGet();
         return new CompactionResult(stats.callsWritten.get() - calls0, stats.filesWritten.get() - files0,
                 stats.bytesWritten.get() - bytes0, stats.recordsRead.get() - read0,
@@ -278,7 +288,51 @@ public final class CompactionEngine implements AutoCloseable {
         return n >= config.minBatchRows() || now - st.pendingSinceMillis >= config.maxBatchDelayMillis();
     }
 
+    /**
+     * Queue cycles up to these indexes (per shard) go without the grace period: they held a no-text call or
+     * an erased one. Kept in {@code _promptlog/<queue-id>.sweep} so a restart still honours them.
+     */
+    private Path urgentSweepFile() {
+        return DatasetLayout.metaDir(data).resolve(queueId + ".sweep");
+    }
+
+    private void loadUrgentSweep() throws IOException {
+        Path f = urgentSweepFile();
+        if (!Files.exists(f)) {
+            return;
+        }
+        for (String line : Files.readAllLines(f, java.nio.charset.StandardCharsets.US_ASCII)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                try {
+                    processor.noTextUpTo().merge(Integer.parseInt(line.substring(0, eq).trim()),
+                            Long.parseLong(line.substring(eq + 1).trim()), Math::max);
+                } catch (NumberFormatException e) {
+                    stats.error("ignoring a bad line in " + f + ": " + line);
+                }
+            }
+        }
+    }
+
+    private Map<Integer, Long> urgentSaved = Map.of();
+
+    private void saveUrgentSweep() throws IOException {
+        Map<Integer, Long> now = new TreeMap<>(processor.noTextUpTo());
+        if (now.equals(urgentSaved)) {
+            return;
+        }
+        StringBuilder s = new StringBuilder("# queue index per shard up to which cycle files are deleted without the grace period\n");
+        now.forEach((k, v) -> s.append(k).append('=').append(v).append('\n'));
+        Durable.writeAtomically(urgentSweepFile(), s.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        urgentSaved = now;
+    }
+
     private void sweepQueue() {
+        try {
+            saveUrgentSweep();
+        } catch (IOException e) {
+            stats.error("cannot save " + urgentSweepFile() + ": " + e);
+        }
         long grace = config.queueRetention().toMillis();
         long now = System.currentTimeMillis();
         for (ShardState st : shards.values()) {
@@ -300,6 +354,60 @@ public final class CompactionEngine implements AutoCloseable {
     public Map<Integer, Long> committed() {
         return committed;
     }
+
+    /**
+     * Erases calls from the dataset (see {@link Erasure}), after compacting everything waiting in the queue
+     * so that calls not compacted yet are covered; then drops the queue cycle files that held them as soon
+     * as it is safe (no grace period, remembered across restarts).
+     */
+    public io.promptlog.compactor.ErasureResult erase(io.promptlog.compactor.ErasureRequest req,
+                                                      java.util.function.Consumer<String> progress) throws IOException {
+        pass(true);
+        Erasure.Outcome o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
+        knownPrompts.forget(o.promptsRemoved());
+        knownTools.forget(o.toolsRemoved());
+        long deleted0 = stats.queueFilesDeleted.get();
+        committed.forEach((shard, index) -> processor.noTextUpTo().merge(shard, index, Math::max));
+        sweepQueue();
+        int left = 0;
+        for (ShardState st : shards.values()) {
+            try (java.util.stream.Stream<Path> s = Files.list(st.dir)) {
+                left += (int) s.filter(p -> p.getFileName().toString().endsWith(".cq4")).count();
+            }
+        }
+        return new io.promptlog.compactor.ErasureResult(o.callsFiles(), o.textFiles(), o.erased(), o.dropped(),
+                o.promptsRemoved().size(), o.toolsRemoved().size(), stats.queueFilesDeleted.get() - deleted0, left);
+    }
+
+    /**
+     * Text retention: erases the text of calls that started before {@code cutoffMicros}, file by file for
+     * the date partitions wholly before it; a file done is marked in its footer and not read again.
+     */
+    int dropTextBefore(java.time.LocalDate cutoffDay) throws IOException {
+        int rewritten = 0;
+        for (Path f : Erasure.parquetFiles(DatasetLayout.callsDir(data))) {
+            String dir = f.getParent().getFileName().toString();
+            if (!dir.startsWith(DatasetLayout.DATE_PREFIX)) {
+                continue;
+            }
+            java.time.LocalDate day;
+            try {
+                day = java.time.LocalDate.parse(dir.substring(DatasetLayout.DATE_PREFIX.length()));
+            } catch (java.time.format.DateTimeParseException e) {
+                continue;
+            }
+            if (!day.isBefore(cutoffDay) || "true".equals(ParquetFiles.footerMetadata(f).get(KEY_TEXT_EXPIRED))) {
+                continue;
+            }
+            ParquetRewrite.rewrite(f, true, row -> Erasure.textErased(row, java.util.Set.of(), java.util.Set.of()),
+                    Map.of(KEY_TEXT_EXPIRED, "true"), config.zstdLevel(), config.rowGroupBytes());
+            rewritten++;
+        }
+        return rewritten;
+    }
+
+    /** Footer entry of a calls file whose text the retention period has erased. */
+    static final String KEY_TEXT_EXPIRED = "promptlog.text_expired";
 
     public String queueId() {
         return queueId;

@@ -34,6 +34,11 @@ final class KnownTexts {
         return hashes.size();
     }
 
+    /** Texts an erasure removed from the table: a later call with the same text stores it again. */
+    void forget(java.util.Collection<String> removed) {
+        hashes.removeAll(removed);
+    }
+
     void committed(Path file, Iterable<String> newHashes) {
         filesSeen.add(file.getFileName().toString());
         for (String h : newHashes) {

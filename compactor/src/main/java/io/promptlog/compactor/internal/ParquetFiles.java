@@ -42,7 +42,18 @@ public final class ParquetFiles {
     public static void writeCalls(Path file, List<CompactedCall> rows, Map<String, String> metadata,
                                   int zstdLevel, long rowGroupBytes) throws IOException {
         PrivateFiles.createFile(file);
-        Builder<CompactedCall> b = new Builder<>(new LocalOutputFile(file), new CallsWriteSupport(metadata))
+        Builder<CompactedCall> b = callsBuilder(file, new CallsWriteSupport(metadata), zstdLevel, rowGroupBytes, rows.size());
+        try (ParquetWriter<CompactedCall> w = b.build()) {
+            for (CompactedCall r : rows) {
+                w.write(r);
+            }
+        }
+        Durable.fsync(file);
+    }
+
+    /** The writer settings of a calls file: zstd, statistics, dictionaries, a bloom filter on call_id sized to rows. */
+    static <T> Builder<T> callsBuilder(Path file, WriteSupport<T> support, int zstdLevel, long rowGroupBytes, long rows) {
+        Builder<T> b = new Builder<>(new LocalOutputFile(file), support)
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(zstdLevel))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -52,17 +63,12 @@ public final class ParquetFiles {
                 .withStatisticsEnabled(true)
                 .withBloomFilterEnabled(DatasetSchema.BLOOM_COLUMN, true)
                 // sized to this file's rows (one row group unless rowGroupBytes is exceeded)
-                .withBloomFilterNDV(DatasetSchema.BLOOM_COLUMN, Math.max(1, rows.size()))
+                .withBloomFilterNDV(DatasetSchema.BLOOM_COLUMN, Math.max(1, rows))
                 .withBloomFilterFPP(DatasetSchema.BLOOM_COLUMN, 0.01);
         for (String c : DatasetSchema.noDictionaryPaths()) {
             b.withDictionaryEncoding(c, false);
         }
-        try (ParquetWriter<CompactedCall> w = b.build()) {
-            for (CompactedCall r : rows) {
-                w.write(r);
-            }
-        }
-        Durable.fsync(file);
+        return b;
     }
 
     /** Writes one text table file (system prompts or tool definitions) and fsyncs it. */
@@ -127,7 +133,7 @@ public final class ParquetFiles {
     }
 
     /** A ParquetWriter builder for a given WriteSupport instance. */
-    private static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
+    static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
         private final WriteSupport<T> writeSupport;
 
         Builder(OutputFile file, WriteSupport<T> writeSupport) {

@@ -15,6 +15,8 @@ public final class StatsCounters {
     public final AtomicLong systemPromptsWritten = new AtomicLong();
     public final AtomicLong toolDefinitionsWritten = new AtomicLong();
     public final AtomicLong queueFilesDeleted = new AtomicLong();
+    /** Calls files whose text the text retention period erased. */
+    public final AtomicLong textFilesExpired = new AtomicLong();
     public final AtomicLong errors = new AtomicLong();
     private volatile String lastError;
 

@@ -1,0 +1,223 @@
+package io.promptlog.compactor.internal;
+
+import io.promptlog.compactor.ErasureRequest;
+import io.promptlog.compactor.ErasureResult;
+import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.DatasetSchema;
+import io.promptlog.writer.CallField;
+import org.apache.parquet.example.data.Group;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Erases calls from the dataset by rewriting the Parquet files that hold them ({@link ParquetRewrite}: each
+ * file replaced atomically). Order, chosen so that a run killed at any point is finished by running it
+ * again (every step is idempotent, and what a later step needs is still on disk until that step is done):
+ * <ol>
+ * <li>plan: read the selection columns of every calls file; collect the system prompt and tools hashes the
+ * selected calls use, and those other calls use;</li>
+ * <li>text tables: drop the texts used only by selected calls (rows and footer hash list);</li>
+ * <li>calls files: erase the text columns of selected rows (or drop them), and their link to a removed
+ * text.</li>
+ * </ol>
+ * Text retention (TTL) uses the same rewrite with "started before" as its selection.
+ */
+final class Erasure {
+    /** The columns of a call's text, erased (written NULL): the consent fields and their hashes. */
+    static final Set<String> TEXT_COLUMNS;
+
+    static {
+        Set<String> s = new HashSet<>();
+        for (CallField f : CallField.NO_TEXT_FIELDS) {
+            if (f != CallField.SYSTEM_PROMPT && f != CallField.TOOLS) {
+                s.add(f.column());
+            }
+        }
+        s.add(DatasetSchema.INPUT_HASH);
+        s.add(DatasetSchema.OUTPUT_HASH);
+        s.add(DatasetSchema.RETENTION_REASON);
+        TEXT_COLUMNS = Set.copyOf(s);
+    }
+
+    private static final List<String> PLAN_COLUMNS = List.of(CallField.USER_ID.column(), CallField.CALL_ID.column(),
+            CallField.START_TIME.column(), DatasetSchema.SYSTEM_PROMPT_HASH, DatasetSchema.TOOLS_HASH);
+
+    private final Path data;
+    private final int zstdLevel;
+    private final long rowGroupBytes;
+
+    Erasure(Path data, int zstdLevel, long rowGroupBytes) {
+        this.data = data;
+        this.zstdLevel = zstdLevel;
+        this.rowGroupBytes = rowGroupBytes;
+    }
+
+    /** Counts of one run, before the queue part. */
+    record Outcome(int callsFiles, int textFiles, long erased, long dropped, Set<String> promptsRemoved,
+                   Set<String> toolsRemoved) {
+    }
+
+    Outcome run(ErasureRequest req, java.util.function.Consumer<String> progress) throws IOException {
+        deleteStaleTemps();
+        List<Path> callsFiles = parquetFiles(DatasetLayout.callsDir(data));
+        Set<String> promptsSelected = new HashSet<>();
+        Set<String> promptsOther = new HashSet<>();
+        Set<String> toolsSelected = new HashSet<>();
+        Set<String> toolsOther = new HashSet<>();
+        List<Path> touched = new ArrayList<>();
+        for (Path f : callsFiles) {
+            boolean[] any = new boolean[1];
+            ParquetRewrite.forEachRow(f, PLAN_COLUMNS, g -> {
+                boolean sel = req.selects(string(g, CallField.USER_ID.column()), string(g, CallField.CALL_ID.column()),
+                        int64(g, CallField.START_TIME.column()));
+                any[0] |= sel;
+                add(sel ? promptsSelected : promptsOther, string(g, DatasetSchema.SYSTEM_PROMPT_HASH));
+                add(sel ? toolsSelected : toolsOther, string(g, DatasetSchema.TOOLS_HASH));
+            });
+            if (any[0]) {
+                touched.add(f);
+            }
+        }
+        Set<String> promptsOnly = new HashSet<>(promptsSelected);
+        promptsOnly.removeAll(promptsOther);
+        Set<String> toolsOnly = new HashSet<>(toolsSelected);
+        toolsOnly.removeAll(toolsOther);
+
+        progress.accept("found " + touched.size() + " of " + callsFiles.size() + " calls files to rewrite, "
+                + promptsOnly.size() + " system prompts and " + toolsOnly.size() + " tool definitions used only by the selected calls");
+        int textFiles = dropTexts(DatasetSchema.SYSTEM_PROMPTS, promptsOnly, progress)
+                + dropTexts(DatasetSchema.TOOL_DEFINITIONS, toolsOnly, progress);
+
+        int callsRewritten = 0;
+        long erased = 0;
+        long dropped = 0;
+        for (Path f : touched) {
+            ParquetRewrite.Counts c = ParquetRewrite.rewrite(f, true, row -> change(row, req, promptsOnly, toolsOnly),
+                    Map.of(), zstdLevel, rowGroupBytes);
+            if (c.changed() + c.dropped() > 0) {
+                callsRewritten++;
+                progress.accept("rewrote " + data.relativize(f) + ": " + c.changed() + " erased, " + c.dropped() + " dropped");
+            }
+            erased += c.changed();
+            dropped += c.dropped();
+        }
+        return new Outcome(callsRewritten, textFiles, erased, dropped, promptsOnly, toolsOnly);
+    }
+
+    /** The change for one full row; KEEP when it is not selected or already erased (so re-runs skip it). */
+    static ParquetRewrite.Change change(Group row, ErasureRequest req, Set<String> promptsOnly, Set<String> toolsOnly) {
+        if (!req.selects(string(row, CallField.USER_ID.column()), string(row, CallField.CALL_ID.column()),
+                int64(row, CallField.START_TIME.column()))) {
+            return ParquetRewrite.Change.KEEP;
+        }
+        if (req.allFields()) {
+            return ParquetRewrite.Change.DROP;
+        }
+        return textErased(row, promptsOnly, toolsOnly);
+    }
+
+    /** Erases the text columns of a row (KEEP when there is nothing left to erase). */
+    static ParquetRewrite.Change textErased(Group row, Set<String> promptsOnly, Set<String> toolsOnly) {
+        Set<String> nulled = new HashSet<>();
+        for (String c : TEXT_COLUMNS) {
+            if (present(row, c)) {
+                nulled.add(c);
+            }
+        }
+        String ph = string(row, DatasetSchema.SYSTEM_PROMPT_HASH);
+        if (ph != null && promptsOnly.contains(ph)) {
+            nulled.add(DatasetSchema.SYSTEM_PROMPT_HASH);
+        }
+        String th = string(row, DatasetSchema.TOOLS_HASH);
+        if (th != null && toolsOnly.contains(th)) {
+            nulled.add(DatasetSchema.TOOLS_HASH);
+        }
+        boolean retained = present(row, DatasetSchema.TEXT_RETAINED) && row.getBoolean(DatasetSchema.TEXT_RETAINED, 0);
+        if (nulled.isEmpty() && !retained) {
+            return ParquetRewrite.Change.KEEP;
+        }
+        return new ParquetRewrite.Change(false, nulled, Map.of(DatasetSchema.TEXT_RETAINED, false));
+    }
+
+    private int dropTexts(DatasetSchema.TextTable table, Set<String> hashes, java.util.function.Consumer<String> progress)
+            throws IOException {
+        if (hashes.isEmpty()) {
+            return 0;
+        }
+        int rewritten = 0;
+        for (Path f : parquetFiles(DatasetLayout.textDir(data, table))) {
+            String list = ParquetFiles.footerMetadata(f).getOrDefault(DatasetSchema.KEY_HASHES, "");
+            List<String> keep = new ArrayList<>();
+            boolean hit = false;
+            for (String h : list.split(",")) {
+                if (h.isEmpty()) {
+                    continue;
+                }
+                if (hashes.contains(h)) {
+                    hit = true;
+                } else {
+                    keep.add(h);
+                }
+            }
+            if (!hit) {
+                continue;
+            }
+            ParquetRewrite.Counts c = ParquetRewrite.rewrite(f, false,
+                    row -> hashes.contains(string(row, table.hashColumn())) ? ParquetRewrite.Change.DROP : ParquetRewrite.Change.KEEP,
+                    Map.of(DatasetSchema.KEY_HASHES, String.join(",", keep)), zstdLevel, rowGroupBytes);
+            rewritten++;
+            progress.accept("rewrote " + data.relativize(f) + ": " + c.dropped() + " texts removed");
+        }
+        return rewritten;
+    }
+
+    /** Removes temp files a killed rewrite left (they are never read; this keeps them from outliving it). */
+    private void deleteStaleTemps() throws IOException {
+        if (!Files.isDirectory(data)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(data)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(ParquetRewrite.TEMP_SUFFIX)).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static List<Path> parquetFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(DatasetLayout.PARQUET) && !n.startsWith(".") && Files.isRegularFile(p);
+            }).sorted().toList();
+        }
+    }
+
+    private static void add(Set<String> set, String v) {
+        if (v != null) {
+            set.add(v);
+        }
+    }
+
+    static boolean present(Group g, String column) {
+        return g.getType().containsField(column) && g.getFieldRepetitionCount(g.getType().getFieldIndex(column)) > 0;
+    }
+
+    static String string(Group g, String column) {
+        return present(g, column) ? g.getString(column, 0) : null;
+    }
+
+    static Long int64(Group g, String column) {
+        return present(g, column) ? g.getLong(column, 0) : null;
+    }
+}

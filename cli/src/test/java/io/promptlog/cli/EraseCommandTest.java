@@ -64,4 +64,18 @@ class EraseCommandTest {
         assertThat(q.out()).contains("new,false,gpt-4o").contains("old,true,gpt-4o");
         assertThat(Cli.run("compact", "--dir", home.toString(), "--text-days", "0").code()).isEqualTo(2);
     }
+
+    @Test
+    void shouldShowAnOpenReaderTheErasedFilesAtItsNextQuery(@TempDir Path home) throws Exception {
+        TestHomes.append(home, call("a1", "alice", "alice secret one"), call("b1", "bob", "bob text"));
+        TestHomes.compact(home, "all", "default");
+        try (io.promptlog.reader.PromptLogReader r = io.promptlog.reader.PromptLogReader.openHome(home)) {
+            String sql = "SELECT count(*) FROM calls WHERE messages IS NOT NULL";
+            assertThat(r.sql(sql).scalar()).isEqualTo(2L);
+            assertThat(Cli.run("erase", "--dir", home.toString(), "--user", "alice").code()).isZero();
+            // same reader, same file names, new contents: DuckDB's cached footers must not serve the old file
+            assertThat(r.sql(sql).scalar()).isEqualTo(1L);
+            assertThat(r.sql("SELECT count(*) FROM calls").scalar()).isEqualTo(2L);
+        }
+    }
 }

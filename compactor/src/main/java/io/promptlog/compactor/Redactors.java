@@ -228,7 +228,8 @@ public final class Redactors {
 
     /** Finds the spans of one kind of sensitive text in {@code text}. Implementations are thread-safe. */
     interface Detector {
-        void find(String text, Hits hits);
+        /** {@code chars} is {@code text.toCharArray()}, shared by the detectors that scan every char. */
+        void find(String text, char[] chars, Hits hits);
     }
 
     /** Runs its detectors over the original text, then writes the output once, earliest span first. */
@@ -242,8 +243,9 @@ public final class Redactors {
         @Override
         public Result redact(String text) {
             Hits hits = new Hits();
+            char[] chars = text.toCharArray();
             for (Detector d : detectors) {
-                d.find(text, hits);
+                d.find(text, chars, hits);
             }
             if (hits.size == 0) {
                 return Result.unchanged(text);
@@ -288,7 +290,7 @@ public final class Redactors {
         }
 
         @Override
-        public void find(String text, Hits hits) {
+        public void find(String text, char[] chars, Hits hits) {
             Matcher m = null;
             for (String trigger : triggers) {
                 int from = 0;
@@ -316,7 +318,7 @@ public final class Redactors {
         private static final Pattern BEGIN = Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----");
 
         @Override
-        public void find(String text, Hits hits) {
+        public void find(String text, char[] chars, Hits hits) {
             int from = 0;
             int at;
             while ((at = text.indexOf("-----BEGIN ", from)) >= 0) {
@@ -339,7 +341,7 @@ public final class Redactors {
                 "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
 
         @Override
-        public void find(String text, Hits hits) {
+        public void find(String text, char[] chars, Hits hits) {
             int from = 0;
             int at;
             int done = 0;
@@ -377,44 +379,56 @@ public final class Redactors {
      * of many segments is not one).
      */
     private static final class AwsSecretDetector implements Detector {
+        private static final byte LOWER = 1;
+        private static final byte UPPER = 2;
+        private static final byte DIGIT = 4;
+        private static final byte SYMBOL = 8;
+        /** Class bits of the ASCII chars of a key; 0 for everything else. */
+        private static final byte[] CLASS = new byte[128];
+
+        static {
+            for (char c = 'a'; c <= 'z'; c++) {
+                CLASS[c] = LOWER;
+            }
+            for (char c = 'A'; c <= 'Z'; c++) {
+                CLASS[c] = UPPER;
+            }
+            for (char c = '0'; c <= '9'; c++) {
+                CLASS[c] = DIGIT;
+            }
+            CLASS['/'] = SYMBOL;
+            CLASS['+'] = SYMBOL;
+        }
+
+        private static int classOf(char c) {
+            return c < 128 ? CLASS[c] : 0;
+        }
+
         @Override
-        public void find(String text, Hits hits) {
-            int n = text.length();
+        public void find(String text, char[] chars, Hits hits) {
+            int n = chars.length;
             int i = 0;
             while (i < n) {
-                if (!isKeyChar(text.charAt(i))) {
+                if (classOf(chars[i]) == 0) {
                     i++;
                     continue;
                 }
                 int start = i;
-                boolean upper = false;
-                boolean lower = false;
-                boolean digit = false;
+                int seen = 0;
                 int symbols = 0;
-                while (i < n) {
-                    char c = text.charAt(i);
-                    if (c >= 'a' && c <= 'z') {
-                        lower = true;
-                    } else if (c >= 'A' && c <= 'Z') {
-                        upper = true;
-                    } else if (c >= '0' && c <= '9') {
-                        digit = true;
-                    } else if (c == '/' || c == '+') {
+                int k;
+                while (i < n && (k = classOf(chars[i])) != 0) {
+                    seen |= k;
+                    if (k == SYMBOL) {
                         symbols++;
-                    } else {
-                        break;
                     }
                     i++;
                 }
-                if (i - start == 40 && upper && lower && digit && symbols <= 4 && (i == n || text.charAt(i) != '=')
-                        && !hits.covers(start, i)) {
+                if (i - start == 40 && (seen & (LOWER | UPPER | DIGIT)) == (LOWER | UPPER | DIGIT) && symbols <= 4
+                        && (i == n || chars[i] != '=') && !hits.covers(start, i)) {
                     hits.add(start, i, AWS_SECRET_KEY);
                 }
             }
-        }
-
-        private static boolean isKeyChar(char c) {
-            return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '+';
         }
     }
 
@@ -425,59 +439,70 @@ public final class Redactors {
      */
     private static final class SecretPairDetector implements Detector {
         @Override
-        public void find(String text, Hits hits) {
+        public void find(String text, char[] chars, Hits hits) {
             int n = text.length();
-            for (int p = 0; p < n; p++) {
-                char sep = text.charAt(p);
-                if (sep != ':' && sep != '=') {
-                    continue;
+            int nextColon = text.indexOf(':');
+            int nextEq = text.indexOf('=');
+            while (nextColon >= 0 || nextEq >= 0) {
+                int p = nextColon < 0 ? nextEq : nextEq < 0 ? nextColon : Math.min(nextColon, nextEq);
+                int resume = pair(text, n, p, hits);
+                if (nextColon >= 0 && nextColon < resume) {
+                    nextColon = text.indexOf(':', resume);
                 }
-                int k = p;
-                while (k > 0 && text.charAt(k - 1) == ' ') {
-                    k--;
-                }
-                if (k > 0 && (text.charAt(k - 1) == '"' || text.charAt(k - 1) == '\'')) {
-                    k--;
-                }
-                int keyEnd = k;
-                while (k > 0 && isKeyWordChar(text.charAt(k - 1))) {
-                    k--;
-                }
-                if (keyEnd - k < 3 || keyEnd - k > 40 || !isSecretKey(text.substring(k, keyEnd))) {
-                    continue;
-                }
-                int v = p + 1;
-                while (v < n && text.charAt(v) == ' ') {
-                    v++;
-                }
-                int start;
-                int end;
-                if (v < n && (text.charAt(v) == '"' || text.charAt(v) == '\'')) {
-                    char q = text.charAt(v);
-                    start = v + 1;
-                    end = start;
-                    while (end < n && text.charAt(end) != q && text.charAt(end) != '\n') {
-                        end += text.charAt(end) == '\\' && end + 1 < n ? 2 : 1;
-                    }
-                    end = Math.min(end, n);
-                } else {
-                    start = v;
-                    end = v;
-                    end = bareEnd(text, v);
-                    if (end < n && text.charAt(end) == ' ' && isAuthScheme(text, start, end)) {
-                        // "Authorization: Basic dXNlcjpw..." : the scheme and its credentials
-                        int t = end;
-                        while (t < n && text.charAt(t) == ' ') {
-                            t++;
-                        }
-                        end = bareEnd(text, t);
-                    }
-                }
-                if (end - start >= 3 && !hits.covers(start, end)) {
-                    hits.add(start, end, SECRET);
-                    p = end - 1;
+                if (nextEq >= 0 && nextEq < resume) {
+                    nextEq = text.indexOf('=', resume);
                 }
             }
+        }
+
+        /** Handles the separator at {@code p}; returns where to look for the next one. */
+        private static int pair(String text, int n, int p, Hits hits) {
+            int k = p;
+            while (k > 0 && text.charAt(k - 1) == ' ') {
+                k--;
+            }
+            if (k > 0 && (text.charAt(k - 1) == '"' || text.charAt(k - 1) == '\'')) {
+                k--;
+            }
+            int keyEnd = k;
+            while (k > 0 && isKeyWordChar(text.charAt(k - 1))) {
+                k--;
+            }
+            if (keyEnd - k < 3 || keyEnd - k > 40 || !isSecretKey(text.substring(k, keyEnd))) {
+                return p + 1;
+            }
+            int v = p + 1;
+            while (v < n && text.charAt(v) == ' ') {
+                v++;
+            }
+            int start;
+            int end;
+            if (v < n && (text.charAt(v) == '"' || text.charAt(v) == '\'')) {
+                char q = text.charAt(v);
+                start = v + 1;
+                end = start;
+                while (end < n && text.charAt(end) != q && text.charAt(end) != '\n') {
+                    end += text.charAt(end) == '\\' && end + 1 < n ? 2 : 1;
+                }
+                end = Math.min(end, n);
+            } else {
+                start = v;
+                end = v;
+                end = bareEnd(text, v);
+                if (end < n && text.charAt(end) == ' ' && isAuthScheme(text, start, end)) {
+                    // "Authorization: Basic dXNlcjpw..." : the scheme and its credentials
+                    int t = end;
+                    while (t < n && text.charAt(t) == ' ') {
+                        t++;
+                    }
+                    end = bareEnd(text, t);
+                }
+            }
+            if (end - start >= 3 && !hits.covers(start, end)) {
+                hits.add(start, end, SECRET);
+                return Math.max(p + 1, end);
+            }
+            return p + 1;
         }
 
         private static int bareEnd(String text, int from) {
@@ -536,14 +561,14 @@ public final class Redactors {
         }
 
         @Override
-        public void find(String text, Hits hits) {
-            int n = text.length();
+        public void find(String text, char[] chars, Hits hits) {
+            int n = chars.length;
             int i = 0;
             while (i < n) {
-                char c = text.charAt(i);
+                char c = chars[i];
                 if (c < '0' || c > '9') {
-                    if (ibans && i + 3 < n && isUpper(c) && isUpper(text.charAt(i + 1)) && isDigit(text.charAt(i + 2))
-                            && isDigit(text.charAt(i + 3)) && (i == 0 || !isAlnum(text.charAt(i - 1)))) {
+                    if (ibans && i + 3 < n && isUpper(c) && isUpper(chars[i + 1]) && isDigit(chars[i + 2])
+                            && isDigit(chars[i + 3]) && (i == 0 || !isAlnum(chars[i - 1]))) {
                         int end = iban(text, i);
                         if (end > 0 && !hits.covers(i, end)) {
                             hits.add(i, end, IBAN);
@@ -556,13 +581,13 @@ public final class Redactors {
                 }
                 // a run of number characters around this digit
                 int start = i;
-                while (start > 0 && isNumberChar(text.charAt(start - 1))) {
+                while (start > 0 && isNumberChar(chars[start - 1])) {
                     start--;
                 }
                 int digits = 0;
                 int end = i;
-                while (end < n && isNumberChar(text.charAt(end))) {
-                    if (isDigit(text.charAt(end))) {
+                while (end < n && isNumberChar(chars[end])) {
+                    if (isDigit(chars[end])) {
                         digits++;
                     }
                     end++;

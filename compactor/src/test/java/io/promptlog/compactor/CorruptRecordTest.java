@@ -50,7 +50,7 @@ class CorruptRecordTest {
             assertThat(r.corruptRecords()).isEqualTo(2);
             CompactorStats s = c.stats();
             assertThat(s.corruptRecords()).isEqualTo(2);
-            assertThat(s.lastError()).contains("corrupt queue record in shard 0 at index").contains("truncated record");
+            assertThat(s.lastError()).contains("corrupt queue record in shard 0 at index").contains("checksum mismatch");
             // the range past the bad records is committed: a second pass finds nothing to do
             assertThat(c.runOnce().recordsRead()).isZero();
         }

@@ -112,6 +112,11 @@ public enum CallField {
     static {
         int max = 0;
         for (CallField f : values()) {
+            if (f.id < 1 || f.id > io.promptlog.writer.internal.RecordDescriptor.MAX_CALL_FIELD_ID) {
+                // CallRecorder tracks set fields in one long bitmask: id 64 would alias id 0
+                throw new ExceptionInInitializerError("field " + f + " has id " + f.id + "; call field ids must be 1.."
+                        + io.promptlog.writer.internal.RecordDescriptor.MAX_CALL_FIELD_ID + " (the recorder's bitmask)");
+            }
             max = Math.max(max, f.id);
         }
         BY_ID = new CallField[max + 1];

@@ -3,8 +3,8 @@ package io.promptlog.writer;
 import io.promptlog.writer.internal.Counters;
 import io.promptlog.writer.internal.RecordDescriptor;
 import io.promptlog.writer.internal.RecordEncoder;
+import io.promptlog.writer.internal.TextSlot;
 import io.promptlog.writer.internal.UuidV7;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 
 /**
@@ -35,11 +35,26 @@ public final class CallRecorder implements AutoCloseable {
     private final int homeShard;
     private final RecordEncoder encoder;
     private final byte[] uuid = new byte[UuidV7.TEXT_LENGTH];
-    private Bytes<byte[]> view;
-    private byte[] viewOf;
+    /** system_prompt and tools: kept apart from the record so a shard can write them by reference. */
+    private final TextSlot[] slots = {new TextSlot(CallField.SYSTEM_PROMPT.id()), new TextSlot(CallField.TOOLS.id())};
     private long present;
     private long startTimeMicros;
-    private boolean active;
+    private static final int IDLE = 0;
+    private static final int OPEN = 1;
+    private static final int SENT = 2;
+    private int phase = IDLE;
+    /** Shard and Chronicle index of the record last published (filled by the queue). */
+    private final long[] written = new long[2];
+    /** The call in flight after {@link #send()}: its request half's shard and index (-1: not in the queue). */
+    private int sentShard = -1;
+    private long sentIndex = -1;
+    private long sentStartMicros = -1;
+    /** Its call id, copied out of the request half. */
+    private byte[] sentCallId = new byte[UuidV7.TEXT_LENGTH];
+    private int sentCallIdLength;
+    /** Where the value of the call id set on this record is in the encoder's buffer (-1: not set). */
+    private int callIdAt = -1;
+    private int callIdLength;
 
     CallRecorder(PromptLog log, Counters counters, int homeShard, int maxRecordBytes) {
         this.log = log;
@@ -48,37 +63,186 @@ public final class CallRecorder implements AutoCloseable {
         this.encoder = new RecordEncoder(maxRecordBytes);
     }
 
-    /** Starts a new record. A record begun and not committed is discarded (and counted as abandoned). */
+    /**
+     * Starts a new record. A record begun and not committed is discarded (and counted as abandoned); a
+     * call {@linkplain #send() sent} and not completed stays in flight (complete it later through
+     * {@link PromptLog#resume(long)}, or it becomes an incomplete call).
+     */
     public CallRecorder begin() {
-        if (active) {
+        if (phase == OPEN) {
             counters.increment(Counters.ABANDONED);
         }
-        encoder.reset();
-        present = 0;
-        active = true;
+        startRecord();
+        phase = OPEN;
         return this;
     }
 
-    /** Publishes the record; see {@link AppendStatus}. A second call returns {@code NOT_STARTED}. */
+    private void startRecord() {
+        encoder.reset();
+        slots[0].clear();
+        slots[1].clear();
+        present = 0;
+        callIdAt = -1;
+    }
+
+    /**
+     * Publishes the record as one complete call; see {@link AppendStatus}. After {@link #send()} it
+     * completes the call instead (as {@link #complete()}). A second call returns {@code NOT_STARTED}.
+     */
     public int commit() {
-        if (!active) {
+        if (phase == SENT) {
+            return complete();
+        }
+        if (phase != OPEN) {
             return AppendStatus.NOT_STARTED;
         }
-        active = false;
+        phase = IDLE;
+        fillIdentity();
+        return publish(RecordDescriptor.KIND_CALL, -1);
+    }
+
+    /**
+     * Two-phase logging, first half: publishes what is set so far (model, parameters, system prompt,
+     * messages, ...) as the call's request, durable from the moment this returns, before the model has
+     * answered. Then set the response fields and call {@link #complete()} (or {@link #fail}). If the
+     * process dies in between, the compactor stores the call with status {@code incomplete}. Allocates
+     * nothing.
+     *
+     * <pre>{@code
+     * CallRecorder r = log.begin().requestModel("gpt-4o").systemPrompt(system).message("user", question);
+     * r.send();
+     * try {
+     *     Answer a = client.call(...);
+     *     r.response(a.text()).inputTokens(a.in()).outputTokens(a.out()).complete();
+     * } catch (Exception e) {
+     *     r.fail(e.getClass().getName(), e.getMessage());
+     * }
+     * }</pre>
+     *
+     * <p>To complete on another thread (an async client), take {@link #inFlight()} after this call and
+     * pass it to {@link PromptLog#resume(long)} there. Returns the request half's {@link AppendStatus};
+     * {@code NOT_STARTED} when no record is begun (or it was sent already).
+     */
+    public int send() {
+        if (phase != OPEN) {
+            return AppendStatus.NOT_STARTED;
+        }
+        fillIdentity();
+        keepCallId();
+        WriterProcess me = WriterProcess.current();
+        encoder.putInt64(RecordDescriptor.WRITER_PID, me.pid());
+        encoder.putInt64(RecordDescriptor.WRITER_STARTED_MICROS, me.startedMicros());
+        encoder.putString(RecordDescriptor.WRITER_HOST, me.host());
+        int status = publish(RecordDescriptor.KIND_REQUEST, -1);
+        boolean appended = AppendStatus.isAppended(status);
+        sentShard = appended ? (int) written[0] : -1;
+        sentIndex = appended ? written[1] : -1;
+        sentStartMicros = startTimeMicros;
+        startRecord();
+        phase = SENT;
+        return status;
+    }
+
+    /**
+     * A handle on the call last {@linkplain #send() sent} by this recorder, for {@link PromptLog#resume(long)}
+     * on any thread; -1 when its request half is not in the queue (dropped).
+     */
+    public long inFlight() {
+        return sentShard < 0 ? -1 : InFlight.handle(sentShard, sentIndex);
+    }
+
+    /**
+     * Two-phase logging, second half: publishes the fields set since {@link #send()} (response, usage,
+     * outcome, ...) as the call's response, in the shard of its request. Fills in {@code status = ok} and
+     * the duration since {@code send()} when they are not set. Returns an {@link AppendStatus};
+     * {@code NOT_STARTED} when no call is in flight on this recorder.
+     */
+    public int complete() {
+        if (phase != SENT) {
+            return AppendStatus.NOT_STARTED;
+        }
+        phase = IDLE;
+        if (!has(CallField.STATUS)) {
+            encoder.putString(CallField.STATUS.id(), CallField.STATUS_OK);
+        }
+        if (!has(CallField.DURATION_US) && sentStartMicros >= 0) {
+            encoder.putInt64(CallField.DURATION_US.id(), SystemTimeProvider.CLOCK.currentTimeMicros() - sentStartMicros);
+        }
+        if (!has(CallField.CALL_ID) && sentCallIdLength > 0) {
+            encoder.putAscii(CallField.CALL_ID.id(), sentCallId, 0, sentCallIdLength);
+        }
+        if (sentShard < 0) {
+            // the request half was dropped: keep what is known, as a response half of no request
+            return publish(RecordDescriptor.KIND_RESPONSE, -1);
+        }
+        encoder.putInt64(RecordDescriptor.REQUEST_INDEX, sentIndex);
+        return publish(RecordDescriptor.KIND_RESPONSE, sentShard);
+    }
+
+    /** Completes the call in flight as failed: status {@code error} with the error's type and message. */
+    public int fail(CharSequence errorType, CharSequence message) {
+        if (phase != SENT) {
+            return AppendStatus.NOT_STARTED;
+        }
+        error(errorType, message);
+        return complete();
+    }
+
+    /** Takes up a call sent elsewhere (see {@link PromptLog#resume(long)}); discards an open record. */
+    CallRecorder resume(int shard, long index) {
+        if (phase == OPEN) {
+            counters.increment(Counters.ABANDONED);
+        }
+        startRecord();
+        sentShard = shard;
+        sentIndex = index;
+        sentStartMicros = -1;
+        sentCallIdLength = 0;
+        phase = SENT;
+        return this;
+    }
+
+    /** Leaves the recorder with nothing open and nothing in flight (an invalid resume handle). */
+    void abandonQuietly() {
+        phase = IDLE;
+    }
+
+    private void fillIdentity() {
         if (!has(CallField.START_TIME)) {
             startTimeMicros = SystemTimeProvider.CLOCK.currentTimeMicros();
             encoder.putInt64(CallField.START_TIME.id(), startTimeMicros);
         }
         if (!has(CallField.CALL_ID)) {
             UuidV7.write(startTimeMicros, uuid);
+            callIdAt = encoder.length() + RecordDescriptor.FIELD_HEADER_LENGTH + RecordDescriptor.LENGTH_PREFIX;
+            callIdLength = uuid.length;
             encoder.putAscii(CallField.CALL_ID.id(), uuid, 0, uuid.length);
         }
-        int length = encoder.finish();
+    }
+
+    private void keepCallId() {
+        sentCallIdLength = 0;
+        if (callIdAt < 0 || callIdAt + callIdLength > encoder.length()) {
+            return;
+        }
+        if (sentCallId.length < callIdLength) {
+            sentCallId = new byte[callIdLength]; // only for an app's own ids longer than a UUID
+        }
+        System.arraycopy(encoder.buffer(), callIdAt, sentCallId, 0, callIdLength);
+        sentCallIdLength = callIdLength;
+    }
+
+    /** Finishes the staged record as {@code kind} and appends it (to {@code shard}, or any when -1). */
+    private int publish(int kind, int shard) {
+        if (encoder.length() + slots[0].inlineBytes() + slots[1].inlineBytes() > encoder.maxRecordBytes()) {
+            inlineSlots(); // rare: over the size limit, so the encoder's truncation must see the texts too
+        }
+        int length = encoder.finish(kind);
         if (length < 0) {
             counters.increment(Counters.DROPPED_TOO_LARGE);
             return AppendStatus.DROPPED_TOO_LARGE;
         }
-        int status = log.publish(homeShard, view(length), counters);
+        int status = log.publish(shard < 0 ? homeShard : shard, shard >= 0, encoder.buffer(), length, slots, counters, written);
         if (status == AppendStatus.OK) {
             counters.increment(Counters.APPENDED);
             counters.add(Counters.APPENDED_BYTES, length);
@@ -93,22 +257,18 @@ public final class CallRecorder implements AutoCloseable {
     /** Commits if a record is open: lets a recorder be used in try-with-resources. */
     @Override
     public void close() {
-        if (active) {
+        if (phase != IDLE) {
             commit();
         }
     }
 
-    private Bytes<byte[]> view(int length) {
-        byte[] buf = encoder.buffer();
-        if (viewOf != buf) {
-            if (view != null) {
-                view.releaseLast();
+    private void inlineSlots() {
+        for (TextSlot t : slots) {
+            if (t.staged()) {
+                t.putInline(encoder);
+                t.clear();
             }
-            view = Bytes.wrapForRead(buf);
-            viewOf = buf;
         }
-        view.readPositionRemaining(0, length);
-        return view;
     }
 
     private boolean has(CallField f) {
@@ -130,9 +290,26 @@ public final class CallRecorder implements AutoCloseable {
     /** Sets a {@link FieldType#STRING} field; null leaves it absent. */
     public CallRecorder string(CallField field, CharSequence value) {
         if (value != null && accept(field, FieldType.STRING)) {
-            encoder.putString(field.id(), value);
+            if (field == CallField.SYSTEM_PROMPT) {
+                stage(slots[0], value);
+            } else if (field == CallField.TOOLS) {
+                stage(slots[1], value);
+            } else if (field == CallField.CALL_ID) {
+                int mark = encoder.length();
+                encoder.putString(field.id(), value);
+                callIdAt = mark + RecordDescriptor.FIELD_HEADER_LENGTH + RecordDescriptor.LENGTH_PREFIX;
+                callIdLength = encoder.length() - callIdAt;
+            } else {
+                encoder.putString(field.id(), value);
+            }
         }
         return this;
+    }
+
+    private void stage(TextSlot slot, CharSequence value) {
+        if (!slot.stage(value, encoder)) {
+            slot.clear(); // cut to fit: stays inline in the record, as any other field
+        }
     }
 
     /** Sets an {@link FieldType#INT64} or {@link FieldType#TIMESTAMP_MICROS} field. */

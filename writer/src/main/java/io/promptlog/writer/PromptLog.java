@@ -2,7 +2,7 @@ package io.promptlog.writer;
 
 import io.promptlog.writer.internal.Counters;
 import io.promptlog.writer.internal.QueueShards;
-import net.openhft.chronicle.bytes.Bytes;
+import io.promptlog.writer.internal.TextSlot;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,7 +99,25 @@ public final class PromptLog implements AutoCloseable {
         return r.commit();
     }
 
-    int publish(int homeShard, Bytes<?> record, Counters counters) {
+    /**
+     * The calling thread's recorder, taking up a call {@linkplain CallRecorder#send() sent} on any thread
+     * (its {@link CallRecorder#inFlight()} handle): set the response fields, then
+     * {@link CallRecorder#complete()} or {@link CallRecorder#fail}. An invalid handle (e.g. -1) gives a
+     * recorder whose completion returns {@link AppendStatus#NOT_STARTED}.
+     */
+    public CallRecorder resume(long inFlight) {
+        CallRecorder r = recorders.get();
+        int shard = InFlight.shard(inFlight);
+        if (shard < 0 || shards == null || shard >= shards.count()) {
+            r.begin();
+            r.abandonQuietly();
+            return r;
+        }
+        return r.resume(shard, InFlight.index(inFlight));
+    }
+
+    /** Appends to exactly {@code shard} when {@code exact}, else to the first free shard from it. */
+    int publish(int shard, boolean exact, byte[] record, int length, TextSlot[] slots, Counters counters, long[] written) {
         if (shards == null) {
             counters.increment(Counters.DROPPED_UNAVAILABLE);
             return AppendStatus.DROPPED_UNAVAILABLE;
@@ -108,7 +126,8 @@ public final class PromptLog implements AutoCloseable {
             counters.increment(Counters.DROPPED_CLOSED);
             return AppendStatus.DROPPED_CLOSED;
         }
-        return shards.append(homeShard, record, counters);
+        return exact ? shards.appendTo(shard, record, length, slots, counters, written)
+                : shards.append(shard, record, length, slots, counters, written);
     }
 
     private CallRecorder newRecorder() {

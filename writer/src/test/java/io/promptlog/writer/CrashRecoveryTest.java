@@ -22,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Kill -9 safety, by killing: a child JVM appends numbered calls from several threads and acknowledges
  * (prints) a seq boundary once every call below it has returned from append; the test kills it with
  * SIGKILL at a random moment, again and again on the same home, and after each kill reads the queue back:
- * every acknowledged call is there, whole and exactly as written, and no call appears twice.
+ * every acknowledged call is there, whole and exactly as written, and no call appears twice. The calls
+ * repeat some system prompts and keep introducing new ones, so kills land mid-cycle and in the middle of
+ * a record that defines a text; every record must still resolve, read from the start or from any record.
  */
 class CrashRecoveryTest {
     private static final int KILLS = Integer.getInteger("promptlog.test.kills", 10);
@@ -33,6 +35,8 @@ class CrashRecoveryTest {
     Path home;
     @TempDir
     Path logs;
+    /** Records carrying their system prompt by reference, in the last read of the queue. */
+    private long referencesSeen;
 
     /** One child run: the seq range it started at and what it acknowledged before being killed. */
     record Run(long start, long acked, long killAfterMillis, int staleLocks, long nextFirstAppendMicros, List<String> slow) {
@@ -99,7 +103,7 @@ class CrashRecoveryTest {
             }
             int staleLocks = staleWriteLocks();
             runs.add(new Run(start, acked, killAfter, staleLocks, -1, List.of()));
-            long maxSeq = verify(runs);
+            long maxSeq = verify(runs, rnd);
             nextStart = Math.max(maxSeq + 1, acked);
         }
         long staleKills = runs.stream().filter(r -> r.staleLocks > 0).count();
@@ -111,16 +115,29 @@ class CrashRecoveryTest {
         System.out.println("slowest first append on the fresh home (no kill before): " + firstOnFreshHome + " us");
         System.out.println("acknowledged " + totalAcked + " calls over " + runs.size() + " kills, all read back intact");
         assertThat(totalAcked).as("the children acknowledged calls at all").isGreaterThan(0);
+        System.out.println(referencesSeen + " records carried their system prompt by reference");
+        assertThat(referencesSeen).as("records carrying their system prompt by reference").isPositive();
     }
 
-    /** Reads every shard: each record decodes and is exactly its seq's call, no seq twice, every acked seq present. */
-    private long verify(List<Run> runs) throws Exception {
+    /**
+     * Reads every shard: each record decodes and is exactly its seq's call, no seq twice, every acked seq
+     * present; and a cursor started at random records (as a compactor restarting from a checkpoint)
+     * resolves every text reference there.
+     */
+    private long verify(List<Run> runs, Random rnd) throws Exception {
         BitSet seen = new BitSet();
         long maxSeq = -1;
         long records = 0;
+        long references = 0;
         for (Path shard : PromptLogHome.shardDirs(home)) {
+            List<Long> indexes = new ArrayList<>();
             try (ShardCursor c = ShardCursor.open(shard)) {
                 while (c.next()) {
+                    indexes.add(c.index());
+                    if (TextReferenceTest.wireOf(c.buffer(), c.length(), CallField.SYSTEM_PROMPT.id())
+                            == io.promptlog.writer.internal.RecordDescriptor.WIRE_TEXT_REF) {
+                        references++;
+                    }
                     LlmCall call;
                     try {
                         call = c.decode();
@@ -139,7 +156,17 @@ class CrashRecoveryTest {
                     records++;
                 }
             }
+            for (int k = 0; k < 20 && !indexes.isEmpty(); k++) {
+                long index = indexes.get(rnd.nextInt(indexes.size()));
+                try (ShardCursor c = ShardCursor.open(shard)) {
+                    c.moveAfter(index - 1);
+                    assertThat(c.next()).isTrue();
+                    LlmCall call = c.decode();
+                    assertThat(call).as("record at index %x read first", index).isEqualTo(SeqCalls.call(SeqCalls.seqOf(call)));
+                }
+            }
         }
+        referencesSeen = Math.max(referencesSeen, references);
         for (Run run : runs) {
             int missing = seen.nextClearBit((int) run.start);
             if (missing < run.acked) {

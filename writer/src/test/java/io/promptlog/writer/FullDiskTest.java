@@ -112,7 +112,10 @@ class FullDiskTest {
                 while (c.next()) {
                     LlmCall call = c.decode();
                     long s = SeqCalls.seqOf(call);
-                    assertThat(call).as("record of seq %d", s).isEqualTo(SeqCalls.call(s));
+                    if (!call.equals(SeqCalls.call(s))) {
+                        throw new AssertionError("record of seq " + s + " at index " + Long.toHexString(c.index())
+                                + " differs: " + SeqCalls.diff(SeqCalls.call(s), call));
+                    }
                     assertThat(seen.get((int) s)).as("seq %d twice", s).isFalse();
                     seen.set((int) s);
                 }
@@ -218,7 +221,10 @@ class FullDiskTest {
                 while (c.next()) {
                     LlmCall call = c.decode();
                     long s = SeqCalls.seqOf(call);
-                    assertThat(call).as("record of seq %d", s).isEqualTo(SeqCalls.call(s));
+                    if (!call.equals(SeqCalls.call(s))) {
+                        throw new AssertionError("record of seq " + s + " at index " + Long.toHexString(c.index())
+                                + " differs: " + SeqCalls.diff(SeqCalls.call(s), call));
+                    }
                     assertThat(seen.get((int) s)).as("seq %d twice", s).isFalse();
                     seen.set((int) s);
                 }

@@ -49,13 +49,43 @@ final class SeqCalls {
                 .callId("call-" + seq)
                 .startTimeMicros(BASE_MICROS + seq)
                 .requestModel(seq % 2 == 0 ? "gpt-4o" : "claude-sonnet")
-                .systemPrompt(SYSTEM[(int) (seq % SYSTEM.length)])
+                .systemPrompt(seq % 4 == 3 ? rotating(seq / 64) : SYSTEM[(int) (seq % SYSTEM.length)])
                 .messages(List.of(Message.of("user", text(rnd.nextInt(1000), messageLength))))
                 .response(text(rnd.nextInt(1000), rnd.nextInt(3_000)))
                 .inputTokens(seq)
                 .outputTokens(rnd.nextInt(5_000))
                 .attributes(Map.of("seq", Long.toString(seq)))
                 .build();
+    }
+
+    /**
+     * A prompt that changes every 64 seqs, as a new String each time (recognised by content): the shards
+     * keep defining new texts all along a run, so a kill often lands in the middle of a definition.
+     */
+    static String rotating(long k) {
+        return "rotating prompt " + k + ": " + text((int) (k % 1000), 6000);
+    }
+
+    /** The fields in which two calls differ, values cut to 120 chars: a readable failure message. */
+    static String diff(LlmCall expected, LlmCall actual) {
+        StringBuilder sb = new StringBuilder();
+        for (CallField f : CallField.all()) {
+            Object e = expected.get(f);
+            Object a = actual.get(f);
+            if (!java.util.Objects.equals(e, a)) {
+                sb.append(f.column()).append(": expected ").append(cut(e)).append(" but was ").append(cut(a)).append("; ");
+            }
+        }
+        if (expected.truncated() != actual.truncated()) {
+            sb.append("truncated: ").append(expected.truncated()).append(" vs ").append(actual.truncated());
+        }
+        return sb.toString();
+    }
+
+    private static String cut(Object o) {
+        String s = String.valueOf(o);
+        String head = (s.length() <= 120 ? s : s.substring(0, 120)).replaceAll("[^\\x20-\\x7e]", "?");
+        return s.length() <= 120 ? head : head + "...(" + s.length() + " chars)";
     }
 
     static long seqOf(LlmCall call) {

@@ -4,7 +4,6 @@ import io.promptlog.writer.AppendStatus;
 import io.promptlog.writer.PromptLogConfig;
 import io.promptlog.writer.PromptLogHome;
 import io.promptlog.writer.PrivateFiles;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.IORuntimeException;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -40,6 +39,7 @@ public final class QueueShards implements AutoCloseable {
     private final int count;
     private final Pretoucher pretoucher;
     private final DiskReservation[] reservations;
+    private final RecordWriter[] writers;
     private volatile String lastError;
 
     private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch) {
@@ -48,8 +48,10 @@ public final class QueueShards implements AutoCloseable {
         this.count = queues.length;
         this.flags = new AtomicIntegerArray(count * PAD);
         this.reservations = new DiskReservation[count];
+        this.writers = new RecordWriter[count];
         for (int i = 0; i < count; i++) {
             reservations[i] = new DiskReservation(queues[i]);
+            writers[i] = new RecordWriter();
         }
         this.pretoucher = pretouch ? new Pretoucher(queues, reservations) : null;
         if (pretoucher != null) {
@@ -95,23 +97,50 @@ public final class QueueShards implements AutoCloseable {
     }
 
     /**
-     * Appends one record (the readable bytes of {@code record}) to the first free shard, starting at
-     * {@code homeShard}. Never throws (except VM errors such as OutOfMemoryError): failures are counted.
+     * Appends one record, staged in {@code buf[0, length)} (header and every field but the {@code slots}'
+     * texts), to the first free shard, starting at {@code homeShard}: the slots' texts are written in full
+     * or as references (see {@link RecordWriter}). On success {@code written} (may be null) receives the
+     * shard and the record's Chronicle index. Never throws (except VM errors such as OutOfMemoryError):
+     * failures are counted.
      */
-    public int append(int homeShard, Bytes<?> record, Counters counters) {
-        int shard = acquire(homeShard);
+    public int append(int homeShard, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
+        int shard = acquire(homeShard, false);
         if (shard < 0) {
             counters.increment(Counters.DROPPED_CLOSED);
             return AppendStatus.DROPPED_CLOSED;
         }
+        return appendHeld(shard, buf, length, slots, counters, written);
+    }
+
+    /**
+     * As {@link #append}, but into exactly {@code shard} (waiting for it while another thread appends
+     * there): the response half of a two-phase call goes where its request half is.
+     */
+    public int appendTo(int shard, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
+        if (shard < 0 || shard >= count || acquire(shard, true) < 0) {
+            counters.increment(Counters.DROPPED_CLOSED);
+            return AppendStatus.DROPPED_CLOSED;
+        }
+        return appendHeld(shard, buf, length, slots, counters, written);
+    }
+
+    private int appendHeld(int shard, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
         try {
+            long most = length;
+            for (int i = 0; slots != null && i < slots.length; i++) {
+                most += slots[i].inlineBytes();
+            }
             // disk blocks first, so a full disk fails here and not as a SIGBUS inside the write (see DiskReservation)
-            if (!reservations[shard].ensure(appenders[shard], record.readRemaining())) {
+            if (!reservations[shard].ensure(appenders[shard], most)) {
                 counters.increment(Counters.DROPPED_IO_ERROR);
                 lastError = AppendStatus.describe(AppendStatus.DROPPED_IO_ERROR) + ": " + reservations[shard].lastError();
                 return AppendStatus.DROPPED_IO_ERROR;
             }
-            appenders[shard].writeBytes(record);
+            long index = writers[shard].write(appenders[shard], buf, length, slots);
+            if (written != null) {
+                written[0] = shard;
+                written[1] = index;
+            }
             return AppendStatus.OK;
         } catch (VirtualMachineError e) {
             if (!(e instanceof InternalError)) {
@@ -126,6 +155,15 @@ public final class QueueShards implements AutoCloseable {
         } finally {
             flags.set(shard * PAD, FREE);
         }
+    }
+
+    /** Records written with a text reference instead of the text, over all shards (racy read; for stats). */
+    public long textReferences() {
+        long n = 0;
+        for (RecordWriter w : writers) {
+            n += w.referencesWritten();
+        }
+        return n;
     }
 
     /**
@@ -170,11 +208,15 @@ public final class QueueShards implements AutoCloseable {
         return false;
     }
 
-    /** Takes a free shard's flag, home first; -1 when the shards are closed. */
-    private int acquire(int homeShard) {
+    /**
+     * Takes a free shard's flag, home first (only home when {@code exact}: waiting while it is busy); -1
+     * when the shards are closed.
+     */
+    private int acquire(int homeShard, boolean exact) {
         int start = homeShard % count;
+        int candidates = exact ? 1 : count;
         for (int spins = 0; ; spins++) {
-            for (int k = 0; k < count; k++) {
+            for (int k = 0; k < candidates; k++) {
                 int s = start + k;
                 if (s >= count) {
                     s -= count;

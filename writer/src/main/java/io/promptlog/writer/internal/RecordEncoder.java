@@ -154,7 +154,18 @@ public final class RecordEncoder {
         INT_LE.set(buf, lengthAt, position - start);
     }
 
-    /** Writes an ASCII-only text field from a long's decimal digits etc.: the caller guarantees ASCII. */
+    /**
+     * Drops everything staged after {@code mark} (a {@link #length()} taken before), e.g. a text field that
+     * {@code TextSlot} keeps apart from the record. Only valid outside a group.
+     */
+    public void rewind(int mark) {
+        position = mark;
+    }
+
+    /**
+     * Writes a text field from bytes that are already UTF-8 (or ASCII: a long's decimal digits etc.); the
+     * caller guarantees they are valid UTF-8.
+     */
     public void putAscii(int id, byte[] ascii, int offset, int length) {
         if (!ensure(FIELD_HEADER_LENGTH + LENGTH_PREFIX + length)) {
             return;
@@ -404,19 +415,26 @@ public final class RecordEncoder {
     }
 
     /**
-     * Closes any open group, writes the header and, if the record is over the limit, shrinks it.
+     * Closes any open group, writes the header (with {@code kind}, one of RecordDescriptor's KIND_
+     * constants, and a zero checksum) and, if the record is over the limit, shrinks it.
      *
      * @return the record length, or -1 when even with every string emptied it does not fit
      */
-    public int finish() {
+    public int finish(int kind) {
         endGroup();
         if (position > maxRecordBytes && !shrinkToLimit()) {
             return -1;
         }
         SHORT_LE.set(buf, MAGIC_OFFSET, MAGIC);
         buf[VERSION_OFFSET] = (byte) LAYOUT_VERSION;
-        buf[FLAGS_OFFSET] = (byte) flags;
+        buf[FLAGS_OFFSET] = (byte) (flags | (kind << KIND_SHIFT));
+        INT_LE.set(buf, CHECKSUM_OFFSET, 0); // set by the writer over the record as written (see RecordWriter)
         return position;
+    }
+
+    /** The most a record may take, in bytes. */
+    public int maxRecordBytes() {
+        return maxRecordBytes;
     }
 
     // ---- truncation (rare path) -------------------------------------------------------------------

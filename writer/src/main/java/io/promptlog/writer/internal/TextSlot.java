@@ -1,0 +1,160 @@
+package io.promptlog.writer.internal;
+
+import java.util.Arrays;
+
+/**
+ * One long, repeating text field of one thread's recorder ({@code system_prompt} or {@code tools}), held
+ * apart from the record buffer so that the shard it is written to can carry it as a reference (see
+ * {@link RecordDescriptor}, "Texts by reference"), with a cache of the last {@link #ENTRIES} texts this
+ * thread logged in that field (a thread serving several endpoints alternates between a few prompts).
+ *
+ * <p>Cost model. A {@code String} instance seen recently is recognised by identity: nothing is encoded,
+ * hashed or compared. Other text (a new {@code String} with the same content, a {@code StringBuilder})
+ * is encoded as usual and compared with the cached texts of the same length and sampled fingerprint (one
+ * vectorised byte comparison). A text that is not cached is copied into the buffer of the least recently
+ * used entry, which is reused, so a thread whose every prompt is different allocates nothing either.
+ *
+ * <p>Sharing. A text goes into a shard's {@link ShardTexts} only when it comes back while still cached
+ * (before that it is written inline, like any field): from then on its bytes are frozen and shared with
+ * the shard dictionary, which lets later publishes match it by array identity. Not thread-safe: it
+ * belongs to one recorder; {@link ShardTexts} reads its frozen bytes under the shard's flag.
+ *
+ * <p>Memory per thread: {@link #ENTRIES} buffers as large as the texts cached, released with the thread.
+ */
+public final class TextSlot {
+    static final int ENTRIES = 4;
+
+    final int fieldId;
+    private final byte[][] entryBytes = new byte[ENTRIES][];
+    private final int[] entryLengths = new int[ENTRIES];
+    private final long[] entryFingerprints = new long[ENTRIES];
+    /** The String an entry's bytes came from (identity cache); null after a CharSequence that may change. */
+    private final String[] entrySources = new String[ENTRIES];
+    /** Frozen: shared with a shard dictionary, never written again. */
+    private final boolean[] entryShared = new boolean[ENTRIES];
+    private final long[] entryUsed = new long[ENTRIES];
+    private long clock;
+    private int current = -1;
+
+    /** The staged text: the current entry's bytes, [0, length). */
+    byte[] bytes;
+    int length;
+    long fingerprint;
+    /** The text was cached already: worth a reference. */
+    boolean repeated;
+    /** A text is staged for the current record. */
+    boolean staged;
+
+    public TextSlot(int fieldId) {
+        this.fieldId = fieldId;
+        for (int i = 0; i < ENTRIES; i++) {
+            entryBytes[i] = new byte[0];
+        }
+    }
+
+    public int fieldId() {
+        return fieldId;
+    }
+
+    public boolean staged() {
+        return staged;
+    }
+
+    /** Forgets what is staged for the current record (the cache stays). */
+    public void clear() {
+        staged = false;
+    }
+
+    /** Bytes the field takes written inline: field header, length prefix, text. */
+    public int inlineBytes() {
+        return staged ? RecordDescriptor.FIELD_HEADER_LENGTH + RecordDescriptor.LENGTH_PREFIX + length : 0;
+    }
+
+    /**
+     * Stages {@code value} for the current record. Uses {@code encoder} to encode it (then rewinds the
+     * encoder). Returns false when the value alone was cut to fit the record size limit: it then stays
+     * inline in the encoder, as any other field, and nothing is staged here.
+     */
+    public boolean stage(CharSequence value, RecordEncoder encoder) {
+        for (int i = 0; i < ENTRIES; i++) {
+            if (entrySources[i] == value) {
+                select(i, true); // identity: an immutable String seen recently
+                return true;
+            }
+        }
+        boolean wasTruncated = encoder.truncated();
+        int mark = encoder.length();
+        encoder.putString(fieldId, value);
+        if (encoder.truncated() && !wasTruncated) {
+            staged = false;
+            return false;
+        }
+        byte[] buf = encoder.buffer();
+        int from = mark + RecordDescriptor.FIELD_HEADER_LENGTH + RecordDescriptor.LENGTH_PREFIX;
+        int n = encoder.length() - from;
+        long fp = SampledInterner.fingerprint(buf, from, n);
+        String source = value instanceof String s ? s : null;
+        int hit = -1;
+        for (int i = 0; i < ENTRIES; i++) {
+            if (entryLengths[i] == n && entryFingerprints[i] == fp && entryBytes[i].length >= n
+                    && Arrays.equals(entryBytes[i], 0, n, buf, from, from + n)) {
+                hit = i;
+                break;
+            }
+        }
+        if (hit >= 0) {
+            entrySources[hit] = source;
+            select(hit, true);
+        } else {
+            int v = leastRecentlyUsed();
+            if (entryShared[v] || entryBytes[v].length < n) {
+                entryBytes[v] = new byte[Math.max(n, 64)];
+                entryShared[v] = false;
+            }
+            System.arraycopy(buf, from, entryBytes[v], 0, n);
+            entryLengths[v] = n;
+            entryFingerprints[v] = fp;
+            entrySources[v] = source;
+            select(v, false);
+        }
+        encoder.rewind(mark);
+        return true;
+    }
+
+    private int leastRecentlyUsed() {
+        int v = 0;
+        for (int i = 1; i < ENTRIES; i++) {
+            if (entryUsed[i] < entryUsed[v]) {
+                v = i;
+            }
+        }
+        return v;
+    }
+
+    private void select(int i, boolean wasCached) {
+        current = i;
+        entryUsed[i] = ++clock;
+        bytes = entryBytes[i];
+        length = entryLengths[i];
+        fingerprint = entryFingerprints[i];
+        repeated = wasCached;
+        staged = true;
+    }
+
+    /** Writes the staged text into the record itself, as an ordinary string field. */
+    public void putInline(RecordEncoder encoder) {
+        encoder.putAscii(fieldId, bytes, 0, length);
+    }
+
+    /** The staged text is now a shard dictionary's: never write into its bytes again. */
+    void freeze() {
+        entryShared[current] = true;
+    }
+
+    /** Takes a dictionary's equal bytes as the staged entry's, so the next publish matches them by identity. */
+    void adopt(byte[] equalBytes) {
+        entryBytes[current] = equalBytes;
+        entryShared[current] = true;
+        bytes = equalBytes;
+    }
+}

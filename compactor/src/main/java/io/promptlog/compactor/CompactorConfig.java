@@ -21,6 +21,8 @@ public final class CompactorConfig {
     public static final int DEFAULT_MIN_BATCH_ROWS = 100_000;
     public static final long DEFAULT_MAX_BATCH_DELAY_MILLIS = 5 * 60_000;
     public static final Duration DEFAULT_QUEUE_RETENTION = Duration.ofHours(24);
+    /** A two-phase call sent this long ago and not completed is stored as incomplete (see {@link Builder#incompleteAfter}). */
+    public static final Duration DEFAULT_INCOMPLETE_AFTER = Duration.ofMinutes(15);
     /** {@link Builder#queueRetention} value that keeps queue files forever. */
     public static final Duration KEEP_QUEUE_FOREVER = Duration.ofMillis(Long.MAX_VALUE);
 
@@ -38,6 +40,7 @@ public final class CompactorConfig {
     private final Duration queueRetention;
     private final String hostName;
     private final Duration textRetention;
+    private final Duration incompleteAfter;
     private final java.time.Clock clock;
 
     private CompactorConfig(Builder b) {
@@ -54,6 +57,7 @@ public final class CompactorConfig {
         this.maxBatchDelayMillis = b.maxBatchDelayMillis;
         this.queueRetention = b.queueRetention;
         this.textRetention = b.textRetention;
+        this.incompleteAfter = b.incompleteAfter;
         this.clock = b.clock;
         this.hostName = DatasetLayout.sanitizeHost(b.hostName != null ? b.hostName : localHostName());
     }
@@ -123,6 +127,12 @@ public final class CompactorConfig {
         return queueRetention;
     }
 
+    /** See {@link Builder#incompleteAfter}. */
+    public Duration incompleteAfter() {
+        return incompleteAfter;
+    }
+
+
     public String hostName() {
         return hostName;
     }
@@ -132,7 +142,7 @@ public final class CompactorConfig {
         return textRetention;
     }
 
-    /** The clock text retention is measured by (the system UTC clock unless set, e.g. in tests). */
+    /** The clock text retention and {@link #incompleteAfter()} are measured by (the system UTC clock unless set, e.g. in tests). */
     public java.time.Clock clock() {
         return clock;
     }
@@ -173,6 +183,7 @@ public final class CompactorConfig {
         private Duration queueRetention = DEFAULT_QUEUE_RETENTION;
         private String hostName;
         private Duration textRetention;
+        private Duration incompleteAfter = DEFAULT_INCOMPLETE_AFTER;
         private java.time.Clock clock = java.time.Clock.systemUTC();
 
         private Builder(Path home) {
@@ -266,13 +277,27 @@ public final class CompactorConfig {
             return this;
         }
 
-        /** The clock of text retention (tests set a fixed one). */
+
+        /**
+         * A two-phase call ({@code CallRecorder.send()}) whose response half has not appeared this long after
+         * its start is stored with status {@code incomplete} (default 15 minutes); so is one whose writer
+         * process is gone (seen on this host). Until then the shard's later calls wait for it. Positive.
+         */
+        public Builder incompleteAfter(Duration after) {
+            this.incompleteAfter = after;
+            return this;
+        }
+
+        /** The clock of text retention and of {@link #incompleteAfter} (tests set one); default the system UTC clock. */
         public Builder clock(java.time.Clock clock) {
             this.clock = clock;
             return this;
         }
 
         public CompactorConfig build() {
+            if (incompleteAfter == null || incompleteAfter.isNegative() || incompleteAfter.isZero()) {
+                throw new IllegalArgumentException("incompleteAfter must be > 0, was " + incompleteAfter);
+            }
             if (zstdLevel < 1 || zstdLevel > 22) {
                 throw new IllegalArgumentException("zstdLevel must be 1..22, was " + zstdLevel);
             }

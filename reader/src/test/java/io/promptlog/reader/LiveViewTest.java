@@ -64,6 +64,24 @@ class LiveViewTest {
     }
 
     @Test
+    void shouldShowATwoPhaseCallAsOneRowAndACallInFlightAsIncomplete() throws Exception {
+        try (io.promptlog.writer.PromptLog log = io.promptlog.writer.PromptLog.open(io.promptlog.writer.PromptLogConfig
+                .builder(home).shardCount(1).backgroundCompaction(false).build())) {
+            io.promptlog.writer.CallRecorder done = log.begin().callId("done").requestModel("m").message("user", "q1");
+            done.send();
+            long handle = done.inFlight(); // the thread's one recorder moves on to the next call
+            io.promptlog.writer.CallRecorder waiting = log.begin().callId("waiting").requestModel("m").message("user", "q2");
+            waiting.send();
+            log.resume(handle).response("a1").complete();
+        }
+        try (PromptLogReader r = PromptLogReader.openHome(home)) {
+            assertThat(r.sql("SELECT call_id, status, request_model FROM calls ORDER BY call_id").rows())
+                    .containsExactly(java.util.List.of("done", "ok", "m"), java.util.List.of("waiting", "incomplete", "m"));
+            assertThat(r.requireCall("done").call().response()).isEqualTo("a1");
+        }
+    }
+
+    @Test
     void shouldNotDoubleCountWhenCompactionProgressIsMissing() throws Exception {
         TestHomes.generate(home, 250, 0, SEED);
         TestHomes.compact(home, "all", "none");

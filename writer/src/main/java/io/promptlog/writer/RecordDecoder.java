@@ -110,6 +110,28 @@ public final class RecordDecoder {
         return version == LAYOUT_VERSION_1 ? KIND_CALL : (buf[offset + FLAGS_OFFSET] & KIND_MASK) >>> KIND_SHIFT;
     }
 
+    /**
+     * The one call a two-phase call stands for: its request half with the response half's fields laid
+     * over it (the response's {@code call_id} and {@code start_time} aside; the request's are the call's).
+     * The compactor stores this; the live view shows it.
+     */
+    public static LlmCall joinHalves(LlmCall request, LlmCall response) {
+        LlmCall.Builder b = request.toBuilder();
+        for (CallField f : CallField.all()) {
+            if (f == CallField.CALL_ID || f == CallField.START_TIME) {
+                continue;
+            }
+            Object v = response.get(f);
+            if (v != null) {
+                b.set(f, v);
+            }
+        }
+        if (response.truncated()) {
+            b.truncated(true);
+        }
+        return b.build();
+    }
+
     /** The index of a response half's request half ({@link RecordDescriptor#REQUEST_INDEX}), or -1. */
     public static long requestIndex(byte[] buf, int offset, int length) throws CorruptRecordException {
         long[] index = {-1};

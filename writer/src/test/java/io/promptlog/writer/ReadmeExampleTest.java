@@ -12,6 +12,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class ReadmeExampleTest {
 
+    private static String callTheModel(String question) {
+        return "Paris.";
+    }
+
+    @Test
+    void shouldRunTheReadmeTwoPhaseExample(@TempDir Path dir) throws Exception {
+        String systemPrompt = "You are a helpful assistant.";
+        String question = "What is the capital of France?";
+        String answer = "Paris.";
+        PromptLog log = PromptLog.open(PromptLogConfig.builder(dir.resolve("promptlog-home")).build());
+
+        // --- as in README.md ---
+        CallRecorder r = log.begin().requestModel("gpt-4o").systemPrompt(systemPrompt).message("user", question);
+        r.send();                                          // model, parameters, prompt, messages: durable now
+        try {
+            String answer1 = callTheModel(question);
+            r.response(answer1).outputTokens(95).complete();  // status "ok" and the duration since send() filled in
+        } catch (RuntimeException e) {
+            r.fail(e.getClass().getName(), e.getMessage());  // status "error"
+        }
+
+        // Completing on another thread (an async client): pass the handle, a plain long.
+        CallRecorder sent = log.begin().requestModel("gpt-4o").message("user", question);
+        sent.send();
+        long handle = sent.inFlight();
+        // ... later, on the callback thread:
+        Thread callback = new Thread(() -> log.resume(handle).response(answer).complete());
+        callback.start();
+        callback.join();
+        // --- end of README example ---
+
+        log.close();
+        assertThat(log.stats().appended()).isEqualTo(4);
+        assertThat(log.stats().dropped()).isZero();
+        var calls = QueueContents.readAll(dir.resolve("promptlog-home"));
+        assertThat(calls).filteredOn(c -> answer.equals(c.response())).hasSize(2);
+    }
+
     @Test
     void shouldRunTheReadmeEmbeddingExample(@TempDir Path dir) throws Exception {
         String systemPrompt = "You are a helpful assistant.";

@@ -14,6 +14,10 @@ public final class Batch {
     long first = -1;
     long last = -1;
     final List<CompactedCall> rows = new ArrayList<>();
+    /** The queue index each row stands at (parallel to {@link #rows}; a joined call stands at its request half). */
+    final List<Long> rowIndexes = new ArrayList<>();
+    /** Request halves of two-phase calls read in this batch and not joined yet, by queue index. */
+    final java.util.TreeMap<Long, HalfJoiner.Pending> pending = new java.util.TreeMap<>();
     long estimatedBytes;
     long corrupt;
     final Map<String, TextEntry> newPrompts = new LinkedHashMap<>();
@@ -34,8 +38,26 @@ public final class Batch {
         return last >= 0;
     }
 
-    void add(CompactedCall row, long retainedChars) {
+    void add(CompactedCall row, long index, long retainedChars) {
         rows.add(row);
+        rowIndexes.add(index);
         estimatedBytes += ROW_OVERHEAD_BYTES + 2 * retainedChars;
+    }
+
+    /** Ends the batch just before {@code index}: drops the rows standing at it or later. */
+    void cutBefore(long index) {
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            if (rowIndexes.get(i) >= index) {
+                rows.remove(i);
+                rowIndexes.remove(i);
+            }
+        }
+        pending.tailMap(index, true).clear();
+        if (index <= first) {
+            first = -1;
+            last = -1;
+        } else {
+            last = index - 1;
+        }
     }
 }

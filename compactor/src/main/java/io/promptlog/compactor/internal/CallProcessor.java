@@ -141,7 +141,7 @@ final class CallProcessor {
         }
         stats.redactions.addAndGet(redactions);
         batch.add(new CompactedCall(b.build(), promptHash, toolsHash, reason != null, reason, inputHash, outputHash,
-                inputChars, outputChars, redactions), retainedChars);
+                inputChars, outputChars, redactions), index, retainedChars);
     }
 
     /**
@@ -165,7 +165,7 @@ final class CallProcessor {
         stats.redactions.addAndGet(redactions);
         noTextUpTo.merge(batch.shard, index, Math::max);
         batch.add(new CompactedCall(b.build(), null, null, false, null, null, null, inputChars, outputChars,
-                redactions), 0);
+                redactions), index, 0);
     }
 
     /** Shard -> highest queue index of a no-text call processed so far (its cycle and older ones go at once). */

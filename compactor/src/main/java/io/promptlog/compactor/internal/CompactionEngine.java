@@ -11,6 +11,7 @@ import io.promptlog.compactor.CompactorConfig;
 import io.promptlog.writer.CorruptRecordException;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLogHome;
+import io.promptlog.writer.RecordDecoder;
 import io.promptlog.writer.ShardCursor;
 import io.promptlog.writer.TextInterner;
 
@@ -46,11 +47,15 @@ public final class CompactionEngine implements AutoCloseable {
     private final BatchCommitter committer;
     /** Repeated system prompts decode to one shared String, so the processor's caches hit in O(1). */
     private final TextInterner interner = TextInterner.cache(256);
+    private final HalfJoiner joiner;
+    private final long[] joinedAt = new long[1];
 
     private static final class ShardState {
         final int shard;
         final Path dir;
         ShardCursor cursor;
+        /** A second cursor, for looking ahead for the response halves of a batch's pending requests. */
+        ShardCursor lookahead;
         long pendingSinceMillis = -1;
 
         ShardState(int shard, Path dir) {
@@ -70,6 +75,7 @@ public final class CompactionEngine implements AutoCloseable {
         this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
                 stats, knownPrompts, knownTools);
+        this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats);
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
                 config.rowGroupBytes(), knownPrompts, knownTools, stats);
     }
@@ -154,6 +160,7 @@ public final class CompactionEngine implements AutoCloseable {
                 break;
             }
         }
+        settle(st, b);
         if (b.first != p.first() || b.last != p.last()) {
             stats.error("cannot complete batch " + p + ": its queue records are no longer all in the queue");
             return;
@@ -232,6 +239,9 @@ public final class CompactionEngine implements AutoCloseable {
                     break;
                 }
             }
+            long readUpTo = b.last;
+            settle(st, b);
+            boolean cut = b.last != readUpTo;
             if (!b.hasRange()) {
                 break;
             }
@@ -239,8 +249,8 @@ public final class CompactionEngine implements AutoCloseable {
             stats.bytesWritten.addAndGet(bytes);
             committed.put(st.shard, b.last);
             Durable.writeAtomically(DatasetLayout.checkpointFile(data, queueId), Checkpoint.render(committed, config.hostName()));
-            if (!full) {
-                break;
+            if (!full || cut) {
+                break; // cut: a call in flight holds the rest of the shard until a later pass
             }
         }
         st.pendingSinceMillis = -1;
@@ -252,8 +262,22 @@ public final class CompactionEngine implements AutoCloseable {
         b.include(idx);
         stats.recordsRead.incrementAndGet();
         LlmCall call;
+        long at = idx;
         try {
             call = st.cursor.decode(interner);
+            int kind = st.cursor.kind();
+            if (kind == RecordDecoder.KIND_REQUEST) {
+                b.pending.put(idx, new HalfJoiner.Pending(idx, call, st.cursor.writerProcess()));
+                return;
+            }
+            if (kind == RecordDecoder.KIND_RESPONSE) {
+                long req = RecordDecoder.requestIndex(st.cursor.buffer(), 0, st.cursor.length());
+                call = joiner.response(b, idx, req, call, joinedAt);
+                if (call == null) {
+                    return;
+                }
+                at = joinedAt[0];
+            }
         } catch (CorruptRecordException e) {
             b.corrupt++;
             stats.corruptRecords.incrementAndGet();
@@ -261,6 +285,26 @@ public final class CompactionEngine implements AutoCloseable {
                     + Long.toHexString(idx) + "): " + e.getMessage());
             return;
         }
+        store(st, b, call, at);
+    }
+
+    /** Ends a batch: decides its two-phase calls still waiting for a response (see {@link HalfJoiner}). */
+    private void settle(ShardState st, Batch b) {
+        joiner.settle(b, () -> lookahead(st), interner, (call, index) -> store(st, b, call, index));
+    }
+
+    private ShardCursor lookahead(ShardState st) {
+        if (st.lookahead == null) {
+            try {
+                st.lookahead = ShardCursor.open(st.dir);
+            } catch (RuntimeException e) {
+                stats.note("cannot open queue shard " + st.dir + " to look ahead for responses: " + e);
+            }
+        }
+        return st.lookahead;
+    }
+
+    private void store(ShardState st, Batch b, LlmCall call, long idx) {
         try {
             processor.process(call, b, idx);
         } catch (RuntimeException e) {
@@ -419,6 +463,10 @@ public final class CompactionEngine implements AutoCloseable {
             if (st.cursor != null) {
                 st.cursor.close();
                 st.cursor = null;
+            }
+            if (st.lookahead != null) {
+                st.lookahead.close();
+                st.lookahead = null;
             }
         }
         try {

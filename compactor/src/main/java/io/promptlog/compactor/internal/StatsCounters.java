@@ -18,6 +18,8 @@ public final class StatsCounters {
     /** Calls files whose text the text retention period erased. */
     public final AtomicLong textFilesExpired = new AtomicLong();
     public final AtomicLong errors = new AtomicLong();
+    /** Two-phase calls stored with status incomplete (writer gone, or no response in time). */
+    public final AtomicLong incompleteCalls = new AtomicLong();
     private volatile String lastError;
 
     public void error(String message) {

@@ -2,9 +2,11 @@ package io.promptlog.reader.internal;
 
 import io.promptlog.format.DerivedValues;
 import io.promptlog.format.TextHashKey;
+import io.promptlog.writer.CallField;
 import io.promptlog.writer.CorruptRecordException;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLogHome;
+import io.promptlog.writer.RecordDecoder;
 import io.promptlog.writer.ShardCursor;
 
 import java.nio.file.Files;
@@ -26,6 +28,8 @@ public final class LiveQueue implements AutoCloseable {
     private int nextShard;
     private ShardCursor cursor;
     private LlmCall current;
+    /** Request halves of the current shard still waiting for their response half, by queue index. */
+    private final java.util.TreeMap<Long, LlmCall> inFlight = new java.util.TreeMap<>();
     private long corrupt;
     private final Path queueDir;
 
@@ -73,8 +77,10 @@ public final class LiveQueue implements AutoCloseable {
             try {
                 while (cursor.next()) {
                     try {
-                        current = cursor.decode();
-                        return true;
+                        current = twoPhase(cursor.decode());
+                        if (current != null) {
+                            return true;
+                        }
                     } catch (CorruptRecordException e) {
                         corrupt++;
                         if (problems.size() < 10) {
@@ -86,9 +92,36 @@ public final class LiveQueue implements AutoCloseable {
             } catch (RuntimeException e) {
                 problems.add("cannot read queue shard " + cursor.dir() + ": " + e);
             }
+            if (!inFlight.isEmpty()) {
+                // calls sent and not (yet) completed: shown as incomplete, as the compactor would store them
+                current = inFlight.pollFirstEntry().getValue().toBuilder()
+                        .set(CallField.STATUS, CallField.STATUS_INCOMPLETE).build();
+                return true;
+            }
             cursor.close();
             cursor = null;
         }
+    }
+
+    /**
+     * Two-phase calls: a request half waits for its response half (same shard, later) and the two are
+     * shown as one call; a response whose request is compacted already adds nothing. Null: nothing to show yet.
+     */
+    private LlmCall twoPhase(LlmCall call) throws CorruptRecordException {
+        int kind = cursor.kind();
+        if (kind == RecordDecoder.KIND_REQUEST) {
+            inFlight.put(cursor.index(), call);
+            return null;
+        }
+        if (kind == RecordDecoder.KIND_RESPONSE) {
+            long request = RecordDecoder.requestIndex(cursor.buffer(), 0, cursor.length());
+            LlmCall half = inFlight.remove(request);
+            if (half != null) {
+                return RecordDecoder.joinHalves(half, call);
+            }
+            return request >= 0 ? null : call;
+        }
+        return call;
     }
 
     private boolean openNextShard() {

@@ -4,7 +4,6 @@ import io.promptlog.writer.internal.Counters;
 import io.promptlog.writer.internal.QueueShards;
 import io.promptlog.writer.internal.TextSlot;
 
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,7 +29,10 @@ public final class PromptLog implements AutoCloseable {
     private final PromptLogConfig config;
     private final QueueShards shards;
     private final String openError;
-    private final CopyOnWriteArrayList<Counters> allCounters = new CopyOnWriteArrayList<>();
+    /** Every thread's counters; those of finished threads are folded into {@code retired} (see {@link #newRecorder}). */
+    private final java.util.ArrayList<Counters> allCounters = new java.util.ArrayList<>();
+    private final long[] retired = new long[Counters.COUNT];
+    private int liveAfterLastFold;
     private final AtomicInteger nextHomeShard = new AtomicInteger();
     private final ThreadLocal<CallRecorder> recorders = ThreadLocal.withInitial(this::newRecorder);
     private volatile boolean closed;
@@ -130,18 +132,57 @@ public final class PromptLog implements AutoCloseable {
                 : shards.append(shard, record, length, slots, counters, written);
     }
 
+    /**
+     * A thread's recorder, made the first time it logs. Per-thread state stays bounded however many
+     * threads come and go (pools that churn threads, virtual threads): the recorder itself dies with its
+     * thread (it lives in a ThreadLocal), and the counters registered here are folded into one retired
+     * total once their thread has ended, whenever registrations double since the last fold.
+     */
     private CallRecorder newRecorder() {
-        Counters c = new Counters();
-        allCounters.add(c);
+        Counters c = new Counters(Thread.currentThread());
+        synchronized (allCounters) {
+            allCounters.add(c);
+            if (allCounters.size() >= Math.max(64, 2 * liveAfterLastFold)) {
+                foldFinishedThreads();
+                liveAfterLastFold = allCounters.size();
+            }
+        }
         return new CallRecorder(this, c, nextHomeShard.getAndIncrement(), config.maxRecordBytes());
+    }
+
+    /** Moves the counts of threads that have ended into {@link #retired}; holds the allCounters lock. */
+    private void foldFinishedThreads() {
+        int kept = 0;
+        for (int i = 0; i < allCounters.size(); i++) {
+            Counters c = allCounters.get(i);
+            if (c.ownerEnded()) {
+                // the owner's writes happen-before it is seen ended (JLS 17.4.4), so these are final
+                for (int k = 0; k < Counters.COUNT; k++) {
+                    retired[k] += c.get(k);
+                }
+            } else {
+                allCounters.set(kept++, c);
+            }
+        }
+        allCounters.subList(kept, allCounters.size()).clear();
+    }
+
+    /** Counters registered and not yet folded: bounded by about twice the threads alive. For tests. */
+    int registeredCounters() {
+        synchronized (allCounters) {
+            return allCounters.size();
+        }
     }
 
     /** The counters, summed over every thread that has logged. */
     public PromptLogStats stats() {
         long[] sum = new long[Counters.COUNT];
-        for (Counters c : allCounters) {
-            for (int i = 0; i < Counters.COUNT; i++) {
-                sum[i] += c.get(i);
+        synchronized (allCounters) {
+            System.arraycopy(retired, 0, sum, 0, Counters.COUNT);
+            for (Counters c : allCounters) {
+                for (int i = 0; i < Counters.COUNT; i++) {
+                    sum[i] += c.get(i);
+                }
             }
         }
         String last = shards == null ? openError : shards.lastError();

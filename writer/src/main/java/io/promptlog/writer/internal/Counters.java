@@ -23,6 +23,25 @@ public final class Counters {
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
     // padded on both sides so two threads' counters never share a cache line
     private final long[] slots = new long[COUNT + 16];
+    /** The thread that writes these counters; weak, so a registry entry never keeps a thread alive. */
+    private final java.lang.ref.WeakReference<Thread> owner;
+
+    public Counters() {
+        this(null);
+    }
+
+    public Counters(Thread owner) {
+        this.owner = owner == null ? null : new java.lang.ref.WeakReference<>(owner);
+    }
+
+    /** True once the owning thread has ended (or was collected): no more writes can come. */
+    public boolean ownerEnded() {
+        if (owner == null) {
+            return false;
+        }
+        Thread t = owner.get();
+        return t == null || !t.isAlive();
+    }
 
     public void add(int counter, long delta) {
         int i = counter + 8;

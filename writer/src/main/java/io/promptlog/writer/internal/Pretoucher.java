@@ -9,7 +9,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Takes the page faults of the queue files off the logging threads.
+ * Takes the page faults and the chunk mappings of the queue files off the logging threads.
  *
  * <p>Why: the first write to each 4 KB page of a memory-mapped file faults into the kernel, which
  * allocates the page and the file block. For a 4 KB record that is one fault per append, costing several
@@ -19,6 +19,13 @@ import java.util.concurrent.locks.LockSupport;
  * page. The swap never changes a byte (a page already written is left as it is, and a concurrent append
  * either precedes or follows it atomically), but it makes the page resident and writable, so the append
  * that reaches it later does not fault.
+ *
+ * <p>Chunks: Chronicle maps a cycle file in blocks (64 MiB and up), and the appender maps the next block
+ * itself when its write position first crosses into it ({@code mmap}, and Chronicle's bookkeeping, on the
+ * caller's thread). This thread touches through the store's own {@code MappedFile}, the one the appender
+ * uses, and holds each block it touches until it moves on past it; by then the appender's write position
+ * is inside that block (the window is smaller than a block), so the appender finds it mapped. The test
+ * {@code PretoucherChunkTest} checks which thread maps each block, with this on and off.
  *
  * <p>Failures here (e.g. the disk is full and the file cannot grow) are not the caller's problem: the
  * thread counts them and keeps going; the append path reports its own errors.
@@ -50,6 +57,11 @@ public final class Pretoucher implements Runnable {
 
     public void start() {
         thread.start();
+    }
+
+    /** How far (file offset) the shard's current cycle file is touched; for tests. */
+    long touchedUpTo(int shard) {
+        return states[shard].touchedUpTo;
     }
 
     public long errors() {
@@ -92,14 +104,15 @@ public final class Pretoucher implements Runnable {
             }
             s.store = store;
             s.cycle = cycle;
-            s.file = MappedFile.of(store.file(), queue.blockSize(), queue.overlapSize(), false);
+            s.file = store.bytes().mappedFile(); // shared with the appender: blocks mapped here are its blocks
             s.touchedUpTo = 0;
         }
         long write = s.store.writePosition();
         long from = Math.max(s.touchedUpTo, write);
         long to = Math.min(write + AHEAD_BYTES, reservation.reservedUpTo(cycle));
         for (long p = (from + PAGE - 1) & -PAGE; p < to; p += PAGE) {
-            if (s.chunk == null || !s.chunk.inside(p, 4)) {
+            // switch at the block's safe limit, where the appender switches (not at the end of its overlap)
+            if (s.chunk == null || p >= s.chunk.safeLimit() || !s.chunk.inside(p, 4)) {
                 if (s.chunk != null) {
                     MappedBytesStore done = s.chunk;
                     s.chunk = null; // released: reset() must not release it again if the next acquire fails
@@ -135,12 +148,11 @@ public final class Pretoucher implements Runnable {
         SingleChronicleQueueStore store;
         MappedFile file;
         MappedBytesStore chunk;
-        long touchedUpTo;
+        volatile long touchedUpTo;
 
         /** Releases everything held; never throws (it runs in the error path of the pretoucher's loop). */
         void reset(SingleChronicleQueue queue) {
             MappedBytesStore c = chunk;
-            MappedFile f = file;
             SingleChronicleQueueStore st = store;
             chunk = null;
             file = null;
@@ -152,13 +164,6 @@ public final class Pretoucher implements Runnable {
                 }
             } catch (RuntimeException e) {
                 // already released or closed with the queue: nothing left to free
-            }
-            try {
-                if (f != null) {
-                    f.releaseLast();
-                }
-            } catch (RuntimeException e) {
-                // as above
             }
             try {
                 if (st != null) {

@@ -87,6 +87,14 @@ public final class QueueShards implements AutoCloseable {
         return new QueueShards(queues, appenders, config.pretouch());
     }
 
+    SingleChronicleQueue queue(int shard) {
+        return queues[shard];
+    }
+
+    Pretoucher pretoucher() {
+        return pretoucher;
+    }
+
     public int count() {
         return count;
     }

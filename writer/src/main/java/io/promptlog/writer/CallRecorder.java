@@ -43,8 +43,8 @@ public final class CallRecorder implements AutoCloseable {
     private static final int OPEN = 1;
     private static final int SENT = 2;
     private int phase = IDLE;
-    /** Shard and Chronicle index of the record last published (filled by the queue). */
-    private final long[] written = new long[2];
+    /** Shard, Chronicle index and size of the record last published (filled by the queue). */
+    private final long[] written = new long[3];
     /** The call in flight after {@link #send()}: its request half's shard and index (-1: not in the queue). */
     private int sentShard = -1;
     private long sentIndex = -1;
@@ -245,7 +245,7 @@ public final class CallRecorder implements AutoCloseable {
         int status = log.publish(shard < 0 ? homeShard : shard, shard >= 0, encoder.buffer(), length, slots, counters, written);
         if (status == AppendStatus.OK) {
             counters.increment(Counters.APPENDED);
-            counters.add(Counters.APPENDED_BYTES, length);
+            counters.add(Counters.APPENDED_BYTES, written[2]);
             if (encoder.truncated()) {
                 counters.increment(Counters.TRUNCATED);
                 status = AppendStatus.OK_TRUNCATED;

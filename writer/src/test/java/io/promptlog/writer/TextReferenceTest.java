@@ -66,12 +66,14 @@ public class TextReferenceTest {
     void shouldCarryARepeatedPromptInFullOnceAndThenByReference() throws Exception {
         String p = prompt(1, 4096);
         String tools = "[{\"type\":\"function\",\"name\":\"lookup\"}]";
+        long appendedBytes;
         try (PromptLog log = open(1)) {
             for (int i = 0; i < 50; i++) {
                 try (CallRecorder r = log.begin()) {
                     r.systemPrompt(p).tools(tools).message("user", "q" + i).response("a" + i);
                 }
             }
+            appendedBytes = log.stats().appendedBytes();
         }
         List<Integer> promptWires = new ArrayList<>();
         List<Integer> toolWires = new ArrayList<>();
@@ -95,6 +97,47 @@ public class TextReferenceTest {
         assertThat(promptWires.subList(2, 50)).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
         assertThat(toolWires.subList(2, 50)).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
         assertThat(bytes).as("queue bytes for 50 calls with a 4 KB prompt").isLessThan(2 * 4200 + 48 * 400);
+        assertThat(appendedBytes).as("stats count the bytes as written").isEqualTo(bytes);
+    }
+
+    @Test
+    void shouldReferToATextTheShardDefinedEvenWhenThisThreadNoLongerCachesItOrNeverLoggedIt() throws Exception {
+        String[] prompts = new String[7]; // more than a thread's cache of recent texts
+        for (int i = 0; i < prompts.length; i++) {
+            prompts[i] = prompt(10 + i, 2000);
+        }
+        try (PromptLog log = open(1)) {
+            for (int round = 0; round < 3; round++) {
+                for (String p : prompts) {
+                    for (int k = 0; k < 2; k++) { // twice in a row: defined in the shard on the repeat
+                        log.begin().systemPrompt(p).attribute("phase", "a").commit();
+                    }
+                }
+            }
+            Thread other = new Thread(() -> {
+                for (String p : prompts) {
+                    log.begin().systemPrompt(new String(p.toCharArray())).attribute("phase", "b").commit();
+                }
+            });
+            other.start();
+            other.join();
+        }
+        List<String> phases = new ArrayList<>();
+        List<Integer> wires = new ArrayList<>();
+        try (ShardCursor c = ShardCursor.open(PromptLogHome.shardDir(home, 0))) {
+            while (c.next()) {
+                LlmCall call = c.decode();
+                assertThat(call.systemPrompt()).startsWith("prompt 1");
+                phases.add(call.attributes().get("phase"));
+                wires.add(wireOf(c.buffer(), c.length(), CallField.SYSTEM_PROMPT.id()));
+            }
+        }
+        // round 1 writes each text twice in full; rounds 2 and 3 refer even though the thread's cache
+        // lost them meanwhile; the other thread refers on its very first call with each text
+        assertThat(wires.subList(0, 14)).containsOnly(RecordDescriptor.WIRE_STRING);
+        assertThat(wires.subList(14, 42)).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
+        assertThat(phases.subList(42, 49)).containsOnly("b");
+        assertThat(wires.subList(42, 49)).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
     }
 
     @Test

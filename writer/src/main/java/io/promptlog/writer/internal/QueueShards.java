@@ -108,7 +108,7 @@ public final class QueueShards implements AutoCloseable {
      * Appends one record, staged in {@code buf[0, length)} (header and every field but the {@code slots}'
      * texts), to the first free shard, starting at {@code homeShard}: the slots' texts are written in full
      * or as references (see {@link RecordWriter}). On success {@code written} (may be null) receives the
-     * shard and the record's Chronicle index. Never throws (except VM errors such as OutOfMemoryError):
+     * shard, the record's Chronicle index and its size in bytes as written. Never throws (except VM errors such as OutOfMemoryError):
      * failures are counted.
      */
     public int append(int homeShard, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
@@ -148,6 +148,7 @@ public final class QueueShards implements AutoCloseable {
             if (written != null) {
                 written[0] = shard;
                 written[1] = index;
+                written[2] = writers[shard].lastRecordBytes();
             }
             return AppendStatus.OK;
         } catch (VirtualMachineError e) {

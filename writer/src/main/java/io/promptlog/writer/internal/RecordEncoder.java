@@ -432,6 +432,17 @@ public final class RecordEncoder {
         return position;
     }
 
+    /**
+     * Stores the CRC-32C of a finished record of {@code length} bytes whose fields are all in the buffer
+     * (no text slots), for tools that write records themselves (the benchmarks' raw-Chronicle floor).
+     */
+    public void writeChecksum(int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf, MAGIC_OFFSET, CHECKSUM_OFFSET);
+        crc.update(buf, HEADER_LENGTH, length - HEADER_LENGTH);
+        INT_LE.set(buf, CHECKSUM_OFFSET, (int) crc.getValue());
+    }
+
     /** The most a record may take, in bytes. */
     public int maxRecordBytes() {
         return maxRecordBytes;

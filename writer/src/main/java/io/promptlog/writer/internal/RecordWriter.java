@@ -33,6 +33,7 @@ final class RecordWriter {
     private final byte[] heads = new byte[2 * REF_FIELD];
     private final long[] refs = new long[2];
     private final ShardTexts[] dictionaries = {new ShardTexts(), new ShardTexts()};
+    private int lastRecordBytes;
     private long referencesWritten;
     private long definitionsWritten;
 
@@ -57,9 +58,7 @@ final class RecordWriter {
                 }
                 int h = s * REF_FIELD;
                 heads[h] = (byte) t.fieldId;
-                if (t.repeated) {
-                    refs[s] = dictionaries[s].find(t, cycle);
-                }
+                refs[s] = dictionaries[s].find(t, cycle); // also for a text this thread did not have cached
                 if (refs[s] >= 0) {
                     heads[h + 1] = (byte) WIRE_TEXT_REF;
                     INT_LE.set(heads, h + FIELD_HEADER_LENGTH, TEXT_REF_LENGTH);
@@ -73,6 +72,13 @@ final class RecordWriter {
                 }
             }
             INT_LE.set(buf, CHECKSUM_OFFSET, (int) crc.getValue());
+            int total = length;
+            for (int s = 0; s < slotCount; s++) {
+                if (slots[s].staged) {
+                    total += refs[s] >= 0 ? REF_FIELD : TEXT_HEADER + slots[s].length;
+                }
+            }
+            lastRecordBytes = total;
             Bytes<?> out = dc.wire().bytes();
             out.write(buf, 0, length);
             for (int s = 0; s < slotCount; s++) {
@@ -106,12 +112,17 @@ final class RecordWriter {
             }
             if (refs[s] >= 0) {
                 referencesWritten++;
-            } else if (t.repeated) {
+            } else if (t.repeated && dictionaries[s].hasRoomFor(t)) {
                 dictionaries[s].define(t, cycle, index);
                 definitionsWritten++;
             }
         }
         return index;
+    }
+
+    /** Bytes of the record last written (the document body: header, fields, texts or references). */
+    int lastRecordBytes() {
+        return lastRecordBytes;
     }
 
     long referencesWritten() {

@@ -12,17 +12,20 @@ import java.util.Arrays;
  * same cycle, length, fingerprint and bytes (array identity, or else a full comparison), so a fingerprint
  * collision can only cost a repeated definition, never a wrong reference. Entries of an older cycle are
  * simply not matched: each new cycle of each shard defines its texts again. Used only by the thread
- * holding the shard's flag. Memory: at most {@link #SLOTS} texts per field and shard, each shared with the
- * recorder that wrote it.
+ * holding the shard's flag. Memory: at most {@link #SLOTS} texts and {@link #MAX_BYTES} per field and
+ * shard, each shared with the recorder that wrote it.
  */
 final class ShardTexts {
-    static final int SLOTS = 32;
+    static final int SLOTS = 128;
+    /** Most text bytes one dictionary keeps: past this, a new text is written in full instead of defined. */
+    static final long MAX_BYTES = 2L << 20;
 
     private final byte[][] keys = new byte[SLOTS][];
     private final int[] lengths = new int[SLOTS];
     private final long[] fingerprints = new long[SLOTS];
     private final int[] cycles = new int[SLOTS];
     private final long[] indexes = new long[SLOTS];
+    private long bytes;
 
     private static int slot(long fingerprint) {
         return (int) (fingerprint ^ (fingerprint >>> 32)) & (SLOTS - 1);
@@ -39,14 +42,23 @@ final class ShardTexts {
             if (!Arrays.equals(k, 0, t.length, t.bytes, 0, t.length)) {
                 return -1;
             }
-            t.adopt(k); // equal content from another thread's slot: identity next time
+            if (t.repeated) {
+                t.adopt(k); // equal content, cached by this thread: identity next time
+            } // (a text the thread just copied in keeps its own, reusable buffer: no allocation)
         }
         return indexes[i];
+    }
+
+    /** True when a text of this length may be defined (the dictionary stays within {@link #MAX_BYTES}). */
+    boolean hasRoomFor(TextSlot t) {
+        byte[] k = keys[slot(t.fingerprint)];
+        return bytes - (k == null ? 0 : lengths[slot(t.fingerprint)]) + t.length <= MAX_BYTES;
     }
 
     /** Records that the record at {@code index} of {@code cycle} carries the slot's text; freezes the slot's bytes. */
     void define(TextSlot t, int cycle, long index) {
         int i = slot(t.fingerprint);
+        bytes += t.length - (keys[i] == null ? 0 : lengths[i]);
         t.freeze();
         keys[i] = t.bytes;
         lengths[i] = t.length;

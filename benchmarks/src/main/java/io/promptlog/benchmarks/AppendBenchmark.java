@@ -22,7 +22,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cost of logging one call on the calling thread, for promptlog and each peer, at ~1/4/16 KB per call;
+ * Cost of logging one call on the calling thread, for promptlog and each peer, at ~1/4/16 KB per call
+ * (and {@code 4k-newprompt}: every call with a system prompt of its own);
  * thread count from the command line ({@code -t 1}, {@code -t 4}). Run in SampleTime mode for
  * percentiles and with {@code -prof gc} for {@code gc.alloc.rate.norm} (bytes allocated per call, all
  * threads of the JVM, background ones included).
@@ -55,7 +56,7 @@ public class AppendBenchmark {
 
     @Setup(Level.Trial)
     public void trial() throws IOException {
-        pool = Workload.of(size).pool();
+        pool = Workload.poolFor(size);
         root = Files.createTempDirectory("promptlog-jmh-");
     }
 

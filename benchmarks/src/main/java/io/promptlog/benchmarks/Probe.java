@@ -21,25 +21,25 @@ import java.util.Locale;
  * writing the same pre-encoded bytes, and a plain heap copy of those bytes. Three rounds; the last
  * round's percentiles are the ones to read.
  *
- * <pre>probe [--size 4k] [--calls 200000] [--dir /tmp]</pre>
+ * <pre>probe [--size 4k|4k-newprompt|...] [--calls 200000] [--dir /tmp]</pre>
  */
 public final class Probe {
     private Probe() {
     }
 
     public static void main(String[] args) throws Exception {
-        Workload size = Workload.K4;
+        String size = "4k";
         int calls = 200_000;
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--size" -> size = Workload.of(args[++i]);
+                case "--size" -> size = args[++i];
                 case "--calls" -> calls = Integer.parseInt(args[++i]);
                 case "--dir" -> base = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("usage: probe [--size 4k] [--calls 200000] [--dir D]");
             }
         }
-        BenchCall[] pool = size.pool();
+        BenchCall[] pool = Workload.poolFor(size);
         Path dir = Files.createTempDirectory(base, "promptlog-probe-");
         long[] fill = new long[calls];
         long[] commit = new long[calls];
@@ -79,7 +79,7 @@ public final class Probe {
                     heap[i] = t5 - t4;
                 }
                 System.out.printf(Locale.ROOT, "round %d, %s calls (mean record %d B), ns p50/p90/p99: "
-                                + "promptlog fill %s, commit %s; chronicle floor %s; heap copy %s%n", round, size.label(),
+                                + "promptlog fill %s, commit %s; chronicle floor %s; heap copy %s%n", round, size,
                         Arrays.stream(pool).mapToInt(x -> x.recordBytes).sum() / pool.length,
                         pcts(fill), pcts(commit), pcts(floor), pcts(heap));
             }

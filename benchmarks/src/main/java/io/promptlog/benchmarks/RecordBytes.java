@@ -89,6 +89,7 @@ public final class RecordBytes {
         if (len < 0) {
             throw new IllegalStateException("benchmark call does not fit a record");
         }
+        e.writeChecksum(len);
         return Arrays.copyOf(e.buffer(), len);
     }
 }

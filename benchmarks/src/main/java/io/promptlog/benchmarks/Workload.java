@@ -36,6 +36,21 @@ public enum Workload {
         this.maxPromptChars = maxPromptChars;
     }
 
+    /** Suffix of a size name ("4k-newprompt") whose every call has a system prompt of its own. */
+    public static final String NEW_PROMPT = "-newprompt";
+
+    /**
+     * The pool for a size name: "1k", "4k", "16k", or one of them with {@link #NEW_PROMPT}, where each
+     * call's system prompt is made unique (the writer's path for a prompt it has not seen: no reference).
+     */
+    public static BenchCall[] poolFor(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.endsWith(NEW_PROMPT)) {
+            return of(n.substring(0, n.length() - NEW_PROMPT.length())).pool(POOL_SIZE, true);
+        }
+        return of(n).pool();
+    }
+
     /** "1k", "4k" or "16k". */
     public static Workload of(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -59,12 +74,20 @@ public enum Workload {
     }
 
     public BenchCall[] pool(int count) {
+        return pool(count, false);
+    }
+
+    public BenchCall[] pool(int count, boolean uniquePrompts) {
         SyntheticCalls synthetic = new SyntheticCalls(SEED, 24, minPromptChars, maxPromptChars);
         SplittableRandom rnd = new SplittableRandom(SEED + ordinal());
         BenchCall[] out = new BenchCall[count];
         for (int i = 0; i < count; i++) {
             int target = (int) (targetBytes * (0.8 + 0.4 * rnd.nextDouble()));
-            out[i] = shape(synthetic.call(i), target);
+            LlmCall call = synthetic.call(i);
+            if (uniquePrompts && call.systemPrompt() != null) {
+                call = call.toBuilder().systemPrompt("[variant " + i + "] " + call.systemPrompt()).build();
+            }
+            out[i] = shape(call, target);
             out[i].poolIndex = i;
         }
         return out;

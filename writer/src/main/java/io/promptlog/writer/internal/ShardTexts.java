@@ -8,9 +8,10 @@ import java.util.Arrays;
  * in the same shard and cycle may then carry a reference to that index instead of the text (see
  * {@link RecordDescriptor}).
  *
- * <p>A direct-mapped table of {@link #SLOTS} entries chosen by the text's fingerprint. A match needs the
- * same cycle, length, fingerprint and bytes (array identity, or else a full comparison), so a fingerprint
- * collision can only cost a repeated definition, never a wrong reference. Entries of an older cycle are
+ * <p>A two-way set-associative table of {@link #SLOTS} entries chosen by the text's full hash (two texts
+ * whose hashes share a set both stay; a third replaces the less recently used). A match needs the same
+ * cycle, length, hash and bytes (array identity, or else a full comparison), so a hash collision can
+ * only cost a repeated definition, never a wrong reference. Entries of an older cycle are
  * simply not matched: each new cycle of each shard defines its texts again. Used only by the thread
  * holding the shard's flag. Memory: at most {@link #SLOTS} texts and {@link #MAX_BYTES} per field and
  * shard, each shared with the recorder that wrote it.
@@ -27,37 +28,57 @@ final class ShardTexts {
     private final long[] indexes = new long[SLOTS];
     private long bytes;
 
-    private static int slot(long fingerprint) {
-        return (int) (fingerprint ^ (fingerprint >>> 32)) & (SLOTS - 1);
+    private final long[] used = new long[SLOTS];
+    private long clock;
+
+    /** First of the two slots (ways) a text may occupy. */
+    private static int set(long fingerprint) {
+        return ((int) (fingerprint ^ (fingerprint >>> 32)) & (SLOTS / 2 - 1)) * 2;
     }
 
     /** The index of the record of {@code cycle} that carries the slot's text, or -1. */
     long find(TextSlot t, int cycle) {
-        int i = slot(t.fingerprint);
-        byte[] k = keys[i];
-        if (k == null || cycles[i] != cycle || lengths[i] != t.length || fingerprints[i] != t.fingerprint) {
-            return -1;
-        }
-        if (k != t.bytes) {
-            if (!Arrays.equals(k, 0, t.length, t.bytes, 0, t.length)) {
-                return -1;
+        int first = set(t.fingerprint);
+        for (int i = first; i < first + 2; i++) {
+            byte[] k = keys[i];
+            if (k == null || cycles[i] != cycle || lengths[i] != t.length || fingerprints[i] != t.fingerprint) {
+                continue;
             }
-            if (t.repeated) {
-                t.adopt(k); // equal content, cached by this thread: identity next time
-            } // (a text the thread just copied in keeps its own, reusable buffer: no allocation)
+            if (k != t.bytes) {
+                if (!Arrays.equals(k, 0, t.length, t.bytes, 0, t.length)) {
+                    continue;
+                }
+                if (t.repeated) {
+                    t.adopt(k); // equal content, cached by this thread: identity next time
+                } // (a text the thread just copied in keeps its own, reusable buffer: no allocation)
+            }
+            used[i] = ++clock;
+            return indexes[i];
         }
-        return indexes[i];
+        return -1;
+    }
+
+    /** The slot a new definition of this text takes: the less recently used of its two. */
+    private int victim(TextSlot t) {
+        int first = set(t.fingerprint);
+        if (keys[first] == null) {
+            return first;
+        }
+        if (keys[first + 1] == null) {
+            return first + 1;
+        }
+        return used[first] <= used[first + 1] ? first : first + 1;
     }
 
     /** True when a text of this length may be defined (the dictionary stays within {@link #MAX_BYTES}). */
     boolean hasRoomFor(TextSlot t) {
-        byte[] k = keys[slot(t.fingerprint)];
-        return bytes - (k == null ? 0 : lengths[slot(t.fingerprint)]) + t.length <= MAX_BYTES;
+        int i = victim(t);
+        return bytes - (keys[i] == null ? 0 : lengths[i]) + t.length <= MAX_BYTES;
     }
 
     /** Records that the record at {@code index} of {@code cycle} carries the slot's text; freezes the slot's bytes. */
     void define(TextSlot t, int cycle, long index) {
-        int i = slot(t.fingerprint);
+        int i = victim(t);
         bytes += t.length - (keys[i] == null ? 0 : lengths[i]);
         t.freeze();
         keys[i] = t.bytes;
@@ -65,5 +86,6 @@ final class ShardTexts {
         fingerprints[i] = t.fingerprint;
         cycles[i] = cycle;
         indexes[i] = index;
+        used[i] = ++clock;
     }
 }

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * hashed or compared. Other text (a new {@code String} with the same content, a {@code StringBuilder})
  * is encoded as usual and compared with the cached texts of the same length and sampled fingerprint (one
  * vectorised byte comparison). A text that is not cached is copied into the buffer of the least recently
- * used entry, which is reused, so a thread whose every prompt is different allocates nothing either.
+ * used entry, which is reused, so a thread whose every prompt is different allocates nothing either, and
+ * hashed in full once (the shard dictionary's key, so texts that differ in a single byte land apart).
  *
  * <p>Sharing. A text goes into a shard's {@link ShardTexts} only when it comes back while still cached
  * (before that it is written inline, like any field): from then on its bytes are frozen and shared with
@@ -27,7 +28,10 @@ public final class TextSlot {
     final int fieldId;
     private final byte[][] entryBytes = new byte[ENTRIES][];
     private final int[] entryLengths = new int[ENTRIES];
-    private final long[] entryFingerprints = new long[ENTRIES];
+    /** Sampled fingerprint (constant time): finds a cached entry to compare with. */
+    private final long[] entrySampled = new long[ENTRIES];
+    /** Hash of every byte: the shard dictionary's key (texts that differ anywhere land apart). */
+    private final long[] entryHashes = new long[ENTRIES];
     /** The String an entry's bytes came from (identity cache); null after a CharSequence that may change. */
     private final String[] entrySources = new String[ENTRIES];
     /** Frozen: shared with a shard dictionary, never written again. */
@@ -39,6 +43,7 @@ public final class TextSlot {
     /** The staged text: the current entry's bytes, [0, length). */
     byte[] bytes;
     int length;
+    /** The staged text's full hash: its key in a shard dictionary. */
     long fingerprint;
     /** The text was cached already: worth a reference. */
     boolean repeated;
@@ -96,7 +101,7 @@ public final class TextSlot {
         String source = value instanceof String s ? s : null;
         int hit = -1;
         for (int i = 0; i < ENTRIES; i++) {
-            if (entryLengths[i] == n && entryFingerprints[i] == fp && entryBytes[i].length >= n
+            if (entryLengths[i] == n && entrySampled[i] == fp && entryBytes[i].length >= n
                     && Arrays.equals(entryBytes[i], 0, n, buf, from, from + n)) {
                 hit = i;
                 break;
@@ -113,7 +118,8 @@ public final class TextSlot {
             }
             System.arraycopy(buf, from, entryBytes[v], 0, n);
             entryLengths[v] = n;
-            entryFingerprints[v] = fp;
+            entrySampled[v] = fp;
+            entryHashes[v] = hash(entryBytes[v], n);
             entrySources[v] = source;
             select(v, false);
         }
@@ -136,9 +142,26 @@ public final class TextSlot {
         entryUsed[i] = ++clock;
         bytes = entryBytes[i];
         length = entryLengths[i];
-        fingerprint = entryFingerprints[i];
+        fingerprint = entryHashes[i];
         repeated = wasCached;
         staged = true;
+    }
+
+    private static final java.lang.invoke.VarHandle LONG_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** A 64-bit hash of b[0, n), eight bytes a step; paid once per text that enters the cache. */
+    static long hash(byte[] b, int n) {
+        long h = 0x9E3779B97F4A7C15L ^ n;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            h = (h ^ (long) LONG_LE.get(b, i)) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 29;
+        }
+        for (; i < n; i++) {
+            h = (h ^ b[i]) * 0x94D049BB133111EBL;
+        }
+        return h ^ (h >>> 32);
     }
 
     /** Writes the staged text into the record itself, as an ordinary string field. */

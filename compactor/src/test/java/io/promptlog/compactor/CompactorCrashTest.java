@@ -27,8 +27,15 @@ class CompactorCrashTest {
         if (!Files.isDirectory(calls)) {
             return 0;
         }
-        try (Stream<Path> s = Files.walk(calls)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).count();
+        while (true) {
+            try (Stream<Path> s = Files.walk(calls)) {
+                return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).count();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+                    throw e;
+                }
+                // the child renamed or deleted a file while we listed the directory: list again
+            }
         }
     }
 

@@ -91,8 +91,11 @@ public final class Generate {
             }
             watermark.set(w);
             if (o.ackEvery() > 0 && w / o.ackEvery() > lastAck / o.ackEvery()) {
-                lastAck = w - w % o.ackEvery();
-                out.println("acked " + lastAck);
+                // every multiple passed since the last look (the watermark can move several at once)
+                while (lastAck + o.ackEvery() <= w) {
+                    lastAck += o.ackEvery();
+                    out.println("acked " + lastAck);
+                }
                 out.flush();
             }
             long now = System.nanoTime();

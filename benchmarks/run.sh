@@ -50,6 +50,7 @@ if [ "$MODE" = quick ]; then
   done
   echo "== compaction and storage (smoke) =="
   bench storage --calls 600 --file-calls 200 --out "$OUT/storage.json"
+  bench storage --calls 400 --file-calls 200 --chat-turns 4 --out "$OUT/storage-chat.json"
   if bench query --help >/dev/null 2>&1; then
     echo "== query (smoke) =="
     bench query --calls 3000 --repeats 3 --file-calls 1000 --metadata-only --promptlog-jar "$CLI_JAR" --out "$OUT/query.json"
@@ -92,6 +93,8 @@ for s in noop promptlog promptlog-1shard log4j2-async otel; do
 done
 echo "== compaction and storage =="
 bench storage --calls 30000 --file-calls 3000 --out "$OUT/storage.json"
+# the multi-turn chat workload: conversations of 8 calls, each re-sending the conversation so far
+bench storage --calls 30000 --file-calls 3000 --chat-turns 8 --out "$OUT/storage-chat.json"
 if bench query --help >/dev/null 2>&1; then
   echo "== query =="
   # 10 M calls as a service's dataset: compacted every 20,000 calls (500 files), metadata only (no message or

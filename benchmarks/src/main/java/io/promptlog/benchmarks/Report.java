@@ -65,6 +65,9 @@ public final class Report {
         this.writerRuns = writer;
         pacedTable(dir.resolve("paced.jsonl"));
         storageTable(dir.resolve("storage.json"));
+        if (Files.exists(dir.resolve("storage-chat.json"))) {
+            storageTable(dir.resolve("storage-chat.json"));
+        }
         queryTable(dir.resolve("query.json"));
         targets(jmh, dir);
         return md.toString();
@@ -221,8 +224,10 @@ public final class Report {
             return;
         }
         JsonNode s = MAPPER.readTree(p.toFile());
-        md.append(String.format(Locale.ROOT, "### Compaction, one thread (%d calls, %.0f bytes/call as JSONL)\n\n",
-                s.get("calls").asLong(), s.get("jsonl_bytes").asDouble() / s.get("calls").asDouble()));
+        String workload = s.path("chat_turns").asInt() > 0
+                ? ", multi-turn chat of " + s.get("chat_turns").asInt() + " turns per conversation" : "";
+        md.append(String.format(Locale.ROOT, "### Compaction, one thread (%d calls, %.0f bytes/call as JSONL%s)\n\n",
+                s.get("calls").asLong(), s.get("jsonl_bytes").asDouble() / s.get("calls").asDouble(), workload));
         md.append("| converter | seconds | calls/s | MB/s (JSONL-equivalent) | ratio vs DuckDB |\n|---|---:|---:|---:|---:|\n");
         double duck = s.get("duckdb_copy").get("calls_per_s").asDouble();
         for (String k : List.of("compactor", "compactor_no_redaction", "duckdb_copy")) {
@@ -233,8 +238,8 @@ public final class Report {
             md.append(String.format(Locale.ROOT, "| %s | %.2f | %.0f | %.1f | %.2fx |\n", k, c.get("seconds").asDouble(),
                     c.get("calls_per_s").asDouble(), c.get("jsonl_mb_per_s").asDouble(), c.get("calls_per_s").asDouble() / duck));
         }
-        md.append(String.format(Locale.ROOT, "\n### Storage, bytes per call (files of %d calls where streamed)\n\n",
-                s.get("file_calls").asInt()));
+        md.append(String.format(Locale.ROOT, "\n### Storage, bytes per call (files of %d calls where streamed%s)\n\n",
+                s.get("file_calls").asInt(), workload));
         md.append("| format | bytes/call | vs DuckDB one file |\n|---|---:|---:|\n");
         JsonNode b = s.get("bytes_per_call");
         double ref = b.get("duckdb_one_file").asDouble();
@@ -345,6 +350,13 @@ public final class Report {
             JsonNode b = s.get("bytes_per_call");
             double r = b.get("promptlog_stream_all").asDouble() / b.get("duckdb_one_file").asDouble();
             md.append(String.format(Locale.ROOT, "| bytes/call streamed (100%% text) <= DuckDB one file | %.2fx | %s |\n",
+                    r, r <= 1 ? "yes" : "no"));
+        }
+        Path cp = dir.resolve("storage-chat.json");
+        if (Files.exists(cp)) {
+            JsonNode b = MAPPER.readTree(cp.toFile()).get("bytes_per_call");
+            double r = b.get("promptlog_stream_all").asDouble() / b.get("duckdb_one_file").asDouble();
+            md.append(String.format(Locale.ROOT, "| multi-turn chat: bytes/call streamed (100%% text) <= DuckDB one file | %.2fx | %s |\n",
                     r, r <= 1 ? "yes" : "no"));
         }
         queryTargets(dir);

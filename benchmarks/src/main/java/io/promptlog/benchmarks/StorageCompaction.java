@@ -49,7 +49,10 @@ import java.util.stream.Stream;
  * all calls (timed; one file: its best case, the Parquet dictionary folds repeated prompts) and once per
  * chunk (the compactor's file cadence: each file repeats the prompts it uses).
  *
- * <pre>storage --calls 50000 --file-calls 5000 [--out result.json]</pre>
+ * <p>{@code --chat-turns T}: the multi-turn chat workload instead ({@link SyntheticCalls#chat}: conversations
+ * of T calls, each re-sending the conversation so far), the same 24 system prompts.
+ *
+ * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--out result.json]</pre>
  */
 public final class StorageCompaction {
     private StorageCompaction() {
@@ -58,22 +61,24 @@ public final class StorageCompaction {
     public static void main(String[] args) throws Exception {
         int calls = 50_000;
         int fileCalls = 5_000;
+        int chatTurns = 0;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--calls" -> calls = Integer.parseInt(args[++i]);
                 case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--chat-turns" -> chatTurns = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--out result.json]");
+                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--chat-turns T] [--out result.json]");
             }
         }
-        if (calls < 1 || fileCalls < 1) {
-            throw new IllegalArgumentException("--calls and --file-calls must be >= 1");
+        if (calls < 1 || fileCalls < 1 || chatTurns < 0) {
+            throw new IllegalArgumentException("--calls and --file-calls must be >= 1, --chat-turns >= 0");
         }
         Path root = Files.createTempDirectory("promptlog-storage-");
         try {
-            String json = run(root, calls, fileCalls);
+            String json = run(root, calls, fileCalls, chatTurns);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -83,8 +88,9 @@ public final class StorageCompaction {
         }
     }
 
-    static String run(Path root, int n, int fileCalls) throws Exception {
-        SyntheticCalls synthetic = new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024);
+    static String run(Path root, int n, int fileCalls, int chatTurns) throws Exception {
+        SyntheticCalls synthetic = chatTurns == 0 ? new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024)
+                : SyntheticCalls.chat(Workload.SEED, 24, 1024, 60 * 1024, chatTurns);
         Path jsonlDir = Files.createDirectories(root.resolve("jsonl"));
         Home a = new Home(root.resolve("a"), RetentionPolicy.all());
         Home b = new Home(root.resolve("b"), RetentionPolicy.all());
@@ -181,7 +187,7 @@ public final class StorageCompaction {
         }
         double secs = compactNanos / 1e9;
         double dsecs = duckNanos / 1e9;
-        return String.format(Locale.ROOT, "{\"calls\":%d,\"file_calls\":%d,\"jsonl_bytes\":%d,\"queue_bytes\":%d,"
+        return String.format(Locale.ROOT, "{\"calls\":%d,\"file_calls\":%d,\"chat_turns\":" + chatTurns + ",\"jsonl_bytes\":%d,\"queue_bytes\":%d,"
                         + "\"compactor\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f,\"queue_mb_per_s\":%.1f,"
                         + "\"files\":%d},\"compactor_no_redaction\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,"
                         + "\"jsonl_mb_per_s\":%.1f},\"duckdb_copy\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f},"

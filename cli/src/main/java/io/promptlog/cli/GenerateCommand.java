@@ -46,13 +46,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar on stderr")
     boolean noProgress;
 
+    @Option(names = "--chat-turns", paramLabel = "T", defaultValue = "0",
+            description = "multi-turn chat: conversations of T calls, each re-sending the conversation so far; 0 = independent calls (default)")
+    int chatTurns;
+
     @Override
     public Integer call() throws Exception {
         GenerateOptions o;
         try {
             o = GenerateOptions.builder().home(dir != null ? dir : Path.of(DatasetOptions.DEFAULT_HOME)).count(count)
                     .ratePerSecond(rate).threads(threads).ackEvery(ackEvery).seqStart(seqStart).seed(seed)
-                    .progress(!noProgress).build();
+                    .progress(!noProgress).chatTurns(chatTurns).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

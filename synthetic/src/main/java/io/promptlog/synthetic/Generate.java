@@ -54,7 +54,8 @@ public final class Generate {
         Throwable[] failure = new Throwable[1];
         for (int t = 0; t < workers.length; t++) {
             workers[t] = new Thread(() -> {
-                SyntheticCalls calls = new SyntheticCalls(o.seed());
+                SyntheticCalls calls = o.chatTurns() == 0 ? new SyntheticCalls(o.seed())
+                        : SyntheticCalls.chat(o.seed(), 24, 1024, 16 * 1024, o.chatTurns());
                 while (true) {
                     long i = next.getAndIncrement();
                     if (i >= end) {

@@ -14,9 +14,11 @@ import java.nio.file.Path;
  * @param seqStart    first {@code attributes.seq}
  * @param seed        generator seed (same seed, same calls)
  * @param progress    draw a progress bar on the error stream
+ * @param chatTurns   0: independent calls; else a multi-turn chat workload with this many turns per
+ *                    conversation, every call re-sending the conversation so far ({@link SyntheticCalls#chat})
  */
 public record GenerateOptions(Path home, long count, double ratePerSecond, int threads, long ackEvery, long seqStart,
-                              long seed, boolean progress) {
+                              long seed, boolean progress, int chatTurns) {
 
     public static Builder builder() {
         return new Builder();
@@ -31,6 +33,7 @@ public record GenerateOptions(Path home, long count, double ratePerSecond, int t
         private long seqStart;
         private long seed = 42;
         private boolean progress = true;
+        private int chatTurns;
 
         public Builder home(Path v) {
             home = v;
@@ -72,6 +75,11 @@ public record GenerateOptions(Path home, long count, double ratePerSecond, int t
             return this;
         }
 
+        public Builder chatTurns(int v) {
+            chatTurns = v;
+            return this;
+        }
+
         public GenerateOptions build() {
             if (home == null) {
                 throw new IllegalArgumentException("--dir must be given");
@@ -91,7 +99,10 @@ public record GenerateOptions(Path home, long count, double ratePerSecond, int t
             if (seqStart < 0) {
                 throw new IllegalArgumentException("--seq-start must be >= 0, was " + seqStart);
             }
-            return new GenerateOptions(home, count, rate, threads, ackEvery, seqStart, seed, progress);
+            if (chatTurns < 0 || chatTurns > 1000) {
+                throw new IllegalArgumentException("--chat-turns must be 0..1000 (0 = independent calls), was " + chatTurns);
+            }
+            return new GenerateOptions(home, count, rate, threads, ackEvery, seqStart, seed, progress, chatTurns);
         }
     }
 }

@@ -37,6 +37,8 @@ public final class SyntheticCalls {
     private final int[] modelCdf;
     private final long baseMicros;
     private final long spacingMicros;
+    /** 0: independent calls; else turns per conversation (see {@link #chat}). */
+    private final int chatTurns;
     private final StringBuilder text = new StringBuilder(8192);
     private final StringBuilder text2 = new StringBuilder(8192);
     private final StringBuilder id = new StringBuilder(64);
@@ -55,6 +57,27 @@ public final class SyntheticCalls {
      */
     public SyntheticCalls(long seed, int systemPromptCount, int minPromptChars, int maxPromptChars,
                           long baseMicros, long spacingMicros) {
+        this(seed, systemPromptCount, minPromptChars, maxPromptChars, baseMicros, spacingMicros, 0);
+    }
+
+    /**
+     * A multi-turn chat workload, as chat apps and agents call models: calls come in conversations of
+     * {@code turns} consecutive seqs (conversation {@code seq / turns}, turn {@code seq % turns}), and every
+     * call re-sends the whole conversation so far: the user messages and the assistant's earlier responses
+     * (each the exact response of the earlier turn's call; for a turn that failed, the response a retry
+     * got), then the new user message. One model, system prompt and session per conversation.
+     */
+    public static SyntheticCalls chat(long seed, int systemPromptCount, int minPromptChars, int maxPromptChars,
+                                      int turns) {
+        if (turns < 1) {
+            throw new IllegalArgumentException("turns per conversation must be >= 1, was " + turns);
+        }
+        return new SyntheticCalls(seed, systemPromptCount, minPromptChars, maxPromptChars, DEFAULT_BASE_MICROS,
+                DEFAULT_SPACING_MICROS, turns);
+    }
+
+    private SyntheticCalls(long seed, int systemPromptCount, int minPromptChars, int maxPromptChars,
+                           long baseMicros, long spacingMicros, int chatTurns) {
         if (systemPromptCount < 1) {
             throw new IllegalArgumentException("systemPromptCount must be >= 1, was " + systemPromptCount);
         }
@@ -66,6 +89,7 @@ public final class SyntheticCalls {
             throw new IllegalArgumentException("spacingMicros must be >= 0, was " + spacingMicros);
         }
         this.seed = seed;
+        this.chatTurns = chatTurns;
         this.baseMicros = baseMicros;
         this.spacingMicros = spacingMicros;
         SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -214,14 +238,45 @@ public final class SyntheticCalls {
         }
     }
 
+    private static final long CHAT_SALT = 0x6368_6174_7475_726EL;
+
+    /** Whether a turn's user message is a prompt-injection attempt (0.5%), the same wherever the turn is re-sent. */
+    private boolean chatInjection(long conversation, int turn) {
+        return new SplittableRandom(mix(seed ^ ~CHAT_SALT, conversation * 1024 + turn)).nextInt(200) == 0;
+    }
+
+    /** The user message ({@code user}) or the assistant's response of one turn of a conversation, into {@code out}. */
+    private void chatTurn(long conversation, int turn, boolean user, StringBuilder out) {
+        SplittableRandom r = new SplittableRandom(mix(seed ^ CHAT_SALT, conversation * 1024 + turn * 2 + (user ? 0 : 1)));
+        if (user && chatInjection(conversation, turn)) {
+            out.setLength(0);
+            out.append(Vocabulary.INJECTIONS[r.nextInt(Vocabulary.INJECTIONS.length)]).append(' ');
+            appendSentence(r, 6, out);
+        } else if (user) {
+            sentence(r, 8 + r.nextInt(50), out);
+        } else {
+            sentence(r, 30 + r.nextInt(200), out);
+        }
+    }
+
     private void generate(long seq, Sink s) {
         SplittableRandom rnd = new SplittableRandom(mix(seed, seq));
         long start = startTimeMicros(seq) + rnd.nextInt(1_000_000);
         int model = pickModel(rnd);
         int prompt = pickPrompt(rnd);
+        long conversation = chatTurns == 0 ? seq / 4 : seq / chatTurns;
+        if (chatTurns > 0) {
+            // one model and system prompt per conversation
+            SplittableRandom c = new SplittableRandom(mix(seed ^ CHAT_SALT, conversation));
+            model = pickModel(c);
+            prompt = pickPrompt(c);
+        }
         boolean error = rnd.nextInt(100) < 5;
         boolean stream = rnd.nextInt(3) == 0;
         boolean injection = rnd.nextInt(200) == 0;
+        if (chatTurns > 0) {
+            injection = chatInjection(seq / chatTurns, (int) (seq % chatTurns));
+        }
 
         uuid(start, rnd, id);
         s.string(CallField.CALL_ID, id);
@@ -230,7 +285,7 @@ public final class SyntheticCalls {
         hex(rnd, 16, id);
         s.string(CallField.SPAN_ID, id);
         id.setLength(0);
-        id.append("sess-").append(seq / 4);
+        id.append("sess-").append(conversation);
         s.string(CallField.SESSION_ID, id);
         id.setLength(0);
         id.append("user-").append(rnd.nextInt(5000));
@@ -260,9 +315,18 @@ public final class SyntheticCalls {
         id.append('v').append(1 + (seq / 50_000) % 3);
         s.string(CallField.PROMPT_VERSION, id);
 
-        int turns = rnd.nextInt(4) == 0 ? rnd.nextInt(7) : rnd.nextInt(2);
+        int turns = chatTurns > 0 ? (int) (seq % chatTurns) : rnd.nextInt(4) == 0 ? rnd.nextInt(7) : rnd.nextInt(2);
         long inputChars = systemPrompts.get(prompt).length();
-        for (int t = 0; t < turns; t++) {
+        for (int t = 0; chatTurns > 0 && t < turns; t++) {
+            // the conversation so far: each earlier turn's user message and the response its call returned
+            chatTurn(conversation, t, true, text);
+            s.message("user", text);
+            inputChars += text.length();
+            chatTurn(conversation, t, false, text);
+            s.message("assistant", text);
+            inputChars += text.length();
+        }
+        for (int t = 0; chatTurns == 0 && t < turns; t++) {
             sentence(rnd, 8 + rnd.nextInt(30), text);
             s.message("user", text);
             inputChars += text.length();
@@ -270,14 +334,18 @@ public final class SyntheticCalls {
             s.message("assistant", text);
             inputChars += text.length();
         }
-        if (injection) {
+        if (chatTurns > 0) {
+            chatTurn(conversation, turns, true, text);
+        } else if (injection) {
             text.setLength(0);
             text.append(Vocabulary.INJECTIONS[rnd.nextInt(Vocabulary.INJECTIONS.length)]).append(' ');
             appendSentence(rnd, 6, text);
         } else {
             sentence(rnd, 10 + rnd.nextInt(60), text);
         }
-        text.append(" (ref #").append(seq).append(')');
+        if (chatTurns == 0) {
+            text.append(" (ref #").append(seq).append(')');
+        }
         s.message("user", text);
         inputChars += text.length();
         long inputTokens = inputChars / 4 + 4L * (turns * 2 + 1);
@@ -298,7 +366,11 @@ public final class SyntheticCalls {
             s.int64(CallField.OUTPUT_TOKENS, 0);
             s.float64(CallField.COST_USD, 0.0);
         } else {
-            sentence(rnd, 30 + rnd.nextInt(200), text2);
+            if (chatTurns > 0) {
+                chatTurn(conversation, turns, false, text2);
+            } else {
+                sentence(rnd, 30 + rnd.nextInt(200), text2);
+            }
             s.string(CallField.RESPONSE, text2);
             long outputTokens = text2.length() / 4 + 1;
             s.int64(CallField.OUTPUT_TOKENS, outputTokens);

@@ -1,5 +1,6 @@
 package io.promptlog.synthetic;
 
+import io.promptlog.writer.Message;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLogHome;
@@ -96,5 +97,38 @@ class SyntheticCallsTest {
             }
         }
         assertThat(seqs).hasSize(5_000).allMatch(s -> s >= 100 && s < 5_100);
+    }
+
+    @Test
+    void shouldResendTheWholeConversationSoFarInEveryChatTurn() {
+        SyntheticCalls chat = SyntheticCalls.chat(7, 4, 100, 200, 5);
+        for (long conversation = 0; conversation < 300; conversation++) {
+            LlmCall first = chat.call(conversation * 5);
+            assertThat(first.messages()).hasSize(1);
+            for (int turn = 1; turn < 5; turn++) {
+                LlmCall previous = chat.call(conversation * 5 + turn - 1);
+                LlmCall call = chat.call(conversation * 5 + turn);
+                assertThat(call.messages()).hasSize(2 * turn + 1);
+                // the earlier turn's messages, then the answer it got, then a new user message
+                assertThat(call.messages().subList(0, 2 * turn - 1)).isEqualTo(previous.messages());
+                Message answer = call.messages().get(2 * turn - 1);
+                assertThat(answer.role()).isEqualTo("assistant");
+                if (previous.response() != null) {
+                    assertThat(answer.content()).isEqualTo(previous.response());
+                }
+                assertThat(call.messages().get(2 * turn).role()).isEqualTo("user");
+                assertThat(call.systemPrompt()).isEqualTo(first.systemPrompt());
+                assertThat(call.requestModel()).isEqualTo(first.requestModel());
+                assertThat(call.string(CallField.SESSION_ID)).isEqualTo(first.string(CallField.SESSION_ID));
+            }
+        }
+        assertThat(chat.call(5).string(CallField.SESSION_ID)).isNotEqualTo(chat.call(4).string(CallField.SESSION_ID));
+        assertThat(SyntheticCalls.chat(7, 4, 100, 200, 5).call(13)).isEqualTo(chat.call(13));
+    }
+
+    @Test
+    void shouldRejectBadChatOptionsNamingTheValue() {
+        assertThatThrownBy(() -> GenerateOptions.builder().chatTurns(-1).build()).hasMessageContaining("--chat-turns").hasMessageContaining("-1");
+        assertThatThrownBy(() -> SyntheticCalls.chat(1, 4, 100, 200, 0)).hasMessageContaining("0");
     }
 }

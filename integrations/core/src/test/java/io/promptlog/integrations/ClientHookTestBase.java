@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * Shared by the client hooks' tests: a fresh log and a local provider server per test, and a hook whose
- * retry window is short so that a retryable failure's record appears quickly.
+ * retry window (30 s) outlasts any stall of a loaded machine, so that a retry always joins its call; a
+ * test that needs a held attempt recorded closes the hook, or builds one with a short window.
  */
 public abstract class ClientHookTestBase {
     public static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -32,7 +33,7 @@ public abstract class ClientHookTestBase {
     void openLogAndServer() throws Exception {
         log = PromptLog.open(home);
         server = new ProviderServer();
-        hook = LlmHttpHook.builder(PromptLogHooks.of(log)).clientRetries(true).retryWindow(Duration.ofMillis(200)).build();
+        hook = LlmHttpHook.builder(PromptLogHooks.of(log)).clientRetries(true).retryWindow(Duration.ofSeconds(30)).build();
     }
 
     @AfterEach
@@ -50,10 +51,10 @@ public abstract class ClientHookTestBase {
         }
     }
 
-    /** Waits (at most 10 s) until the hook has recorded {@code count} calls, e.g. when a retry window ends. */
-    protected void awaitRecorded(long count) throws InterruptedException {
+    /** Waits (at most 10 s) until {@code hooks} have recorded {@code count} calls, e.g. when a retry window ends. */
+    protected static void awaitRecorded(PromptLogHooks hooks, long count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (hook.hooks().stats().recorded() < count && System.nanoTime() < deadline) {
+        while (hooks.stats().recorded() < count && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
     }

@@ -155,7 +155,7 @@ class LlmHttpHookTest {
 
     @Test
     void shouldGroupRetriesOfTheSameRequestOnlyAndRecordAHeldAttemptWhenItsWindowEnds() throws Exception {
-        LlmHttpHook hook = LlmHttpHook.builder(hooks).clientRetries(true).retryWindow(Duration.ofMillis(100)).build();
+        LlmHttpHook hook = LlmHttpHook.builder(hooks).clientRetries(true).retryWindow(Duration.ofSeconds(1)).build();
         byte[] a = CHAT.getBytes(StandardCharsets.UTF_8);
         byte[] b = CHAT.replace("hi", "hello").getBytes(StandardCharsets.UTF_8);
         respond(hook.begin("POST", "/v1/chat/completions", a, headers(Map.of("X-Stainless-Retry-Count", "0"))), 429,

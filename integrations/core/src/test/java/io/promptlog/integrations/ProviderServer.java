@@ -54,6 +54,11 @@ public final class ProviderServer implements AutoCloseable {
         void send(HttpExchange ex, ProviderServer server) throws IOException;
     }
 
+    static {
+        // answer without waiting for the client's delayed ACK (the JDK server writes headers and body apart)
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     public ProviderServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);

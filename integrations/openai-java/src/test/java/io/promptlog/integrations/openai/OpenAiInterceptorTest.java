@@ -19,6 +19,7 @@ import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import io.promptlog.integrations.ClientHookTestBase;
+import io.promptlog.integrations.LlmHttpHook;
 import io.promptlog.integrations.LoggedCalls;
 import io.promptlog.integrations.ProviderServer;
 import io.promptlog.writer.CallField;
@@ -282,9 +283,13 @@ class OpenAiInterceptorTest extends ClientHookTestBase {
     @Test
     void shouldRecordAServerErrorOnceTheRetryWindowPasses() throws Exception {
         server.enqueue(json(500, REQUEST_ID, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}"));
-        assertThatThrownBy(() -> client(0, Duration.ofSeconds(10)).chat().completions().create(question()))
+        LlmHttpHook shortWindow = LlmHttpHook.builder(hook.hooks()).clientRetries(true).retryWindow(Duration.ofMillis(200)).build();
+        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(server.url("/v1")).apiKey(API_KEY)
+                .addInterceptor(PromptLogOpenAi.interceptor(shortWindow)).maxRetries(0).build();
+        assertThatThrownBy(() -> client.chat().completions().create(question()))
                 .isInstanceOf(InternalServerException.class);
-        awaitRecorded(1); // the record of a retryable failure appears when the retry window ends
+        awaitRecorded(hook.hooks(), 1); // the record of a retryable failure appears when the retry window ends
+        shortWindow.close();
         LlmCall c = LoggedCalls.single(home);
         assertThat(c.status()).isEqualTo(CallField.STATUS_ERROR);
         assertThat(c.int64(CallField.HTTP_STATUS)).isEqualTo(500);

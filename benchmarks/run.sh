@@ -43,6 +43,10 @@ if [ "$MODE" = quick ]; then
   bench AppendBenchmark -p size=4k -f 1 -wi 1 -w 300ms -i 1 -r 500ms -t 1 -prof gc \
         -rf json -rff "$OUT/jmh-t1.json" > "$OUT/jmh-t1.txt"
   tail -n 12 "$OUT/jmh-t1.txt"
+  echo "== JMH hook overhead (smoke): JDK HttpClient call through a local server, hook off and on =="
+  bench HookOverheadBenchmark -p client=jdk-http -p response=json -f 1 -wi 1 -w 300ms -i 1 -r 500ms \
+        > "$OUT/jmh-hook-overhead.txt"
+  grep -E "^HookOverheadBenchmark.call " "$OUT/jmh-hook-overhead.txt"
   echo "== paced latency (smoke) =="
   for s in promptlog log4j2-async otel noop; do
     bench paced --sink "$s" --size 4k --rates 1000 --threads 1 --jit-warmup-seconds 0.5 \
@@ -85,6 +89,13 @@ for t in 1 4; do
         -t "$t" -prof gc -rf json -rff "$OUT/jmh-writer-t$t.json" > "$OUT/jmh-writer-t$t.txt"
   grep -E "^AppendBenchmark.append " "$OUT/jmh-writer-t$t.txt" || true
 done
+echo "== JMH hook overhead: a client call through a local server, with and without the hook =="
+bench HookCostBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc -rf json -rff "$OUT/jmh-hook-cost.json" \
+      > "$OUT/jmh-hook-cost.txt"
+grep -E "^HookCostBenchmark.exchange(:p0.50)? " "$OUT/jmh-hook-cost.txt" || true
+bench HookOverheadBenchmark -f 1 -wi 4 -w 2s -i 5 -r 2s -prof gc -rf json -rff "$OUT/jmh-hook-overhead.json" \
+      > "$OUT/jmh-hook-overhead.txt"
+grep -E "^HookOverheadBenchmark.call(:p0.50)? " "$OUT/jmh-hook-overhead.txt" || true
 echo "== paced latency =="
 rm -f "$OUT/paced.jsonl"
 for s in noop promptlog promptlog-1shard log4j2-async otel; do

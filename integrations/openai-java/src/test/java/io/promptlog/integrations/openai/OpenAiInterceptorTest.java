@@ -384,6 +384,18 @@ class OpenAiInterceptorTest extends ClientHookTestBase {
     }
 
     @Test
+    void shouldRecordTheAsyncClientsCallsWithoutTraceIds() throws Exception {
+        server.enqueue(json(200, REQUEST_ID, COMPLETION));
+        ChatCompletion completion = inSpan(() -> client().async().chat().completions().create(question())).get();
+        assertThat(completion.id()).isEqualTo("chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT");
+        LlmCall c = LoggedCalls.single(home);
+        assertThat(c.response()).isEqualTo("Paris.");
+        assertThat(c.status()).isEqualTo(CallField.STATUS_OK);
+        // the interceptor runs on an OkHttp dispatcher thread, where the app's span is not current
+        assertThat(c.string(CallField.TRACE_ID)).isNull();
+    }
+
+    @Test
     void shouldLeaveOtherEndpointsAlone() {
         server.enqueue(json(200, REQUEST_ID, "{\"object\":\"list\",\"data\":[]}"));
         client().models().list();

@@ -207,6 +207,36 @@ class ZeroAllocationTest {
     }
 
     @Test
+    void shouldAllocateNothingPerCallWhenPromptsArriveAsNewStringsOfMorePromptsThanTheThreadCaches() {
+        // 8 prompts (more than a thread's text cache), each as 16 distinct but equal String instances, as
+        // an app building its prompt per call from a template would pass them; plus a new text every 5th call
+        String[] instances = new String[128];
+        for (int i = 0; i < instances.length; i++) {
+            instances[i] = new String(("Prompt " + (i % 8) + ": " + "answer politely, cite sources. ".repeat(100)).toCharArray());
+        }
+        StringBuilder fresh = new StringBuilder();
+        Thread me = Thread.currentThread();
+        long allocated = 0;
+        for (int round = 0; round < 2; round++) {
+            long before = allocatedBytes(me);
+            for (int i = 0; i < 50_000; i++) {
+                CallRecorder r = log.begin().requestModel("m").message("user", "q");
+                if (i % 5 == 4) {
+                    fresh.setLength(0);
+                    fresh.append("one-off prompt #").append(i).append(' ').append(instances[0], 0, 2000);
+                    r.systemPrompt(fresh);
+                } else {
+                    r.systemPrompt(instances[(i * 37) & 127]);
+                }
+                r.commit();
+            }
+            allocated = allocatedBytes(me) - before; // the second round is measured
+        }
+        System.out.println("rotating prompt instances: " + allocated + " bytes over 50000 warm calls");
+        assertThat(allocated).as("bytes allocated over 50,000 calls").isLessThan(32 * 1024);
+    }
+
+    @Test
     void shouldAllocateNothingPerTwoPhaseCallOnEitherPhase() throws Exception {
         assertNoAllocationPerCall(true, true);
     }

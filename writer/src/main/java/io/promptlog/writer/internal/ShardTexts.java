@@ -14,7 +14,7 @@ import java.util.Arrays;
  * only cost a repeated definition, never a wrong reference. Entries of an older cycle are
  * simply not matched: each new cycle of each shard defines its texts again. Used only by the thread
  * holding the shard's flag. Memory: at most {@link #SLOTS} texts and {@link #MAX_BYTES} per field and
- * shard, each shared with the recorder that wrote it.
+ * shard (its own copies).
  */
 final class ShardTexts {
     static final int SLOTS = 128;
@@ -44,13 +44,11 @@ final class ShardTexts {
             if (k == null || cycles[i] != cycle || lengths[i] != t.length || fingerprints[i] != t.fingerprint) {
                 continue;
             }
-            if (k != t.bytes) {
+            if (k != t.dictRef) {
                 if (!Arrays.equals(k, 0, t.length, t.bytes, 0, t.length)) {
                     continue;
                 }
-                if (t.repeated) {
-                    t.adopt(k); // equal content, cached by this thread: identity next time
-                } // (a text the thread just copied in keeps its own, reusable buffer: no allocation)
+                t.linkDictionary(k); // equal content: identity next time
             }
             used[i] = ++clock;
             return indexes[i];
@@ -76,12 +74,16 @@ final class ShardTexts {
         return bytes - (keys[i] == null ? 0 : lengths[i]) + t.length <= MAX_BYTES;
     }
 
-    /** Records that the record at {@code index} of {@code cycle} carries the slot's text; freezes the slot's bytes. */
+    /**
+     * Records that the record at {@code index} of {@code cycle} carries the slot's text, keeping a copy of
+     * it (one allocation per text, shard and cycle).
+     */
     void define(TextSlot t, int cycle, long index) {
         int i = victim(t);
         bytes += t.length - (keys[i] == null ? 0 : lengths[i]);
-        t.freeze();
-        keys[i] = t.bytes;
+        byte[] copy = Arrays.copyOf(t.bytes, t.length);
+        t.linkDictionary(copy);
+        keys[i] = copy;
         lengths[i] = t.length;
         fingerprints[i] = t.fingerprint;
         cycles[i] = cycle;

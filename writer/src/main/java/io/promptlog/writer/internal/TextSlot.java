@@ -9,16 +9,17 @@ import java.util.Arrays;
  * thread logged in that field (a thread serving several endpoints alternates between a few prompts).
  *
  * <p>Cost model. A {@code String} instance seen recently is recognised by identity: nothing is encoded,
- * hashed or compared. Other text (a new {@code String} with the same content, a {@code StringBuilder})
- * is encoded as usual and compared with the cached texts of the same length and sampled fingerprint (one
+ * hashed or compared. A new {@code String} with the content of a cached one costs one
+ * {@code String.equals}. Other text (a {@code StringBuilder}, a new text) is encoded as usual and compared with the cached texts of the same length and sampled fingerprint (one
  * vectorised byte comparison). A text that is not cached is copied into the buffer of the least recently
  * used entry, which is reused, so a thread whose every prompt is different allocates nothing either, and
  * hashed in full once (the shard dictionary's key, so texts that differ in a single byte land apart).
  *
- * <p>Sharing. A text goes into a shard's {@link ShardTexts} only when it comes back while still cached
- * (before that it is written inline, like any field): from then on its bytes are frozen and shared with
- * the shard dictionary, which lets later publishes match it by array identity. Not thread-safe: it
- * belongs to one recorder; {@link ShardTexts} reads its frozen bytes under the shard's flag.
+ * <p>Sharing. A text goes into a shard's {@link ShardTexts} (as the dictionary's own copy, made once per
+ * text, shard and cycle) only when it comes back while still cached (before that it is written inline,
+ * like any field); the entry remembers that copy, so later publishes match it by array identity. The
+ * entries' buffers are never shared, so they are reused: nothing is allocated per call. Not thread-safe:
+ * it belongs to one recorder, used under the shard's flag by {@link ShardTexts}.
  *
  * <p>Memory per thread: {@link #ENTRIES} buffers as large as the texts cached, released with the thread.
  */
@@ -34,14 +35,16 @@ public final class TextSlot {
     private final long[] entryHashes = new long[ENTRIES];
     /** The String an entry's bytes came from (identity cache); null after a CharSequence that may change. */
     private final String[] entrySources = new String[ENTRIES];
-    /** Frozen: shared with a shard dictionary, never written again. */
-    private final boolean[] entryShared = new boolean[ENTRIES];
+    /** A shard dictionary's own copy of an entry's text, once matched or defined: found by identity next time. */
+    private final byte[][] entryDictRefs = new byte[ENTRIES][];
     private final long[] entryUsed = new long[ENTRIES];
     private long clock;
     private int current = -1;
 
     /** The staged text: the current entry's bytes, [0, length). */
     byte[] bytes;
+    /** The dictionary copy known to equal {@link #bytes}, or null. */
+    byte[] dictRef;
     int length;
     /** The staged text's full hash: its key in a shard dictionary. */
     long fingerprint;
@@ -87,6 +90,16 @@ public final class TextSlot {
                 return true;
             }
         }
+        if (value instanceof String str) {
+            for (int i = 0; i < ENTRIES; i++) {
+                String cached = entrySources[i];
+                if (cached != null && cached.length() == str.length() && cached.equals(str)) {
+                    entrySources[i] = str; // a new String with the same content: one comparison, no encoding
+                    select(i, true);
+                    return true;
+                }
+            }
+        }
         boolean wasTruncated = encoder.truncated();
         int mark = encoder.length();
         encoder.putString(fieldId, value);
@@ -112,10 +125,10 @@ public final class TextSlot {
             select(hit, true);
         } else {
             int v = leastRecentlyUsed();
-            if (entryShared[v] || entryBytes[v].length < n) {
-                entryBytes[v] = new byte[Math.max(n, 64)];
-                entryShared[v] = false;
+            if (entryBytes[v].length < n) {
+                entryBytes[v] = new byte[Math.max(n, 64)]; // grows to the largest text: then reused
             }
+            entryDictRefs[v] = null;
             System.arraycopy(buf, from, entryBytes[v], 0, n);
             entryLengths[v] = n;
             entrySampled[v] = fp;
@@ -141,6 +154,7 @@ public final class TextSlot {
         current = i;
         entryUsed[i] = ++clock;
         bytes = entryBytes[i];
+        dictRef = entryDictRefs[i];
         length = entryLengths[i];
         fingerprint = entryHashes[i];
         repeated = wasCached;
@@ -169,15 +183,9 @@ public final class TextSlot {
         encoder.putAscii(fieldId, bytes, 0, length);
     }
 
-    /** The staged text is now a shard dictionary's: never write into its bytes again. */
-    void freeze() {
-        entryShared[current] = true;
-    }
-
-    /** Takes a dictionary's equal bytes as the staged entry's, so the next publish matches them by identity. */
-    void adopt(byte[] equalBytes) {
-        entryBytes[current] = equalBytes;
-        entryShared[current] = true;
-        bytes = equalBytes;
+    /** Remembers that a shard dictionary holds {@code copy}, equal to the staged text. */
+    void linkDictionary(byte[] copy) {
+        entryDictRefs[current] = copy;
+        dictRef = copy;
     }
 }

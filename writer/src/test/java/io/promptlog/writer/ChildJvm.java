@@ -20,10 +20,11 @@ final class ChildJvm implements AutoCloseable {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Thread reader;
 
     private ChildJvm(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
+        this.reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     all.add(line);
@@ -83,6 +84,9 @@ final class ChildJvm implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        // every line the child printed before it died is still in the pipe: read to its end before
+        // output() is asked (on a loaded machine the reader thread can be seconds behind)
+        reader.join(30_000);
     }
 
     List<String> output() {

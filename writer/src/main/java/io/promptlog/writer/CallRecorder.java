@@ -77,6 +77,11 @@ public final class CallRecorder implements AutoCloseable {
         return this;
     }
 
+    /** True when no record is begun or sent-and-awaiting-completion on this recorder. */
+    boolean isIdle() {
+        return phase == IDLE;
+    }
+
     private void startRecord() {
         encoder.reset();
         slots[0].clear();

@@ -35,6 +35,12 @@ public final class PromptLog implements AutoCloseable {
     private int liveAfterLastFold;
     private final AtomicInteger nextHomeShard = new AtomicInteger();
     private final ThreadLocal<CallRecorder> recorders = ThreadLocal.withInitial(this::newRecorder);
+    /**
+     * A second recorder per thread, made only on threads that {@link #append} or {@link #resume} while their
+     * own recorder holds a record begun and not yet committed (e.g. a client hook logging on the thread of an
+     * app that has a {@link #begin()} open): using the thread's recorder there would discard the app's record.
+     */
+    private final ThreadLocal<CallRecorder> spareRecorders = ThreadLocal.withInitial(this::newRecorder);
     private volatile boolean closed;
     private volatile AutoCloseable compaction;
     private volatile String compactionError;
@@ -94,9 +100,12 @@ public final class PromptLog implements AutoCloseable {
         return recorders.get().begin();
     }
 
-    /** Logs a call given as a value (allocates; see {@link CallRecorder} for the zero-allocation path). */
+    /**
+     * Logs a call given as a value (allocates; see {@link CallRecorder} for the zero-allocation path). A record
+     * this thread has {@linkplain #begin() begun} and not committed is left as it is.
+     */
     public int append(LlmCall call) {
-        CallRecorder r = recorders.get().begin();
+        CallRecorder r = idleRecorder().begin();
         r.write(call);
         return r.commit();
     }
@@ -105,10 +114,11 @@ public final class PromptLog implements AutoCloseable {
      * The calling thread's recorder, taking up a call {@linkplain CallRecorder#send() sent} on any thread
      * (its {@link CallRecorder#inFlight()} handle): set the response fields, then
      * {@link CallRecorder#complete()} or {@link CallRecorder#fail}. An invalid handle (e.g. -1) gives a
-     * recorder whose completion returns {@link AppendStatus#NOT_STARTED}.
+     * recorder whose completion returns {@link AppendStatus#NOT_STARTED}. A record this thread has
+     * {@linkplain #begin() begun} and not committed is left as it is.
      */
     public CallRecorder resume(long inFlight) {
-        CallRecorder r = recorders.get();
+        CallRecorder r = idleRecorder();
         int shard = InFlight.shard(inFlight);
         if (shard < 0 || shards == null || shard >= shards.count()) {
             r.begin();
@@ -116,6 +126,12 @@ public final class PromptLog implements AutoCloseable {
             return r;
         }
         return r.resume(shard, InFlight.index(inFlight));
+    }
+
+    /** The thread's recorder when it holds no record, else its spare (at most two records open per thread). */
+    private CallRecorder idleRecorder() {
+        CallRecorder r = recorders.get();
+        return r.isIdle() ? r : spareRecorders.get();
     }
 
     /** Appends to exactly {@code shard} when {@code exact}, else to the first free shard from it. */

@@ -37,12 +37,18 @@ bench() { "$JAVA" $FLAGS -jar "$JAR" "$@"; }
 if [ "$MODE" = quick ]; then
   OUT="$HERE/target/quick-results"
   rm -rf "$OUT"; mkdir -p "$OUT"
+  echo "== self-check: a benchmark that fails makes this script fail =="
+  if bench AppendBenchmark -p sink=bogus -p size=4k -f 0 -wi 0 -i 1 -r 100ms > "$OUT/bogus.txt" 2>&1; then
+    echo "AppendBenchmark -p sink=bogus exited 0: benchmark failures would go unnoticed" >&2
+    exit 1
+  fi
   echo "== verify: every sink writes every call, same content =="
   bench verify --sizes 4k
   echo "== JMH append (smoke) =="
   bench AppendBenchmark -p size=4k -f 1 -wi 1 -w 300ms -i 1 -r 500ms -t 1 -prof gc \
         -rf json -rff "$OUT/jmh-t1.json" > "$OUT/jmh-t1.txt"
   tail -n 12 "$OUT/jmh-t1.txt"
+  grep -q '"primaryMetric"' "$OUT/jmh-t1.json" || { echo "JMH wrote no results to $OUT/jmh-t1.json" >&2; exit 1; }
   echo "== JMH hook overhead (smoke): JDK HttpClient call through a local server, hook off and on =="
   bench HookOverheadBenchmark -p client=jdk-http -p response=json -f 1 -wi 1 -w 300ms -i 1 -r 500ms \
         > "$OUT/jmh-hook-overhead.txt"

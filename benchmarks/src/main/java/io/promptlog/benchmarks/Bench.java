@@ -1,12 +1,15 @@
 package io.promptlog.benchmarks;
 
+import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -31,21 +34,47 @@ public final class Bench {
             case "report" -> Report.main(rest);
             case "query" -> QueryBench.main(rest);
             case "probe" -> Probe.main(rest);
-            default -> jmh(args);
+            default -> {
+                int code = jmh(args);
+                if (code != 0) {
+                    System.exit(code);
+                }
+            }
         }
     }
 
-    private static void jmh(String[] args) throws Exception {
+    /**
+     * Runs JMH; 0 only when every benchmark ran and produced a result. Fail-on-error is on unless the
+     * command line says otherwise, so a benchmark that throws (a bad {@code -p sink=...}, a sink that
+     * fails) makes the run, and CI's smoke step, fail.
+     */
+    static int jmh(String[] args) throws Exception {
         CommandLineOptions cli = new CommandLineOptions(args);
         if (cli.shouldHelp() || cli.shouldList() || cli.shouldListProfilers() || cli.shouldListResultFormats()) {
             org.openjdk.jmh.Main.main(args);
-            return;
+            return 0;
         }
         List<String> jvm = new ArrayList<>(JvmFlags.list());
         if (cli.getJvmArgsAppend().hasValue()) {
             jvm.addAll(cli.getJvmArgsAppend().get());
         }
-        Options opts = new OptionsBuilder().parent(cli).jvmArgsAppend(jvm.toArray(new String[0])).build();
-        new Runner(opts).run();
+        OptionsBuilder b = new OptionsBuilder();
+        b.parent(cli).jvmArgsAppend(jvm.toArray(new String[0]));
+        if (!cli.shouldFailOnError().hasValue()) {
+            b.shouldFailOnError(true);
+        }
+        Options opts = b.build();
+        Collection<RunResult> results;
+        try {
+            results = new Runner(opts).run();
+        } catch (RunnerException e) {
+            System.err.println("benchmark failed: " + e.getMessage());
+            return 1;
+        }
+        if (results.isEmpty()) {
+            System.err.println("no benchmark ran (check the benchmark name and -p values)");
+            return 1;
+        }
+        return 0;
     }
 }

@@ -9,12 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "compact", mixinStandardHelpOptions = true,
         description = {"Compacts the queue D/queue into the zstd Parquet dataset (D/data, or --data OUT), exactly once.",
-                "--retain decides whose text is kept (default: errors, flagged, prompt-injection rule and a 10% sample; "
+                "--retain decides whose text is kept (default: errors, flagged, prompt-injection rule and a 10%% sample; "
                         + "all; none = metadata only); --redact default masks secrets and personal data, none keeps text as logged."})
 final class CompactCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "D", description = "promptlog home (default: ./" + DatasetOptions.DEFAULT_HOME + ")")
@@ -85,6 +87,19 @@ final class CompactCommand implements Callable<Integer> {
      */
     static CompactorStats run(CompactorConfig config, boolean follow, long expectedCalls, java.io.PrintStream err)
             throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        try {
+            return run(config, follow, expectedCalls, err, finished);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** How long a SIGTERM/SIGINT waits for the final pass before the JVM exits anyway. */
+    private static final long FINAL_PASS_WAIT_SECONDS = 600;
+
+    private static CompactorStats run(CompactorConfig config, boolean follow, long expectedCalls, java.io.PrintStream err,
+                                      CountDownLatch finished) throws Exception {
         long t0 = System.nanoTime();
         CompactorStats stats;
         try (Compactor c = Compactor.open(config)) {
@@ -104,8 +119,16 @@ final class CompactCommand implements Callable<Integer> {
             Thread onCtrlC = null;
             boolean interrupted;
             if (follow) {
-                // Ctrl-C: stop following and compact what is left before the JVM exits
-                onCtrlC = new Thread(c::close, "promptlog-compact-shutdown");
+                // SIGINT/SIGTERM: stop following; this thread (whose queue cursors they are) then runs the
+                // final pass in close() and reports, while the hook holds the JVM open until it is done
+                onCtrlC = new Thread(() -> {
+                    c.stopFollowing();
+                    try {
+                        finished.await(FINAL_PASS_WAIT_SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "promptlog-compact-shutdown");
                 Runtime.getRuntime().addShutdownHook(onCtrlC);
             }
             try {
@@ -129,7 +152,7 @@ final class CompactCommand implements Callable<Integer> {
                     try {
                         Runtime.getRuntime().removeShutdownHook(onCtrlC);
                     } catch (IllegalStateException shuttingDown) {
-                        // the hook is running: it closes the compactor
+                        // the hook is running: it waits for the final pass below
                     }
                 }
             }
@@ -143,7 +166,10 @@ final class CompactCommand implements Callable<Integer> {
         double secs = (System.nanoTime() - t0) / 1e9;
         err.printf("compacted %,d calls into %,d files (%,d bytes) in %s in %.1f s%s%n", stats.callsWritten(),
                 stats.filesWritten(), stats.bytesWritten(), config.dataDir(), secs,
-                stats.corruptRecords() > 0 ? "; skipped " + stats.corruptRecords() + " corrupt queue records" : "");
+                stats.corruptRecords() > 0 ? "; skipped " + stats.corruptRecords() + " damaged queue stretch(es)" : "");
+        for (String s : stats.skippedStretches()) {
+            err.println("warning: skipped a damaged queue stretch: " + s);
+        }
         err.flush();
         return stats;
     }

@@ -4,7 +4,6 @@ import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.StoredCall;
 import io.promptlog.reader.Timestamps;
 import io.promptlog.writer.CallField;
-import io.promptlog.writer.CorruptRecordException;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
 import io.promptlog.writer.PromptLogHome;
@@ -60,6 +59,7 @@ final class TailCommand implements Callable<Integer> {
                     while (c.next()) {
                         // skip what is already there
                     }
+                    warnSkipped(c, 0);
                     cursors.put(shard, c);
                 }
             }
@@ -72,6 +72,11 @@ final class TailCommand implements Callable<Integer> {
                 }
                 out.flush();
             }
+            if (follow) {
+                // on stderr, so stdout stays one line per call; from here on every new call is printed
+                spec.commandLine().getErr().println("following " + queueDir + " (Ctrl-C to stop)");
+                spec.commandLine().getErr().flush();
+            }
             while (follow && !Thread.currentThread().isInterrupted()) {
                 boolean any = false;
                 for (Path shard : PromptLogHome.shardDirs(dataset.home())) {
@@ -80,14 +85,17 @@ final class TailCommand implements Callable<Integer> {
                         c = ShardCursor.open(shard);
                         cursors.put(shard, c);
                     }
+                    long skipped = c.skippedCount();
                     while (c.next()) {
                         any = true;
                         try {
                             out.println(line(c.decode()));
-                        } catch (CorruptRecordException e) {
-                            spec.commandLine().getErr().println("warning: " + shard.getFileName() + ": corrupt record: " + e.getMessage());
+                        } catch (io.promptlog.writer.CorruptRecordException e) {
+                            // a valid record whose text reference cannot be resolved (its target lies in damage)
+                            spec.commandLine().getErr().println("warning: " + shard.getFileName() + ": " + e.getMessage());
                         }
                     }
+                    warnSkipped(c, skipped);
                 }
                 if (any) {
                     out.flush();
@@ -103,6 +111,15 @@ final class TailCommand implements Callable<Integer> {
             cursors.values().forEach(ShardCursor::close);
         }
         return 0;
+    }
+
+    /** Names, on stderr, the damaged stretches {@code c} skipped since it had skipped {@code before}. */
+    private void warnSkipped(ShardCursor c, long before) {
+        List<io.promptlog.writer.CorruptStretch> s = c.skipped();
+        for (long i = before; i < c.skippedCount(); i++) {
+            spec.commandLine().getErr().println("warning: skipped a damaged queue stretch: "
+                    + (i < s.size() ? s.get((int) i) : c.dir().getFileName() + " (more than " + s.size() + ")"));
+        }
     }
 
     static String line(LlmCall c) {

@@ -118,14 +118,15 @@ class StatsTailReplayCommandsTest {
         long deadline = System.nanoTime() + 60_000_000_000L;
         LlmCall fresh = LlmCall.builder().callId("fresh-tail-call").requestModel("gpt-4o").status("ok")
                 .message("user", "is this thing on?").response("yes").build();
-        boolean appended = false;
-        while (!out.toString(StandardCharsets.UTF_8).contains("fresh-tail-call") && System.nanoTime() < deadline) {
-            if (!appended) {
-                Thread.sleep(1500); // let the follower position itself at the end of the queue
-                TestHomes.append(home, fresh);
-                appended = true;
-            }
-            Thread.sleep(50);
+        // the follower says when it is positioned at the end of the queue: only then is the call logged
+        while (!out.toString(StandardCharsets.UTF_8).contains("following ")) {
+            assertThat(System.nanoTime()).as("follower ready within 60 s: %s", out).isLessThan(deadline);
+            Thread.sleep(20); // polling the condition
+        }
+        TestHomes.append(home, fresh);
+        while (!out.toString(StandardCharsets.UTF_8).contains("fresh-tail-call")) {
+            assertThat(System.nanoTime()).as("call shown within 60 s: %s", out).isLessThan(deadline);
+            Thread.sleep(20); // polling the condition
         }
         follower.interrupt();
         follower.join(10_000);

@@ -33,6 +33,7 @@ public final class Compactor implements AutoCloseable {
     private final CompactionEngine engine;
     private final Object wake = new Object();
     private volatile boolean closed;
+    private volatile boolean stopFollowing;
     private Thread background;
 
     private Compactor(CompactorConfig config, CompactionEngine engine) {
@@ -109,7 +110,7 @@ public final class Compactor implements AutoCloseable {
      */
     public void follow() throws InterruptedException {
         boolean first = true;
-        while (!closed) {
+        while (!closed && !stopFollowing) {
             try {
                 if (first) {
                     runOnce();
@@ -121,10 +122,21 @@ public final class Compactor implements AutoCloseable {
                 // counted in stats by runOnce / runIfDue (or closed meanwhile); retried next interval
             }
             synchronized (wake) {
-                if (!closed) {
+                if (!closed && !stopFollowing) {
                     wake.wait(config.intervalMillis());
                 }
             }
+        }
+    }
+
+    /**
+     * Makes {@link #follow()} return once the pass in progress (if any) is done, without closing: for a
+     * signal handler that wants the following thread itself to run the final pass in {@link #close()}.
+     */
+    public void stopFollowing() {
+        stopFollowing = true;
+        synchronized (wake) {
+            wake.notifyAll();
         }
     }
 
@@ -153,7 +165,7 @@ public final class Compactor implements AutoCloseable {
         return new CompactorStats(s.runs.get(), s.callsWritten.get(), s.filesWritten.get(), s.bytesWritten.get(),
                 s.recordsRead.get(), s.corruptRecords.get(), s.textRetained.get(), s.redactions.get(),
                 s.systemPromptsWritten.get(), s.toolDefinitionsWritten.get(), s.queueFilesDeleted.get(),
-                s.errors.get(), s.lastError(), committed());
+                s.errors.get(), s.lastError(), committed(), s.skippedStretches());
     }
 
     /** Committed queue index per shard (shards with nothing committed are absent). */

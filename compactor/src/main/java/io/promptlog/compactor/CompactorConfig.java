@@ -142,7 +142,10 @@ public final class CompactorConfig {
         return textRetention;
     }
 
-    /** The clock text retention and {@link #incompleteAfter()} are measured by (the system UTC clock unless set, e.g. in tests). */
+    /**
+     * The clock text retention, {@link #incompleteAfter()}, batch delays and queue retention are measured by
+     * (the system UTC clock unless set: tests set one, so no result depends on the date they run).
+     */
     public java.time.Clock clock() {
         return clock;
     }

@@ -1,5 +1,6 @@
 package io.promptlog.compactor;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,8 +10,8 @@ import java.util.Map;
  * @param callsWritten      rows written to calls files
  * @param filesWritten      Parquet files committed (calls, system prompts, tool definitions)
  * @param bytesWritten      bytes of those files
- * @param recordsRead       queue records read (good and corrupt)
- * @param corruptRecords    queue records skipped because they could not be decoded
+ * @param recordsRead       valid queue records read
+ * @param corruptRecords    damaged queue stretches skipped (one damaged record, or garbage up to the next valid record)
  * @param textRetained      rows that kept their full text
  * @param redactions        replacements made by the redactor
  * @param systemPromptsWritten distinct system prompts written
@@ -19,9 +20,10 @@ import java.util.Map;
  * @param errors            failed passes and other errors (each also sets {@code lastError})
  * @param lastError         the most recent problem (a skipped corrupt record says shard and index), or null
  * @param committed         committed queue index per shard (-1 = nothing committed)
+ * @param skippedStretches  each damaged queue stretch skipped, named by file, byte range and indexes (the first hundred)
  */
 public record CompactorStats(long runs, long callsWritten, long filesWritten, long bytesWritten, long recordsRead,
                              long corruptRecords, long textRetained, long redactions, long systemPromptsWritten,
                              long toolDefinitionsWritten, long queueFilesDeleted, long errors, String lastError,
-                             Map<Integer, Long> committed) {
+                             Map<Integer, Long> committed, List<String> skippedStretches) {
 }

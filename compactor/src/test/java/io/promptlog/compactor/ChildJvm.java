@@ -38,7 +38,23 @@ final class ChildJvm {
         return !classpathEntry.replace('\\', '/').contains("/org/apache/hadoop/");
     }
 
+    /** Like {@link #start}, under {@code ulimit -f limitKiB}: writing a file past that size fails (EFBIG). */
+    static Process startWithFileSizeLimit(Path log, long limitKiB, String... args) throws IOException {
+        List<String> java = command(e -> true, args);
+        StringBuilder sh = new StringBuilder("ulimit -f " + limitKiB + " && exec");
+        for (String a : java) {
+            sh.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        return new ProcessBuilder("sh", "-c", sh.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
     static Process start(Path log, Predicate<String> keepOnClasspath, String... args) throws IOException {
+        return new ProcessBuilder(command(keepOnClasspath, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    static List<String> command(Predicate<String> keepOnClasspath, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("promptlog.jvmFlags", "");
@@ -50,7 +66,6 @@ final class ChildJvm {
         cmd.add(String.join(File.pathSeparator, classpath().stream().filter(keepOnClasspath).toList()));
         cmd.add(CompactorChild.class.getName());
         cmd.addAll(Arrays.asList(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return cmd;
     }
 }

@@ -7,6 +7,9 @@ import java.nio.file.Path;
  * {@code once <home>} compacts everything and prints the result (exit code 0 on success);
  * {@code inflight <home> <calls>} sends that many two-phase calls ({@code call_id} "inflight-i"), completes
  * the odd ones, prints {@code sent}, then waits to be killed with the even ones still in flight.
+ * {@code app <home> <seqStart>} is the default deployment, an app logging numbered calls from two threads
+ * with the background compactor running in the same JVM, printing {@code acked <n>} once seqs
+ * {@code [seqStart, n)} have all been appended, until killed.
  */
 public final class CompactorChild {
     private CompactorChild() {
@@ -47,6 +50,10 @@ public final class CompactorChild {
                 java.util.concurrent.locks.LockSupport.park(); // killed with SIGKILL by the test
             }
         }
+        if (args[0].equals("app")) {
+            app(home, Long.parseLong(args[2]));
+            return;
+        }
         if (args[0].equals("follow")) {
             CompactorConfig cfg = CompactorConfig.builder(home).maxFileRows(150).minBatchRows(1)
                     .intervalMillis(20).hostName("crash-host").build();
@@ -62,6 +69,42 @@ public final class CompactorChild {
                     System.exit(2);
                 }
             }
+        }
+    }
+
+    /** Calls numbered by seq, the same for a given seq in every process. */
+    static io.promptlog.writer.LlmCall call(long seq) {
+        return new io.promptlog.synthetic.SyntheticCalls(9, 6, 100, 400).call(seq);
+    }
+
+    private static void app(Path home, long seqStart) throws Exception {
+        io.promptlog.writer.PromptLog log = io.promptlog.writer.PromptLog.open(io.promptlog.writer.PromptLogConfig
+                .builder(home).shardCount(2).compactionIntervalMillis(20).build());
+        java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(seqStart);
+        java.util.concurrent.ConcurrentSkipListSet<Long> done = new java.util.concurrent.ConcurrentSkipListSet<>();
+        for (int t = 0; t < 2; t++) {
+            Thread w = new Thread(() -> {
+                while (true) {
+                    long seq = next.getAndIncrement();
+                    int s = log.append(call(seq));
+                    if (!io.promptlog.writer.AppendStatus.isAppended(s)) {
+                        System.out.println("append failed: " + io.promptlog.writer.AppendStatus.describe(s));
+                        return;
+                    }
+                    done.add(seq);
+                }
+            });
+            w.setDaemon(true);
+            w.start();
+        }
+        long acked = seqStart;
+        while (true) {
+            while (done.remove(acked)) {
+                acked++;
+            }
+            System.out.println("acked " + acked);
+            System.out.flush();
+            Thread.sleep(5); // pacing the acknowledgements, not synchronisation
         }
     }
 }

@@ -14,13 +14,15 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(420)
 class CompactorCrashTest {
-    private static final int KILLS = 20;
+    /** 20 in CI; the torture run sets {@code -Dpromptlog.test.compactorKills=100}. */
+    private static final int KILLS = Integer.getInteger("promptlog.test.compactorKills", 20);
 
     private static long callsFiles(Path home) throws java.io.IOException {
         Path calls = home.resolve("data/calls");
@@ -84,6 +86,9 @@ class CompactorCrashTest {
                 }
             }
         }, "test-writer");
+        // a writer that dies (a failed append) must fail the test, not just stop adding calls
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        writer.setUncaughtExceptionHandler((t, e) -> writerFailure.set(e));
         writer.start();
         try {
             for (int k = 0; k < KILLS; k++) {
@@ -109,6 +114,8 @@ class CompactorCrashTest {
             writer.join();
             promptLog.close();
         }
+        assertThat(writerFailure.get()).as("the writer thread failed (seed %d)", seed).isNull();
+        assertThat(writer.isAlive()).isFalse();
         long n = written.get();
         System.out.println("kills " + KILLS + ", during start-up " + (KILLS / 3));
         String childLog = Files.readString(log);

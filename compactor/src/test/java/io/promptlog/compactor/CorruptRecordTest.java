@@ -50,7 +50,11 @@ class CorruptRecordTest {
             assertThat(r.corruptRecords()).isEqualTo(2);
             CompactorStats s = c.stats();
             assertThat(s.corruptRecords()).isEqualTo(2);
-            assertThat(s.lastError()).contains("corrupt queue record in shard 0 at index").contains("checksum mismatch");
+            assertThat(s.skippedStretches()).hasSize(2);
+            assertThat(s.skippedStretches().get(0)).contains("shard-0/").contains(".cq4 bytes ")
+                    .contains("record at index 0x").contains("bad magic");
+            assertThat(s.skippedStretches().get(1)).contains("checksum mismatch");
+            assertThat(s.lastError()).contains("damaged queue stretch").contains("checksum mismatch");
             // the range past the bad records is committed: a second pass finds nothing to do
             assertThat(c.runOnce().recordsRead()).isZero();
         }

@@ -139,17 +139,21 @@ class DatasetReadingTest {
                 .hasMessageContaining("no promptlog dataset at " + nowhere.toAbsolutePath());
     }
 
+    /** Rows of the undamaged original of {@code file}, a file of the copy {@code data}. */
+    private static long rowsInOriginalOf(Path data, Path file) {
+        try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
+            return ((Number) r.sql("SELECT count(*) FROM read_parquet(?)",
+                    home.resolve("data").resolve(data.relativize(file).toString()).toString()).scalar()).longValue();
+        }
+    }
+
     @Test
     void shouldSetAsideATruncatedParquetFileNameItAndStillQueryTheOthers() throws Exception {
         Path data = copyOfData("truncated");
         List<Path> files = callFiles(data);
         assertThat(files).hasSizeGreaterThanOrEqualTo(2);
         Path bad = files.get(0);
-        long rowsInBad;
-        try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
-            rowsInBad = ((Number) r.sql("SELECT count(*) FROM read_parquet(?)",
-                    home.resolve("data").resolve(data.relativize(bad).toString()).toString()).scalar()).longValue();
-        }
+        long rowsInBad = rowsInOriginalOf(data, bad);
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
@@ -164,11 +168,7 @@ class DatasetReadingTest {
         Path data = copyOfData("scribbled");
         List<Path> files = callFiles(data);
         Path bad = files.get(files.size() - 1);
-        long rowsInBad;
-        try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
-            rowsInBad = ((Number) r.sql("SELECT count(*) FROM read_parquet(?)",
-                    home.resolve("data").resolve(data.relativize(bad).toString()).toString()).scalar()).longValue();
-        }
+        long rowsInBad = rowsInOriginalOf(data, bad);
         // keep the magic bytes at both ends, scribble over the footer and metadata before them
         try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
             long n = f.length();
@@ -180,6 +180,30 @@ class DatasetReadingTest {
         try (PromptLogReader r = PromptLogReader.open(data)) {
             assertThat(r.sql("SELECT count(*) FROM calls").scalar()).isEqualTo(800L - rowsInBad);
             assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains(bad.toString()));
+        }
+    }
+
+    @Test
+    void shouldSetAsideAParquetFileWhosePagesAreGarbageBehindAnIntactFooterAndNameIt() throws Exception {
+        Path data = copyOfData("garbage-pages");
+        List<Path> files = callFiles(data);
+        Path bad = files.get(0);
+        long rowsInBad = rowsInOriginalOf(data, bad);
+        // the footer (and the magic at both ends) stays intact; every page before it is overwritten
+        try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
+            long n = f.length();
+            f.seek(n - 8);
+            int footer = Integer.reverseBytes(f.readInt());
+            byte[] junk = new byte[(int) (n - 8 - footer - 4)];
+            new java.util.Random(11).nextBytes(junk);
+            f.seek(4);
+            f.write(junk);
+        }
+        try (PromptLogReader r = PromptLogReader.open(data)) {
+            QueryResult all = r.sql("SELECT call_id, response, messages FROM calls");
+            assertThat(all.rows()).hasSize((int) (800 - rowsInBad));
+            assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains(bad.toString()));
+            assertThat(r.sql("SELECT count(*) FROM calls").scalar()).isEqualTo(800L - rowsInBad);
         }
     }
 

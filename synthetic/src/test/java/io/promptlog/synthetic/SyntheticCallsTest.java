@@ -75,6 +75,20 @@ class SyntheticCallsTest {
     }
 
     @Test
+    void shouldAcknowledgeEveryMultipleEvenWhenTheWatermarkJumpsPastSeveral(@TempDir Path home) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        // ack every call from four threads: the watermark moves by several calls between two looks at it
+        GenerateOptions o = GenerateOptions.builder().home(home).count(3_000).threads(4).ackEvery(1).progress(false).build();
+        Generate.run(o, out, out);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 1; i <= 3_000; i++) {
+            expected.add("acked " + i);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).isEqualTo(expected);
+    }
+
+    @Test
     void shouldLogEverySeqOnceAndAcknowledgeInMultiplesFromSeveralThreads(@TempDir Path home) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);

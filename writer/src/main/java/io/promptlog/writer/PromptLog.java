@@ -3,6 +3,7 @@ package io.promptlog.writer;
 import io.promptlog.writer.internal.Counters;
 import io.promptlog.writer.internal.QueueShards;
 import io.promptlog.writer.internal.TextSlot;
+import io.promptlog.writer.internal.JvmAccess;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,6 +43,7 @@ public final class PromptLog implements AutoCloseable {
      */
     private final ThreadLocal<CallRecorder> spareRecorders = ThreadLocal.withInitial(this::newRecorder);
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong unavailableDrops = new java.util.concurrent.atomic.AtomicLong();
     private volatile AutoCloseable compaction;
     private volatile String compactionError;
 
@@ -71,12 +73,21 @@ public final class PromptLog implements AutoCloseable {
     /**
      * Opens (creating if needed) the log in {@code config.home()}. Does not throw on I/O problems: if the
      * queue cannot be opened, the returned log drops every append with
-     * {@link AppendStatus#DROPPED_UNAVAILABLE} and {@link #stats()} says why.
+     * {@link AppendStatus#DROPPED_UNAVAILABLE} and {@link #stats()} says why. So does a JVM started
+     * without the flags Chronicle needs ({@link JvmAccess#REQUIRED_FLAGS}): one line on stderr names the
+     * missing ones, and no Chronicle class is touched.
      */
     public static PromptLog open(PromptLogConfig config) {
+        java.util.List<String> missing = JvmAccess.missingFlags();
+        if (!missing.isEmpty()) {
+            String why = "promptlog is not logging: the JVM was started without " + String.join(" ", missing)
+                    + " (Chronicle Queue needs them to map its files; see the README, \"JVM flags\")";
+            System.err.println(why);
+            return new PromptLog(config, null, why);
+        }
         try {
             return new PromptLog(config, QueueShards.open(config), null).startCompaction();
-        } catch (Exception | InternalError e) {
+        } catch (Exception | LinkageError | AssertionError | InternalError e) {
             return new PromptLog(config, null, "cannot open promptlog queue in " + config.queueDir() + ": " + e);
         }
     }
@@ -105,6 +116,12 @@ public final class PromptLog implements AutoCloseable {
      * this thread has {@linkplain #begin() begun} and not committed is left as it is.
      */
     public int append(LlmCall call) {
+        if (shards == null) {
+            // no queue (e.g. the JVM flags are missing): count without touching the encoder, so nothing of
+            // Chronicle is initialised and nothing more is printed
+            unavailableDrops.incrementAndGet();
+            return AppendStatus.DROPPED_UNAVAILABLE;
+        }
         CallRecorder r = idleRecorder().begin();
         r.write(call);
         return r.commit();
@@ -201,6 +218,7 @@ public final class PromptLog implements AutoCloseable {
                 }
             }
         }
+        sum[Counters.DROPPED_UNAVAILABLE] += unavailableDrops.get();
         String last = shards == null ? openError : shards.lastError();
         if (last == null) {
             last = compactionError;

@@ -1,20 +1,36 @@
 package io.promptlog.writer;
 
+import io.promptlog.writer.internal.CycleFile;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the raw records of one queue shard in append order, for the compactor, the reader's live view
- * and tools. Not thread-safe. After {@link #next()} returns true, {@link #index()}, {@link #buffer()} and
+ * Reads the valid records of one queue shard in append order, for the compactor, the reader's live view
+ * and tools. Not thread-safe. After {@link #next()} returns true, {@link #index()}, {@link #buffer()},
  * {@link #length()} describe the record until the next call; {@link #decode()} turns it into an
  * {@link LlmCall}.
  *
+ * <p><b>Damage never hides what follows it.</b> Records are read with Chronicle's tailer while it works.
+ * A record that does not decode, a tailer that throws (including the {@link InternalError} a memory
+ * fault on a damaged mapped file raises) or stops short of what the writer says it wrote, switches the
+ * cursor to walking that cycle file by hand with positional reads ({@link RawWalk}): it skips the damaged
+ * record, or scans to the next record that decodes, and goes on to the end of the file and to the next
+ * cycle with the tailer again. Every stretch skipped is counted ({@link #skippedCount()}) and named
+ * ({@link #skipped()}: file, byte range, indexes); nothing is thrown for it.
  * <p>Texts by reference: a record may carry its system prompt or tools as the index of an earlier record
  * of this shard and cycle (see {@code RecordDescriptor}). {@link #decode()} resolves it from the texts
  * this cursor has read, or else reads that record (with a second tailer), so a cursor started at any index
@@ -22,15 +38,19 @@ import java.util.Map;
  * is missing or does not carry that text is an {@link RecordDecoder#UNRESOLVED_REFERENCE}.
  */
 public final class ShardCursor implements AutoCloseable {
+    private static final int MAX_KEPT_STRETCHES = 100;
     /** Texts remembered per field, by the index of the record that carries them. */
     private static final int REMEMBERED_TEXTS = 64;
+
     private final Path dir;
     private final int shard;
     private final SingleChronicleQueue queue;
-    private final ExcerptTailer tailer;
+    private final RollCycle rollCycle;
+    private ExcerptTailer tailer;
     private byte[] buffer = new byte[64 * 1024];
     private int length;
     private long index = -1;
+    private long position = -1;
     private ExcerptTailer lookup;
     private byte[] lookupBuffer;
     private TextInterner lookupInterner;
@@ -48,10 +68,20 @@ public final class ShardCursor implements AutoCloseable {
         }
     };
 
+    /** Cycle and end position of the last record read through the tailer or the raw walk (-1: none). */
+    private int lastCycle = -1;
+    private long lastEnd = -1;
+    private RawWalk raw;
+    private CycleFile probe;
+    private final List<CorruptStretch> skipped = new ArrayList<>();
+    private long skippedCount;
+    private long skippedBytes;
+
     private ShardCursor(Path dir, SingleChronicleQueue queue) {
         this.dir = dir;
         this.shard = PromptLogHome.shardNumber(dir);
         this.queue = queue;
+        this.rollCycle = queue.rollCycle();
         this.tailer = queue.createTailer();
     }
 
@@ -76,63 +106,327 @@ public final class ShardCursor implements AutoCloseable {
 
     /** Positions the cursor so that the next record read is the one after {@code index}. */
     public void moveAfter(long index) {
+        closeRaw();
         if (index < 0) {
-            tailer.toStart();
+            toStart();
             return;
         }
-        if (tailer.moveToIndex(index)) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                // consume the record at index itself
-                if (!dc.isPresent()) {
-                    return;
+        int cycle = rollCycle.toCycle(index);
+        File cycleFile = cycleFile(cycle);
+        if (cycleFile == null) {
+            skipToFirstAfter(index); // that cycle is gone (deleted after compaction): oldest record after it
+            return;
+        }
+        try {
+            if (tailer.moveToIndex(index)) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (dc.isPresent() && dc.index() == index && take(dc)) {
+                        return; // consumed the record at index itself
+                    }
                 }
             }
-        } else {
-            // that index is gone (cycle deleted) or not yet written: read from the oldest record after it
-            tailer.toStart();
-            while (true) {
-                long before = tailer.index();
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        return;
-                    }
-                    if (dc.index() > index) {
-                        dc.rollbackOnClose();
-                        return;
-                    }
-                }
-                if (tailer.index() == before) {
-                    return;
-                }
+        } catch (InternalError | RuntimeException e) {
+            freshTailer();
+        }
+        // the tailer cannot find it (damage before it in its cycle, or not written yet): walk the cycle by hand
+        startRaw(cycle, cycleFile, 0, 0, -1);
+        this.index = -1;
+        while (raw != null && nextRaw(true)) {
+            if (this.index > index) {
+                pendingRepeat = true; // the first record after index: next() hands it out
+                return;
+            }
+            if (this.index == index) {
+                return;
+            }
+        }
+    }
+
+    /** Set when the record under the cursor is the one the next {@link #next()} must return. */
+    private boolean pendingRepeat;
+
+    private void skipToFirstAfter(long index) {
+        toStart();
+        while (true) {
+            if (!next()) {
+                return;
+            }
+            if (this.index > index) {
+                pendingRepeat = true;
+                return;
             }
         }
     }
 
     public void toStart() {
-        tailer.toStart();
+        closeRaw();
+        pendingRepeat = false;
+        lastCycle = -1;
+        lastEnd = -1;
+        index = -1;
+        try {
+            tailer.toStart();
+        } catch (InternalError | RuntimeException e) {
+            freshTailer();
+        }
     }
 
-    /** Reads the next record; false when none is there (yet). */
+    /** Reads the next valid record; false when none is there (yet). Damage on the way is skipped and reported. */
     public boolean next() {
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return false;
-            }
-            Bytes<?> bytes = dc.wire().bytes();
-            int n = (int) bytes.readRemaining();
-            if (n > buffer.length) {
-                buffer = new byte[Math.max(n, buffer.length * 2)];
-            }
-            bytes.read(buffer, 0, n);
-            length = n;
-            index = dc.index();
+        if (pendingRepeat) {
+            pendingRepeat = false;
             return true;
         }
+        while (true) {
+            if (raw != null) {
+                return nextRaw(false);
+            }
+            int cycle = -1;
+            try {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return resumeMissed();
+                    }
+                    long idx = dc.index();
+                    cycle = rollCycle.toCycle(idx);
+                    if (lastCycle >= 0 && cycle != lastCycle && unreadIn(lastCycle, lastEnd)) {
+                        dc.rollbackOnClose();
+                        startRaw(lastCycle, cycleFile(lastCycle), lastEnd, rollCycle.toSequenceNumber(index) + 1, index);
+                        continue;
+                    }
+                    if (take(dc)) {
+                        return true;
+                    }
+                }
+            } catch (InternalError | RuntimeException e) {
+                freshTailer();
+            }
+            // a record the tailer handed over does not decode, or the tailer failed: walk this cycle by hand
+            int c = lastCycle >= 0 ? lastCycle : cycle >= 0 ? cycle : firstCycle();
+            if (c < 0) {
+                return false;
+            }
+            boolean sameCycle = c == lastCycle;
+            startRaw(c, cycleFile(c), sameCycle ? lastEnd : 0, sameCycle ? rollCycle.toSequenceNumber(index) + 1 : 0,
+                    sameCycle ? index : -1);
+            if (raw == null) {
+                return false;
+            }
+        }
+    }
+
+    /** Copies and validates the tailer's document; false (nothing changed) when it does not decode. */
+    private boolean take(DocumentContext dc) {
+        Bytes<?> bytes = dc.wire().bytes();
+        long start = bytes.readPosition();
+        long n = bytes.readRemaining();
+        if (n <= 0 || n > Integer.MAX_VALUE - 16) {
+            return false;
+        }
+        ensureBuffer((int) n);
+        bytes.read(buffer, 0, (int) n);
+        if (check((int) n) != null) {
+            return false;
+        }
+        length = (int) n;
+        position = start - 4;
+        index = dc.index();
+        lastCycle = rollCycle.toCycle(index);
+        lastEnd = CycleFile.next(start - 4, (int) n);
+        return true;
+    }
+
+    /** Null when the first {@code n} bytes of the buffer are a record as the writer wrote it (header, CRC-32C), else why not. */
+    private String check(int n) {
+        int c = RecordDecoder.check(buffer, 0, n);
+        return switch (c) {
+            case RecordDecoder.VALID -> null;
+            case RecordDecoder.TOO_SHORT -> "shorter than a record header";
+            case RecordDecoder.BAD_MAGIC -> "bad magic (not a promptlog record)";
+            case RecordDecoder.NEWER_VERSION -> "a newer record layout than this reader knows";
+            case RecordDecoder.BAD_CHECKSUM -> "checksum mismatch (CRC-32C): the bytes are not what the writer wrote";
+            default -> "invalid record (check " + c + ")";
+        };
+    }
+
+    private void ensureBuffer(int n) {
+        if (n > buffer.length) {
+            buffer = new byte[Math.max(n, buffer.length * 2)];
+        }
+    }
+
+    /**
+     * The tailer has nothing: true (after walking there by hand) when the writer's own note says there is
+     * a record the tailer did not reach, in the last cycle read or a later one.
+     */
+    private boolean resumeMissed() {
+        int from = lastCycle >= 0 ? lastCycle : firstCycle();
+        if (from < 0) {
+            return false;
+        }
+        int last = queue.lastCycle();
+        for (int c = from; c >= 0 && c <= last; c = nextCycle(c)) {
+            long start = c == lastCycle ? lastEnd : 0;
+            if (unreadIn(c, start)) {
+                boolean same = c == lastCycle;
+                startRaw(c, cycleFile(c), start, same ? rollCycle.toSequenceNumber(index) + 1 : 0, same ? index : -1);
+                return raw != null && nextRaw(false);
+            }
+        }
+        return false;
+    }
+
+    /** Whether the writer's note in cycle {@code c} names a complete record at or after {@code from}. */
+    private boolean unreadIn(int c, long from) {
+        File f = cycleFile(c);
+        if (f == null) {
+            return false;
+        }
+        try {
+            if (probe == null || !probe.path().equals(f.toPath())) {
+                closeProbe();
+                probe = new CycleFile(f.toPath());
+            }
+            long[] last = probe.lastWritten();
+            if (last == null || last[0] < Math.max(from, 0)) {
+                return false;
+            }
+            int h = probe.header(last[0]);
+            return h != 0 && (h & (CycleFile.NOT_COMPLETE | CycleFile.META_DATA)) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean nextRaw(boolean quietBeforeTarget) {
+        while (raw != null) {
+            int r;
+            try {
+                r = raw.next(this::load, this::check, this::skip);
+            } catch (IOException e) {
+                skip(new CorruptStretch(raw.file.path(), raw.position(), raw.position(), index, -1,
+                        "cannot read the cycle file: " + e));
+                r = RawWalk.END;
+            }
+            if (r == RawWalk.RECORD) {
+                length = raw.recordLength;
+                position = raw.recordPos;
+                index = raw.recordIndex;
+                lastCycle = raw.cycle;
+                lastEnd = CycleFile.next(raw.recordPos, raw.recordLength);
+                return true;
+            }
+            int c = raw.cycle;
+            int next = nextCycle(c);
+            if (r == RawWalk.WAIT && next < 0) {
+                return false; // the writer may still append here
+            }
+            lastCycle = c;
+            lastEnd = raw.position();
+            closeRaw();
+            if (next < 0) {
+                return false;
+            }
+            freshTailer();
+            try {
+                if (!tailer.moveToCycle(next)) {
+                    startRaw(next, cycleFile(next), 0, 0, -1);
+                    continue;
+                }
+            } catch (InternalError | RuntimeException e) {
+                freshTailer();
+                startRaw(next, cycleFile(next), 0, 0, -1);
+                continue;
+            }
+            return quietBeforeTarget ? false : next();
+        }
+        return false;
+    }
+
+    private boolean load(long position, int n) {
+        ensureBuffer(n);
+        try {
+            return raw.file.read(position, buffer, n);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void skip(CorruptStretch s) {
+        skippedCount++;
+        skippedBytes += s.bytes();
+        if (skipped.size() < MAX_KEPT_STRETCHES) {
+            skipped.add(s);
+        }
+    }
+
+    private void startRaw(int cycle, File file, long pos, long seq, long lastGoodIndex) {
+        closeRaw();
+        if (file == null) {
+            return;
+        }
+        try {
+            raw = new RawWalk(new CycleFile(file.toPath()), cycle, rollCycle, Math.max(pos, 0), seq, lastGoodIndex);
+        } catch (IOException e) {
+            skip(new CorruptStretch(file.toPath(), 0, 0, lastGoodIndex, -1, "cannot open the cycle file: " + e));
+        }
+    }
+
+    private File cycleFile(int cycle) {
+        try {
+            SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+            if (store == null) {
+                return null;
+            }
+            try {
+                return store.file();
+            } finally {
+                queue.closeStore(store);
+            }
+        } catch (RuntimeException | InternalError e) {
+            return null;
+        }
+    }
+
+    private int firstCycle() {
+        int c = queue.firstCycle();
+        return c == Integer.MAX_VALUE ? -1 : c;
+    }
+
+    private int nextCycle(int c) {
+        try {
+            return queue.nextCycle(c, TailerDirection.FORWARD);
+        } catch (java.text.ParseException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private void freshTailer() {
+        try {
+            tailer.close();
+        } catch (RuntimeException | InternalError ignored) {
+            // a tailer that met a memory fault may not close cleanly; a new one replaces it
+        }
+        tailer = queue.createTailer();
+    }
+
+    /**
+     * Lets the calling thread use this cursor from now on. Chronicle tailers belong to one thread; call
+     * this only once the thread that used the cursor has stopped using it (for example a final pass run
+     * by a different thread than the passes before it).
+     */
+    public void handOver() {
+        tailer.singleThreadedCheckReset();
     }
 
     /** Chronicle index of the record last read. */
     public long index() {
         return index;
+    }
+
+    /** Byte offset, in its cycle file, of the header of the record last read. */
+    public long position() {
+        return position;
     }
 
     public byte[] buffer() {
@@ -181,19 +475,25 @@ public final class ShardCursor implements AutoCloseable {
             lookup = queue.createTailer();
         }
         int n;
-        if (!lookup.moveToIndex(target)) {
-            throw unresolved(field + " refers to index " + target + ", which is not in the shard");
-        }
-        try (DocumentContext dc = lookup.readingDocument()) {
-            if (!dc.isPresent() || dc.index() != target) {
-                throw unresolved(field + " refers to index " + target + ", which cannot be read");
+        try {
+            if (!lookup.moveToIndex(target)) {
+                throw unresolved(field + " refers to index " + target + ", which is not in the shard");
             }
-            Bytes<?> bytes = dc.wire().bytes();
-            n = (int) bytes.readRemaining();
-            if (lookupBuffer == null || n > lookupBuffer.length) {
-                lookupBuffer = new byte[Math.max(n, 64 * 1024)];
+            try (DocumentContext dc = lookup.readingDocument()) {
+                if (!dc.isPresent() || dc.index() != target) {
+                    throw unresolved(field + " refers to index " + target + ", which cannot be read");
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                n = (int) bytes.readRemaining();
+                if (lookupBuffer == null || n > lookupBuffer.length) {
+                    lookupBuffer = new byte[Math.max(n, 64 * 1024)];
+                }
+                bytes.read(lookupBuffer, 0, n);
             }
-            bytes.read(lookupBuffer, 0, n);
+        } catch (InternalError | RuntimeException e) {
+            // damage on the way to it in its cycle file (see the class comment)
+            lookup = null;
+            throw unresolved(field + " refers to index " + target + ", which cannot be read past damage: " + e);
         }
         try {
             text = RecordDecoder.carriedText(lookupBuffer, 0, n, fieldId, lookupInterner);
@@ -221,11 +521,50 @@ public final class ShardCursor implements AutoCloseable {
         };
     }
 
+    /** Stretches skipped so far (the first hundred). */
+    public List<CorruptStretch> skipped() {
+        return Collections.unmodifiableList(skipped);
+    }
+
+    /** Number of stretches skipped so far. */
+    public long skippedCount() {
+        return skippedCount;
+    }
+
+    /** Bytes in the stretches skipped so far. */
+    public long skippedBytes() {
+        return skippedBytes;
+    }
+
+    private void closeRaw() {
+        if (raw != null) {
+            try {
+                raw.close();
+            } catch (IOException ignored) {
+                // read-only channel
+            }
+            raw = null;
+        }
+    }
+
+    private void closeProbe() {
+        if (probe != null) {
+            try {
+                probe.close();
+            } catch (IOException ignored) {
+                // read-only channel
+            }
+            probe = null;
+        }
+    }
+
     @Override
     public void close() {
         if (lookup != null) {
             lookup.close();
         }
+        closeRaw();
+        closeProbe();
         tailer.close();
         queue.close();
     }

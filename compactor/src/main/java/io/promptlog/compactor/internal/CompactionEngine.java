@@ -49,6 +49,10 @@ public final class CompactionEngine implements AutoCloseable {
     private final TextInterner interner = TextInterner.cache(256);
     private final HalfJoiner joiner;
     private final long[] joinedAt = new long[1];
+    /** The thread that ran the last pass (queue cursors belong to one thread at a time). */
+    private Thread passThread;
+    /** file@byte of every damaged stretch already counted. */
+    private final java.util.Set<String> reportedStretches = new java.util.HashSet<>();
 
     private static final class ShardState {
         final int shard;
@@ -56,6 +60,7 @@ public final class CompactionEngine implements AutoCloseable {
         ShardCursor cursor;
         /** A second cursor, for looking ahead for the response halves of a batch's pending requests. */
         ShardCursor lookahead;
+        int skippedSeen;
         long pendingSinceMillis = -1;
 
         ShardState(int shard, Path dir) {
@@ -173,6 +178,18 @@ public final class CompactionEngine implements AutoCloseable {
      * at least {@code minBatchRows} waiting or whose oldest waiting record waited {@code maxBatchDelayMillis}.
      */
     public CompactionResult pass(boolean force) throws IOException {
+        if (passThread != Thread.currentThread()) {
+            // the caller serialises passes: the thread of the last one is done with the cursors
+            for (ShardState st : shards.values()) {
+                if (st.cursor != null) {
+                    st.cursor.handOver();
+                }
+                if (st.lookahead != null) {
+                    st.lookahead.handOver();
+                }
+            }
+            passThread = Thread.currentThread();
+        }
         long t0 = System.nanoTime();
         long calls0 = stats.callsWritten.get();
         long files0 = stats.filesWritten.get();
@@ -215,6 +232,7 @@ public final class CompactionEngine implements AutoCloseable {
             }
             try {
                 st.cursor = ShardCursor.open(dir);
+                st.skippedSeen = 0;
             } catch (RuntimeException e) {
                 stats.note("cannot open queue shard " + dir + " for reading (skipped this pass): " + e);
                 return null;
@@ -242,6 +260,7 @@ public final class CompactionEngine implements AutoCloseable {
             long readUpTo = b.last;
             settle(st, b);
             boolean cut = b.last != readUpTo;
+            reportSkipped(st);
             if (!b.hasRange()) {
                 break;
             }
@@ -256,7 +275,7 @@ public final class CompactionEngine implements AutoCloseable {
         st.pendingSinceMillis = -1;
     }
 
-    /** Reads the record under the cursor into the batch; a corrupt record is skipped and reported. */
+    /** Reads the record under the cursor into the batch. */
     private void read(ShardState st, Batch b) {
         long idx = st.cursor.index();
         b.include(idx);
@@ -315,6 +334,21 @@ public final class CompactionEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts and names the damaged queue stretches the cursor skipped that were not reported before (a
+     * cursor re-reads from the committed index each pass, so it meets an uncommitted stretch again).
+     */
+    private void reportSkipped(ShardState st) {
+        java.util.List<io.promptlog.writer.CorruptStretch> all = st.cursor.skipped();
+        for (int i = st.skippedSeen; i < all.size(); i++) {
+            io.promptlog.writer.CorruptStretch s = all.get(i);
+            if (reportedStretches.add(s.file() + "@" + s.fromByte())) {
+                stats.skipped(s.toString());
+            }
+        }
+        st.skippedSeen = all.size();
+    }
+
     private boolean due(ShardState st, long from) {
         st.cursor.moveAfter(from);
         int n = 0;
@@ -325,7 +359,7 @@ public final class CompactionEngine implements AutoCloseable {
             st.pendingSinceMillis = -1;
             return false;
         }
-        long now = System.currentTimeMillis();
+        long now = config.clock().millis();
         if (st.pendingSinceMillis < 0) {
             st.pendingSinceMillis = now;
         }
@@ -378,7 +412,7 @@ public final class CompactionEngine implements AutoCloseable {
             stats.error("cannot save " + urgentSweepFile() + ": " + e);
         }
         long grace = config.queueRetention().toMillis();
-        long now = System.currentTimeMillis();
+        long now = config.clock().millis();
         for (ShardState st : shards.values()) {
             long c = committed.getOrDefault(st.shard, -1L);
             try {

@@ -20,7 +20,7 @@ import java.time.temporal.TemporalAccessor;
 /**
  * Deletes a shard's queue cycle files once it is safe: a cycle file goes only when its cycle is older
  * than the cycle of the committed index (so every record in it is committed), older than the newest
- * cycle file and the current wall-clock cycle (so it is not being written), and it was last modified
+ * cycle file and the cycle of {@code nowMillis} (so it is not being written), and it was last modified
  * longer ago than the grace period. A cycle up to that of the last compacted no-text call (consent: see
  * {@code CallRecorder.noText()}) goes without the grace period, as soon as the first two conditions hold,
  * so the raw text of such a call lives in the queue only until the queue has rolled past its cycle file
@@ -53,7 +53,7 @@ final class QueueRetention {
             RollCycle rc = q.rollCycle();
             int committedCycle = rc.toCycle(committedIndex);
             int noTextCycle = noTextIndex < 0 ? Integer.MIN_VALUE : rc.toCycle(noTextIndex);
-            int current = q.cycle();
+            int current = (int) ((nowMillis - rc.defaultEpoch()) / rc.lengthInMillis()); // the cycle being written now
             int last = q.lastCycle();
             DateTimeFormatter fmt = new DateTimeFormatterBuilder().appendPattern(rc.format())
                     .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)

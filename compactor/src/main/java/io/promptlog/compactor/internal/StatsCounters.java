@@ -21,6 +21,7 @@ public final class StatsCounters {
     /** Two-phase calls stored with status incomplete (writer gone, or no response in time). */
     public final AtomicLong incompleteCalls = new AtomicLong();
     private volatile String lastError;
+    private final java.util.List<String> skippedStretches = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public void error(String message) {
         errors.incrementAndGet();
@@ -30,6 +31,20 @@ public final class StatsCounters {
     /** A problem that is not a failed pass (a skipped corrupt record has its own counter). */
     public void note(String message) {
         lastError = message;
+    }
+
+    /** A damaged queue stretch skipped (counted in {@link #corruptRecords}; the first hundred are kept). */
+    public void skipped(String stretch) {
+        corruptRecords.incrementAndGet();
+        if (skippedStretches.size() < 100) {
+            skippedStretches.add(stretch);
+        }
+        lastError = "skipped a damaged queue stretch: " + stretch;
+    }
+
+    /** The damaged queue stretches skipped, as {@code CorruptStretch} descriptions (the first hundred). */
+    public java.util.List<String> skippedStretches() {
+        return java.util.List.copyOf(skippedStretches);
     }
 
     public String lastError() {

@@ -23,7 +23,9 @@ import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,7 +90,11 @@ class QueueRetentionTest {
         assertThat(cycleFiles(shard)).containsExactly("20261120-10F.cq4", "20261120-11F.cq4", "20261120-12F.cq4");
 
         // unit: what a committed index allows
-        long now = System.currentTimeMillis();
+        // every clock below is fixed: the result does not depend on the day the test runs
+        long now = T10 + 3 * HOUR_MILLIS;
+        for (String f : cycleFiles(shard)) {
+            Files.setLastModifiedTime(shard.resolve(f), FileTime.fromMillis(T10 + 3 * HOUR_MILLIS - 60_000));
+        }
         assertThat(QueueRetention.sweep(shard, -1, 0, now)).as("nothing committed").isZero();
         assertThat(QueueRetention.sweep(shard, indexes.get(4), Long.MAX_VALUE, now)).as("kept forever").isZero();
         assertThat(QueueRetention.sweep(shard, indexes.get(4), Duration.ofHours(24).toMillis(), now))
@@ -97,27 +103,37 @@ class QueueRetentionTest {
         assertThat(cycleFiles(shard)).containsExactly("20261120-11F.cq4", "20261120-12F.cq4");
 
         // through the compactor: the committed index's cycle and the newest cycle stay
-        try (Compactor c = Compactor.open(CompactorConfig.builder(home).queueRetention(Duration.ofHours(24)).build())) {
+        Clock dayLater = Clock.fixed(Instant.ofEpochMilli(now + 24 * HOUR_MILLIS - 120_000), ZoneOffset.UTC);
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).queueRetention(Duration.ofHours(24))
+                .clock(dayLater).build())) {
             c.runOnce();
             assertThat(c.stats().queueFilesDeleted()).isZero();
         }
-        Files.setLastModifiedTime(shard.resolve("20261120-11F.cq4"), FileTime.from(Instant.now().minus(Duration.ofHours(25))));
-        try (Compactor c = Compactor.open(CompactorConfig.builder(home).queueRetention(Duration.ofHours(24)).build())) {
+        Files.setLastModifiedTime(shard.resolve("20261120-11F.cq4"), FileTime.fromMillis(now + 24 * HOUR_MILLIS - 25 * HOUR_MILLIS));
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).queueRetention(Duration.ofHours(24))
+                .clock(dayLater).build())) {
             c.runOnce();
             assertThat(c.stats().queueFilesDeleted()).as("%s", c.stats()).isEqualTo(1);
         }
         assertThat(cycleFiles(shard)).containsExactly("20261120-12F.cq4");
 
-        // a new record now: the old newest cycle becomes deletable once the new one is committed
-        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build())) {
-            log.append(LlmCall.builder().callId("late").status("ok").build());
-            try (Compactor c = Compactor.open(CompactorConfig.builder(home).queueRetention(Duration.ZERO).build())) {
-                c.runOnce();
-                assertThat(c.stats().queueFilesDeleted()).isEqualTo(1);
-                assertThat(c.stats().errors()).isZero();
-            }
-            assertThat(cycleFiles(shard)).hasSize(1).noneMatch(n -> n.startsWith("20261120"));
+        // a new record a day later: the old newest cycle becomes deletable once the new one is committed
+        long later = T10 + 30 * HOUR_MILLIS;
+        clock.currentTimeMillis(later);
+        try (SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(shard).rollCycle(RollCycles.FAST_HOURLY)
+                .blockSize(64L << 20).timeProvider(clock).build();
+             ExcerptAppender a = q.createAppender()) {
+            a.writeBytes(Bytes.wrapForRead(records(scratch.resolve("late"), 1).get(0)));
         }
+        // rolling wrote an end-of-file mark into the 12 o'clock file: give it the time on the test's clock
+        Files.setLastModifiedTime(shard.resolve("20261120-12F.cq4"), FileTime.fromMillis(later));
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).queueRetention(Duration.ZERO)
+                .clock(Clock.fixed(Instant.ofEpochMilli(later + 60_000), ZoneOffset.UTC)).build())) {
+            c.runOnce();
+            assertThat(c.stats().queueFilesDeleted()).isEqualTo(1);
+            assertThat(c.stats().errors()).isZero();
+        }
+        assertThat(cycleFiles(shard)).containsExactly("20261121-16F.cq4");
         // cycle 10 was deleted by the unit sweep above (as if committed elsewhere): 3 + 3 + 1 records remain
         assertThat(rows(home.resolve("data"))).isEqualTo(7);
     }

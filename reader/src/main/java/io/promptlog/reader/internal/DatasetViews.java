@@ -65,12 +65,15 @@ public final class DatasetViews implements AutoCloseable {
 
     /** Lists the files again, takes a new snapshot of the queue and rebuilds the views. */
     public void refresh() {
-        files.scan();
+        // live first: it reads the compactor's checkpoint, so every file committed up to that checkpoint is
+        // there when the files are listed (a file committed in between is in both, and the anti-join in
+        // build() drops its rows from the live side); listing first missed such a batch entirely
         try {
             LiveView.load(conn, queueDir, files.dataDir(), warnings);
         } catch (SQLException e) {
             throw new PromptLogReaderException("cannot load the live queue view: " + e.getMessage(), e);
         }
+        files.scan();
         retry.run(() -> {
             build();
             return null;
@@ -89,9 +92,11 @@ public final class DatasetViews implements AutoCloseable {
         textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
         // The live rows not compacted yet. The committed index already excludes compacted records; the
         // anti-join on call_id also covers a compaction that lands between reading progress and listing files.
+        // A call_id logged twice (an app retrying with its own id) is shown once: its first record.
         exec(conn, "CREATE OR REPLACE TABLE calls_live_new AS SELECT * FROM calls_live_raw l WHERE NOT EXISTS ("
                 + "SELECT 1 FROM calls_compacted c WHERE c.call_id = l.call_id "
-                + "AND c.start_time >= (SELECT min(start_time) FROM calls_live_raw))");
+                + "AND c.start_time >= (SELECT min(start_time) FROM calls_live_raw)) "
+                + "QUALIFY row_number() OVER (PARTITION BY l.call_id ORDER BY l.start_time) = 1");
         liveRows = ((Number) scalar(conn, "SELECT count(*) FROM calls_live_new")).longValue();
         exec(conn, "CREATE OR REPLACE VIEW calls_live AS SELECT * FROM calls_live_new");
         exec(conn, "CREATE OR REPLACE VIEW calls AS SELECT * FROM calls_compacted UNION ALL BY NAME SELECT * FROM calls_live");

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * Streams the calls still in a queue directory that the compactor has not committed yet: per shard, every
  * record after the shard's committed index (all of them when no progress is known), one shard after the
- * other. Corrupt records are counted, not thrown: the compactor reports them in detail.
+ * other. Damaged stretches are skipped, counted and named ({@link #problems()}), never thrown.
  */
 public final class LiveQueue implements AutoCloseable {
     private final List<Path> shards;
@@ -98,6 +98,12 @@ public final class LiveQueue implements AutoCloseable {
                         .set(CallField.STATUS, CallField.STATUS_INCOMPLETE).build();
                 return true;
             }
+            corrupt += cursor.skippedCount();
+            for (io.promptlog.writer.CorruptStretch s : cursor.skipped()) {
+                if (problems.size() < 100) {
+                    problems.add("skipped a damaged queue stretch: " + s);
+                }
+            }
             cursor.close();
             cursor = null;
         }
@@ -154,7 +160,7 @@ public final class LiveQueue implements AutoCloseable {
         return corrupt;
     }
 
-    /** Up to ten descriptions of what could not be read. */
+    /** Up to a hundred descriptions of what could not be read (each damaged stretch: file, bytes, indexes). */
     public List<String> problems() {
         return problems;
     }

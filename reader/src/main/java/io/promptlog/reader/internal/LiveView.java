@@ -55,7 +55,7 @@ final class LiveView {
                 warnings.warn("queue: " + p);
             }
             if (source.corruptRecords() > 0) {
-                warnings.warn("queue: " + source.corruptRecords() + " corrupt record(s) not shown");
+                warnings.warn("queue: skipped " + source.corruptRecords() + " damaged stretch(es); the records after them are shown");
             }
         }
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO live_texts VALUES (?, ?, ?, ?, make_timestamptz(?))")) {

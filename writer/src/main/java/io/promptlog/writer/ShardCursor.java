@@ -182,6 +182,7 @@ public final class ShardCursor implements AutoCloseable {
                 return nextRaw(false);
             }
             int cycle = -1;
+            boolean taken = false;
             try {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) {
@@ -195,11 +196,19 @@ public final class ShardCursor implements AutoCloseable {
                         continue;
                     }
                     if (take(dc)) {
+                        taken = true;
                         return true;
                     }
                 }
             } catch (InternalError | RuntimeException e) {
+                // a memory fault is reported late (at the next safepoint): possibly only when the document
+                // is closed, after a good record was taken; that record stands, the rest of its cycle is
+                // read by hand
                 freshTailer();
+                if (taken) {
+                    startRaw(lastCycle, cycleFile(lastCycle), lastEnd, rollCycle.toSequenceNumber(index) + 1, index);
+                    return true;
+                }
             }
             // a record the tailer handed over does not decode, or the tailer failed: walk this cycle by hand
             int c = lastCycle >= 0 ? lastCycle : cycle >= 0 ? cycle : firstCycle();

@@ -173,6 +173,27 @@ public final class ShardCursor implements AutoCloseable {
 
     /** Reads the next valid record; false when none is there (yet). Damage on the way is skipped and reported. */
     public boolean next() {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return nextOrFault();
+            } catch (InternalError e) {
+                // a memory fault from an earlier read of a mapping, delivered late (at a safepoint, in any
+                // code): the tailer is suspect, so go on by hand from the last record returned
+                freshTailer();
+                if (attempt >= 3) {
+                    return false;
+                }
+                if (raw == null) {
+                    int c = lastCycle >= 0 ? lastCycle : firstCycle();
+                    boolean same = c == lastCycle;
+                    startRaw(c, c < 0 ? null : cycleFile(c), same ? lastEnd : 0,
+                            same ? rollCycle.toSequenceNumber(index) + 1 : 0, same ? index : -1);
+                }
+            }
+        }
+    }
+
+    private boolean nextOrFault() {
         if (pendingRepeat) {
             pendingRepeat = false;
             return true;
@@ -229,8 +250,8 @@ public final class ShardCursor implements AutoCloseable {
         Bytes<?> bytes = dc.wire().bytes();
         long start = bytes.readPosition();
         long n = bytes.readRemaining();
-        if (n <= 0 || n > Integer.MAX_VALUE - 16) {
-            return false;
+        if (n <= 0 || n > Integer.MAX_VALUE - 16 || start + n > cycleFileSize(rollCycle.toCycle(dc.index()))) {
+            return false; // a length past the end of the file: reading it would fault the mapping (SIGBUS)
         }
         ensureBuffer((int) n);
         bytes.read(buffer, 0, (int) n);
@@ -395,6 +416,23 @@ public final class ShardCursor implements AutoCloseable {
         } catch (RuntimeException | InternalError e) {
             return null;
         }
+    }
+
+    private int sizedCycle = -1;
+    private long sizedBytes;
+
+    /** Size of a cycle file (Chronicle grows them in whole blocks, so it only changes at a new block). */
+    private long cycleFileSize(int cycle) {
+        if (cycle != sizedCycle) {
+            File f = cycleFile(cycle);
+            sizedBytes = f == null ? Long.MAX_VALUE : f.length();
+            sizedCycle = cycle;
+        }
+        if (sizedBytes == 0) {
+            sizedCycle = -1;
+            return Long.MAX_VALUE;
+        }
+        return sizedBytes;
     }
 
     private int firstCycle() {

@@ -68,6 +68,7 @@ final class RawWalk implements AutoCloseable {
      * {@code position} into the cursor's buffer) and {@code validator}; skipped stretches go to {@code skipped}.
      */
     int next(Loader load, Validator validator, Consumer<CorruptStretch> skipped) throws IOException {
+        file.refresh(); // see what the writer appended since the last call
         long[] last = file.lastWritten();
         long lastPos = last == null ? -1 : last[0];
         long writtenEnd = writtenEnd(lastPos);

@@ -317,6 +317,7 @@ public final class ShardCursor implements AutoCloseable {
                 closeProbe();
                 probe = new CycleFile(f.toPath());
             }
+            probe.refresh();
             long[] last = probe.lastWritten();
             if (last == null || last[0] < Math.max(from, 0)) {
                 return false;

@@ -46,8 +46,8 @@ public final class CycleFile implements AutoCloseable {
     }
 
     /**
-     * The 4-byte header at {@code pos}; 0 past the end of the file. Reads near the end of the written
-     * data are not cached, so a header the writer completes later is seen then.
+     * The 4-byte header at {@code pos}; 0 past the end of the file. Served from a cached window until
+     * {@link #refresh()}.
      */
     public int header(long pos) throws IOException {
         if (windowStart < 0 || pos < windowStart || pos + 4 > windowStart + windowLength) {
@@ -67,11 +67,12 @@ public final class CycleFile implements AutoCloseable {
                 return 0;
             }
         }
-        int h = window.getInt((int) (pos - windowStart));
-        if (h == 0 || (h & NOT_COMPLETE) != 0) {
-            windowStart = -1; // not written yet, or being written: read it afresh next time
-        }
-        return h;
+        return window.getInt((int) (pos - windowStart));
+    }
+
+    /** Forgets the cached window: the next read sees what was written since (call before each walk step). */
+    public void refresh() {
+        windowStart = -1;
     }
 
     /** Reads {@code length} bytes at {@code pos} into {@code out}; false when the file is shorter. */

@@ -76,6 +76,8 @@ public final class ShardCursor implements AutoCloseable {
     private final List<CorruptStretch> skipped = new ArrayList<>();
     private long skippedCount;
     private long skippedBytes;
+    /** Cycles in which this cursor met damage: their records are never looked up through Chronicle. */
+    private final java.util.Set<Integer> damagedCycles = new java.util.HashSet<>();
 
     private ShardCursor(Path dir, SingleChronicleQueue queue) {
         this.dir = dir;
@@ -384,6 +386,7 @@ public final class ShardCursor implements AutoCloseable {
     }
 
     private void skip(CorruptStretch s) {
+        damagedCycles.add(raw != null ? raw.cycle : lastCycle);
         skippedCount++;
         skippedBytes += s.bytes();
         if (skipped.size() < MAX_KEPT_STRETCHES) {
@@ -518,6 +521,11 @@ public final class ShardCursor implements AutoCloseable {
         String field = CallField.byId(fieldId).column();
         if (target >= index || queue.rollCycle().toCycle(target) != queue.rollCycle().toCycle(index)) {
             throw unresolved(field + " refers to index " + target + ", which is not an earlier record of the same cycle");
+        }
+        if (damagedCycles.contains(queue.rollCycle().toCycle(target))) {
+            // Chronicle's lookup would walk its mapping through the damage (a memory fault, raised later)
+            throw unresolved(field + " refers to index " + target + ", in a cycle file with damage that this "
+                    + "cursor has not read the text from");
         }
         if (lookup == null) {
             lookup = queue.createTailer();

@@ -6,7 +6,11 @@ import io.promptlog.format.DatasetSchema;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,25 +52,49 @@ public final class DatasetFiles {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(p -> p.getFileName().toString().endsWith(DatasetLayout.PARQUET) && !p.getFileName().toString().startsWith(".")
-                            && Files.isRegularFile(p))
-                    .sorted()
-                    .forEach(p -> {
-                        Path abs = p.toAbsolutePath().normalize();
-                        if (skipped.containsKey(abs)) {
-                            return;
-                        }
-                        String problem = checkMagic(abs);
-                        if (problem != null) {
-                            skipped.put(abs, problem);
-                        } else {
-                            out.add(abs);
-                        }
-                    });
-        } catch (IOException | java.io.UncheckedIOException e) {
+        List<Path> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                    String name = p.getFileName().toString();
+                    if (attrs.isRegularFile() && name.endsWith(DatasetLayout.PARQUET) && !name.startsWith(".")) {
+                        found.add(p.toAbsolutePath().normalize());
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // renamed or deleted by a compactor while we walked
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
             throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        found.sort(null);
+        List<Path> out = new ArrayList<>();
+        for (Path abs : found) {
+            if (skipped.containsKey(abs)) {
+                continue;
+            }
+            String problem = checkMagic(abs);
+            if (problem == null) {
+                out.add(abs);
+            } else if (Files.exists(abs)) {
+                skipped.put(abs, problem);
+            } // else: gone since the walk (replaced or deleted by a compactor): not a damaged file
         }
         return out;
     }

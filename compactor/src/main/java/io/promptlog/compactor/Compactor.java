@@ -165,7 +165,7 @@ public final class Compactor implements AutoCloseable {
         return new CompactorStats(s.runs.get(), s.callsWritten.get(), s.filesWritten.get(), s.bytesWritten.get(),
                 s.recordsRead.get(), s.corruptRecords.get(), s.textRetained.get(), s.redactions.get(),
                 s.systemPromptsWritten.get(), s.toolDefinitionsWritten.get(), s.queueFilesDeleted.get(),
-                s.errors.get(), s.lastError(), committed(), s.skippedStretches());
+                s.errors.get(), s.lastError(), committed(), s.skippedStretches(), s.textsLost.get());
     }
 
     /** Committed queue index per shard (shards with nothing committed are absent). */

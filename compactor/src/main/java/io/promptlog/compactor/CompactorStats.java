@@ -21,9 +21,11 @@ import java.util.Map;
  * @param lastError         the most recent problem (a skipped corrupt record says shard and index), or null
  * @param committed         committed queue index per shard (-1 = nothing committed)
  * @param skippedStretches  each damaged queue stretch skipped, named by file, byte range and indexes (the first hundred)
+ * @param textsLost         calls stored without their system prompt or tools because the queue record that defined
+ *                          that text was destroyed by damage (attribute {@code promptlog.lost_text} names the fields)
  */
 public record CompactorStats(long runs, long callsWritten, long filesWritten, long bytesWritten, long recordsRead,
                              long corruptRecords, long textRetained, long redactions, long systemPromptsWritten,
                              long toolDefinitionsWritten, long queueFilesDeleted, long errors, String lastError,
-                             Map<Integer, Long> committed, List<String> skippedStretches) {
+                             Map<Integer, Long> committed, List<String> skippedStretches, long textsLost) {
 }

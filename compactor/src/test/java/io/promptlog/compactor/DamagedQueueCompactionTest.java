@@ -105,23 +105,31 @@ class DamagedQueueCompactionTest {
         }
 
         CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.all()).build();
+        long lostTexts;
         try (Compactor c = Compactor.open(cfg)) {
             CompactionResult r = c.runOnce();
             assertThat(c.stats().errors()).isZero();
             assertThat(c.stats().skippedStretches()).as("seed %d", seed).hasSize(1);
             // a record outside the damage whose system prompt or tools refer to a record inside it (layout v2
-            // stores a repeated text once per cycle) cannot be decoded: it is counted and named, not compacted
-            long unresolved = c.stats().corruptRecords() - c.stats().skippedStretches().size();
+            // stores a repeated text once per cycle) is still stored, without that text, marked and counted
             System.out.println("compacted " + r.callsWritten() + " of " + expected.size() + " calls outside the damage; "
-                    + unresolved + " refer to a text inside it");
-            assertThat(r.callsWritten() + unresolved).as("seed %d: every call outside the damage is compacted or "
-                    + "counted", seed).isEqualTo(expected.size());
+                    + c.stats().textsLost() + " without a text defined inside it");
+            assertThat(r.callsWritten()).as("seed %d: every call outside the damage is compacted", seed)
+                    .isEqualTo(expected.size());
+            assertThat(c.stats().corruptRecords()).as("seed %d: only the damaged stretch is skipped", seed)
+                    .isEqualTo(c.stats().skippedStretches().size());
+            lostTexts = c.stats().textsLost();
             assertThat(c.stats().skippedStretches().get(0)).contains(cycle.getFileName().toString()).contains(" bytes ");
         }
         try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
             Set<String> got = new HashSet<>();
             d.column("SELECT call_id FROM calls").forEach(o -> got.add((String) o));
             assertThat(expected).as("seed %d: the compacted calls are calls outside the damage", seed).containsAll(got);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE list_contains(map_keys(attributes), 'promptlog.lost_text')"))
+                    .as("seed %d: calls stored without a lost text are marked", seed).isEqualTo(lostTexts);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE list_contains(map_keys(attributes), 'promptlog.lost_text')"
+                    + " AND system_prompt_hash IS NOT NULL AND tools_hash IS NOT NULL"))
+                    .as("seed %d: a marked call names no text it lost", seed).isZero();
             assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(got.size());
             expected.retainAll(got);
             assertThat(d.count("SELECT count(*) FROM system_prompts s WHERE contains(CAST(s AS VARCHAR), '\uFFFD')")

@@ -56,10 +56,23 @@ public final class ShardCursor implements AutoCloseable {
     private TextInterner lookupInterner;
     private final Map<Long, String> prompts = lru();
     private final Map<Long, String> tools = lru();
+    /** While decoding with {@link #decodeKeepingMetadata}: fields whose referred text was lost, else null. */
+    private List<String> lostTexts;
     private final TextRefs refs = new TextRefs() {
         @Override
         public String text(int fieldId, long target) throws CorruptRecordException {
-            return resolve(fieldId, target);
+            if (lostTexts == null) {
+                return resolve(fieldId, target);
+            }
+            try {
+                return resolve(fieldId, target);
+            } catch (CorruptRecordException e) {
+                if (e.reason() != RecordDecoder.UNRESOLVED_REFERENCE) {
+                    throw e;
+                }
+                lostTexts.add(CallField.byId(fieldId).column());
+                return null;
+            }
         }
 
         @Override
@@ -496,6 +509,22 @@ public final class ShardCursor implements AutoCloseable {
     public LlmCall decode(TextInterner interner) throws CorruptRecordException {
         lookupInterner = interner;
         return RecordDecoder.decode(buffer, 0, length, interner, refs);
+    }
+
+    /**
+     * Decodes the record last read as {@link #decode(TextInterner)} does, except that a system prompt or tools
+     * reference whose text cannot be had (its defining record was lost to damage in the queue file) leaves that
+     * field unset instead of failing the whole record: the call's own metadata, messages and response are kept.
+     * {@code lost} receives the column names of the fields left unset. Any other damage still throws.
+     */
+    public LlmCall decodeKeepingMetadata(TextInterner interner, List<String> lost) throws CorruptRecordException {
+        lookupInterner = interner;
+        lostTexts = lost;
+        try {
+            return RecordDecoder.decode(buffer, 0, length, interner, refs);
+        } finally {
+            lostTexts = null;
+        }
     }
 
     /** The kind of the record last read (RecordDescriptor's KIND_CALL, KIND_REQUEST or KIND_RESPONSE). */

@@ -22,6 +22,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -283,7 +285,7 @@ public final class CompactionEngine implements AutoCloseable {
         LlmCall call;
         long at = idx;
         try {
-            call = st.cursor.decode(interner);
+            call = decode(st, idx);
             int kind = st.cursor.kind();
             if (kind == RecordDecoder.KIND_REQUEST) {
                 b.pending.put(idx, new HalfJoiner.Pending(idx, call, st.cursor.writerProcess()));
@@ -306,6 +308,33 @@ public final class CompactionEngine implements AutoCloseable {
         }
         store(st, b, call, at);
     }
+
+    /**
+     * Decodes the record under the cursor. A record whose system prompt or tools text was defined in a record
+     * lost to queue damage is still stored (metadata, messages, response), without that text and with the
+     * attribute {@value #LOST_TEXT_ATTRIBUTE} naming the missing fields; it is counted and named as a note.
+     */
+    private LlmCall decode(ShardState st, long idx) throws CorruptRecordException {
+        try {
+            return st.cursor.decode(interner);
+        } catch (CorruptRecordException e) {
+            if (e.reason() != RecordDecoder.UNRESOLVED_REFERENCE) {
+                throw e;
+            }
+            List<String> lost = new ArrayList<>(2);
+            LlmCall call = st.cursor.decodeKeepingMetadata(interner, lost);
+            if (lost.isEmpty()) {
+                return call;
+            }
+            stats.textsLost.incrementAndGet();
+            stats.note("stored the call in shard " + st.shard + " at index " + idx + " without its " + String.join(" and ", lost)
+                    + ": " + e.getMessage());
+            return call.toBuilder().attribute(LOST_TEXT_ATTRIBUTE, String.join(",", lost)).build();
+        }
+    }
+
+    /** Attribute of a call stored without a text that queue damage destroyed (value: the column names). */
+    static final String LOST_TEXT_ATTRIBUTE = "promptlog.lost_text";
 
     /** Ends a batch: decides its two-phase calls still waiting for a response (see {@link HalfJoiner}). */
     private void settle(ShardState st, Batch b) {

@@ -20,6 +20,8 @@ public final class StatsCounters {
     public final AtomicLong errors = new AtomicLong();
     /** Two-phase calls stored with status incomplete (writer gone, or no response in time). */
     public final AtomicLong incompleteCalls = new AtomicLong();
+    /** Calls stored without a text whose defining queue record was lost to damage. */
+    public final AtomicLong textsLost = new AtomicLong();
     private volatile String lastError;
     private final java.util.List<String> skippedStretches = new java.util.concurrent.CopyOnWriteArrayList<>();
 

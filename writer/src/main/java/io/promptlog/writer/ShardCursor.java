@@ -515,17 +515,23 @@ public final class ShardCursor implements AutoCloseable {
      * Decodes the record last read as {@link #decode(TextInterner)} does, except that a system prompt or tools
      * reference whose text cannot be had (its defining record was lost to damage in the queue file) leaves that
      * field unset instead of failing the whole record: the call's own metadata, messages and response are kept.
-     * {@code lost} receives the column names of the fields left unset. Any other damage still throws.
+     * {@code lost} receives the column names of the fields left unset, and the call carries them, comma-separated,
+     * in the attribute {@value #LOST_TEXT_ATTRIBUTE}. Any other damage still throws.
      */
     public LlmCall decodeKeepingMetadata(TextInterner interner, List<String> lost) throws CorruptRecordException {
         lookupInterner = interner;
         lostTexts = lost;
+        LlmCall call;
         try {
-            return RecordDecoder.decode(buffer, 0, length, interner, refs);
+            call = RecordDecoder.decode(buffer, 0, length, interner, refs);
         } finally {
             lostTexts = null;
         }
+        return lost.isEmpty() ? call : call.toBuilder().attribute(LOST_TEXT_ATTRIBUTE, String.join(",", lost)).build();
     }
+
+    /** Attribute of a call decoded without a text that queue damage destroyed (value: the column names). */
+    public static final String LOST_TEXT_ATTRIBUTE = "promptlog.lost_text";
 
     /** The kind of the record last read (RecordDescriptor's KIND_CALL, KIND_REQUEST or KIND_RESPONSE). */
     public int kind() throws CorruptRecordException {

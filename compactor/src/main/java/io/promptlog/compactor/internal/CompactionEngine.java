@@ -312,7 +312,7 @@ public final class CompactionEngine implements AutoCloseable {
     /**
      * Decodes the record under the cursor. A record whose system prompt or tools text was defined in a record
      * lost to queue damage is still stored (metadata, messages, response), without that text and with the
-     * attribute {@value #LOST_TEXT_ATTRIBUTE} naming the missing fields; it is counted and named as a note.
+     * attribute {@value ShardCursor#LOST_TEXT_ATTRIBUTE} naming the missing fields; it is counted and named as a note.
      */
     private LlmCall decode(ShardState st, long idx) throws CorruptRecordException {
         try {
@@ -329,12 +329,9 @@ public final class CompactionEngine implements AutoCloseable {
             stats.textsLost.incrementAndGet();
             stats.note("stored the call in shard " + st.shard + " at index " + idx + " without its " + String.join(" and ", lost)
                     + ": " + e.getMessage());
-            return call.toBuilder().attribute(LOST_TEXT_ATTRIBUTE, String.join(",", lost)).build();
+            return call;
         }
     }
-
-    /** Attribute of a call stored without a text that queue damage destroyed (value: the column names). */
-    static final String LOST_TEXT_ATTRIBUTE = "promptlog.lost_text";
 
     /** Ends a batch: decides its two-phase calls still waiting for a response (see {@link HalfJoiner}). */
     private void settle(ShardState st, Batch b) {

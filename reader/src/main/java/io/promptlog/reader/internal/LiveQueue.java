@@ -67,6 +67,26 @@ public final class LiveQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Decodes the record under the cursor without the system prompt or tools text that queue damage destroyed
+     * (marked as the compactor stores it) into {@link #current} (null for a request half, kept for its
+     * response); false when the record is damaged otherwise.
+     */
+    private boolean keptMetadata(CorruptRecordException e) {
+        try {
+            List<String> lost = new ArrayList<>(2);
+            current = twoPhase(cursor.decodeKeepingMetadata(null, lost));
+            if (!lost.isEmpty() && problems.size() < 10) {
+                problems.add(cursor.dir().getFileName() + " index " + Long.toHexString(cursor.index()) + ": shown without its "
+                        + String.join(" and ", lost) + ": " + e.getMessage());
+            }
+            return true;
+        } catch (CorruptRecordException again) {
+            current = null;
+            return false;
+        }
+    }
+
     /** Moves to the next call; false at the end of the last shard. */
     public boolean next() {
         while (true) {
@@ -82,6 +102,12 @@ public final class LiveQueue implements AutoCloseable {
                             return true;
                         }
                     } catch (CorruptRecordException e) {
+                        if (e.reason() == RecordDecoder.UNRESOLVED_REFERENCE && keptMetadata(e)) {
+                            if (current != null) {
+                                return true;
+                            }
+                            continue;
+                        }
                         corrupt++;
                         if (problems.size() < 10) {
                             problems.add(cursor.dir().getFileName() + " index " + Long.toHexString(cursor.index()) + ": "

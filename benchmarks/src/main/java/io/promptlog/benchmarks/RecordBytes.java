@@ -85,7 +85,7 @@ public final class RecordBytes {
                 }
             }
         }
-        int len = e.finish(io.promptlog.writer.internal.RecordDescriptor.KIND_CALL);
+        int len = e.finish(io.promptlog.writer.RecordDecoder.KIND_CALL);
         if (len < 0) {
             throw new IllegalStateException("benchmark call does not fit a record");
         }

@@ -48,7 +48,11 @@ import java.util.SplittableRandom;
  * columns). {@code --promptlog-jar J} also times {@code java -jar J show <id> --data <dataset>} end to end
  * (JVM start included; median of 3 child processes).
  *
- * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--promptlog-jar J] [--out result.json]</pre>
+ * <p>{@code --keep DIR} builds the data set in DIR and leaves it there (with the ids it looks up, in
+ * {@code ids.txt}); a later run with the same options and {@code --keep DIR} measures it again without
+ * rebuilding it (the 10 M data set takes most of an hour to build).
+ *
+ * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--promptlog-jar J] [--out result.json] [--keep DIR]</pre>
  */
 public final class QueryBench {
     static final String GROUP_BY = "SELECT request_model, CAST(start_time AS DATE) AS day, count(*) AS calls, "
@@ -65,6 +69,7 @@ public final class QueryBench {
         boolean metadataOnly = false;
         Path promptlogJar = null;
         Path out = null;
+        Path keep = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--calls" -> n = Integer.parseInt(args[++i]);
@@ -73,6 +78,7 @@ public final class QueryBench {
                 case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
                 case "--metadata-only" -> metadataOnly = true;
                 case "--promptlog-jar" -> promptlogJar = Path.of(args[++i]);
+                case "--keep" -> keep = Path.of(args[++i]);
                 case "--help" -> {
                     System.out.println("usage: " + USAGE);
                     return;
@@ -86,7 +92,7 @@ public final class QueryBench {
         if (promptlogJar != null && !Files.isRegularFile(promptlogJar)) {
             throw new IllegalArgumentException("--promptlog-jar: no file " + promptlogJar);
         }
-        Path root = Files.createTempDirectory("promptlog-query-");
+        Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("promptlog-query-");
         try {
             String json = run(root, n, repeats, fileCalls, metadataOnly, promptlogJar);
             System.out.println(json);
@@ -94,12 +100,14 @@ public final class QueryBench {
                 Files.writeString(out, json + "\n");
             }
         } finally {
-            StorageCompaction.delete(root);
+            if (keep == null) {
+                StorageCompaction.delete(root);
+            }
         }
     }
 
     private static final String USAGE = "query [--calls 1000000] [--repeats 7] [--file-calls K] [--metadata-only] "
-            + "[--promptlog-jar J] [--out result.json]";
+            + "[--promptlog-jar J] [--out result.json] [--keep DIR]";
 
     static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, Path promptlogJar)
             throws Exception {
@@ -107,9 +115,38 @@ public final class QueryBench {
         SyntheticCalls synthetic = new SyntheticCalls(Workload.SEED, 24, 512, 4096,
                 SyntheticCalls.DEFAULT_BASE_MICROS, spacing);
         Path home = root.resolve("home");
+        Path duckFile = root.resolve("duckdb.parquet");
+        Path idsFile = root.resolve("ids.txt");
+        List<String> ids;
+        int files;
+        if (Files.isRegularFile(idsFile)) {
+            // a data set kept by an earlier run with --keep: measure it again
+            List<String> lines = Files.readAllLines(idsFile);
+            String[] header = lines.get(0).split(" ");
+            if (Integer.parseInt(header[0]) != n || Integer.parseInt(header[1]) != fileCalls
+                    || Boolean.parseBoolean(header[2]) != metadataOnly || lines.size() - 2 < repeats + 1) {
+                throw new IllegalArgumentException("--keep " + root + " holds a data set of " + lines.get(0)
+                        + " (calls file-calls metadata-only), not of these options: use another directory");
+            }
+            files = Integer.parseInt(lines.get(1));
+            ids = lines.subList(2, lines.size());
+            System.err.println("# query data: reusing " + root);
+        } else {
+            ids = new ArrayList<>();
+            files = generate(root, synthetic, n, repeats, fileCalls, metadataOnly, ids);
+            List<String> lines = new ArrayList<>(List.of(n + " " + fileCalls + " " + metadataOnly, String.valueOf(files)));
+            lines.addAll(ids);
+            Files.write(idsFile, lines);
+        }
+        return measure(home, duckFile, n, repeats, fileCalls, metadataOnly, promptlogJar, ids, files);
+    }
+
+    /** Logs and compacts the calls, writes DuckDB's file of the same calls; returns the calls files written. */
+    private static int generate(Path root, SyntheticCalls synthetic, int n, int repeats, int fileCalls, boolean metadataOnly,
+                                List<String> ids) throws Exception {
+        Path home = root.resolve("home");
         Path jsonl = root.resolve("calls.jsonl");
         SplittableRandom rnd = new SplittableRandom(Workload.SEED);
-        List<String> ids = new ArrayList<>();
         long t0 = System.nanoTime();
         long compactNanos = 0;
         long written = 0;
@@ -172,6 +209,11 @@ public final class QueryBench {
         long converted = System.nanoTime();
         System.err.printf(Locale.ROOT, "# query data: %d calls generated in %.1f s, compacted in %.1f s, DuckDB file in %.1f s%n",
                 n, (generated - t0) / 1e9, (compacted - generated) / 1e9, (converted - compacted) / 1e9);
+        return files;
+    }
+
+    private static String measure(Path home, Path duckFile, int n, int repeats, int fileCalls, boolean metadataOnly,
+                                  Path promptlogJar, List<String> ids, int files) throws Exception {
 
         double[] plLookup = new double[repeats];
         double[] plGroup = new double[repeats];

@@ -56,11 +56,16 @@ final class DatasetOptions {
             err.flush();
         });
         if (requireCalls && r.isEmpty()) {
-            String where = data != null ? "dataset " + data.toAbsolutePath()
-                    : "promptlog home " + home().toAbsolutePath() + " (no compacted calls in data/, none waiting in queue/)";
             r.close();
-            throw new PromptLogReaderException("empty " + where + ": no calls to read");
+            throw emptyError();
         }
         return r;
+    }
+
+    /** The error for a dataset (or home) without any call. */
+    PromptLogReaderException emptyError() {
+        String where = data != null ? "dataset " + data.toAbsolutePath()
+                : "promptlog home " + home().toAbsolutePath() + " (no compacted calls in data/, none waiting in queue/)";
+        return new PromptLogReaderException("empty " + where + ": no calls to read");
     }
 }

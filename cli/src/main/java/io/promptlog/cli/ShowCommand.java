@@ -28,8 +28,15 @@ final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), true)) {
-            StoredCall s = r.requireCall(callId);
+        // the lookup first: a call found in its day's files needs neither the live queue nor the other files
+        try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), false)) {
+            StoredCall s = r.call(callId).orElse(null);
+            if (s == null) {
+                if (r.isEmpty()) {
+                    throw dataset.emptyError();
+                }
+                s = r.requireCall(callId);
+            }
             if (json) {
                 spec.commandLine().getOut().println(CanonicalJson.writePretty(s.call()));
                 spec.commandLine().getOut().flush();

@@ -34,8 +34,10 @@ import java.util.function.Consumer;
  *   <li>{@code system_prompts}, {@code tool_definitions}: each distinct text once, keyed by hash;</li>
  *   <li>{@code calls_full}: {@code calls} joined with the {@code system_prompt} and {@code tools} texts.</li>
  * </ul>
- * The live part is a snapshot taken at {@link #open} and on {@link #refreshLive()}. Parquet files that
- * turn out corrupt are set aside and named in {@link #warnings()}; the others stay queried.
+ * The live part is a snapshot taken by the first query after {@link #open} or {@link #refreshLive()} (the
+ * queue and the file listing are read on first need: {@link #call} of a UUIDv7 id found in its day's files
+ * reads neither the queue nor any other day's files). Parquet files that turn out corrupt are set aside and
+ * named in {@link #warnings()}; the others stay queried.
  *
  * <pre>{@code
  * try (PromptLogReader r = PromptLogReader.openHome(Path.of("promptlog-home"))) {
@@ -98,16 +100,7 @@ public final class PromptLogReader implements AutoCloseable {
     }
 
     private static DatasetViews views(Path dataDir, Path queueDir, SqlAccess access) {
-        DatasetViews v = DatasetViews.open(dataDir, queueDir);
-        if (access == SqlAccess.DATASET_ONLY) {
-            try {
-                SqlLockdown.apply(v.connection(), dataDir);
-            } catch (SQLException | RuntimeException e) {
-                v.close();
-                throw new PromptLogReaderException("cannot lock down DuckDB: " + e.getMessage(), e);
-            }
-        }
-        return v;
+        return DatasetViews.open(dataDir, queueDir, access == SqlAccess.DATASET_ONLY ? SqlLockdown::apply : null);
     }
 
     /** The dataset {@code home/data} with the live view of {@code home/queue}. */
@@ -152,6 +145,7 @@ public final class PromptLogReader implements AutoCloseable {
      * @throws PromptLogReaderException with DuckDB's message when the SQL is bad
      */
     public QueryResult sql(String sql, Object... params) {
+        views.ensureBuilt();
         return views.retry().run(() -> {
             checkAccess(sql);
             try (Statement st = statement(sql, params)) {
@@ -168,6 +162,7 @@ public final class PromptLogReader implements AutoCloseable {
 
     /** Streams the rows of a query to {@code rowConsumer}, one JDBC row at a time (for large exports). */
     public void sqlEach(String sql, SqlRowConsumer rowConsumer, Object... params) {
+        views.ensureBuilt();
         views.retry().run(() -> {
             checkAccess(sql);
             try (Statement st = statement(sql, params); ResultSet rs = query(st, sql, params)) {
@@ -190,6 +185,7 @@ public final class PromptLogReader implements AutoCloseable {
      * (which closes the reader) before closing the allocator.
      */
     public ArrowResult sqlArrow(String sql, BufferAllocator allocator, Object... params) {
+        views.ensureBuilt();
         return views.retry().run(() -> {
             checkAccess(sql);
             Statement st = statement(sql, params);
@@ -208,13 +204,19 @@ public final class PromptLogReader implements AutoCloseable {
      * One call with everything retained (system prompt and tools text included), or empty when unknown.
      *
      * <p>A UUIDv7 id (as the writer generates) names its start millisecond: the lookup first reads only
-     * that date's partition and the row groups whose {@code start_time} range holds it, and falls back to
-     * every file when the call is not there (an id the application chose itself).
+     * the files of that date's partition (no other file is listed, checked or bound, and the live queue is
+     * not read) and in them the row groups whose {@code start_time} range holds it; then that date in the live
+     * view too; then every file and the whole live view when the call is not there (an id the application
+     * chose itself, or a start time it set apart from the id).
      */
     public Optional<StoredCall> call(String callId) {
         List<StoredCall> found = new ArrayList<>();
         long ms = DerivedValues.uuidV7Millis(callId);
         if (ms >= 0) {
+            Optional<StoredCall> compacted = compactedOnDay(callId, ms);
+            if (compacted.isPresent()) {
+                return compacted;
+            }
             forEachCall("call_id = ? AND date = CAST(? AS DATE) AND start_time >= make_timestamptz(?) "
                     + "AND start_time < make_timestamptz(?)", found::add, callId,
                     DerivedValues.date(ms * 1000).toString(), ms * 1000, ms * 1000 + 1000);
@@ -223,6 +225,33 @@ public final class PromptLogReader implements AutoCloseable {
             forEachCall("call_id = ?", found::add, callId);
         }
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** The call with a UUIDv7 id in the files of the id's date partition, through that day's files alone. */
+    private Optional<StoredCall> compactedOnDay(String callId, long ms) {
+        java.time.LocalDate day = DerivedValues.date(ms * 1000);
+        try {
+            return views.retry().run(() -> {
+                String source = views.daySource(day);
+                if (source == null) {
+                    return Optional.empty();
+                }
+                // promptlog's own statement (the id is a bound parameter): no user SQL, so no access check
+                String sql = "SELECT " + CallRows.selectList() + " FROM (" + source + ") WHERE call_id = ? AND "
+                        + "start_time >= make_timestamptz(?) AND start_time < make_timestamptz(?) ORDER BY start_time, call_id LIMIT 1";
+                try (PreparedStatement ps = views.connection().prepareStatement(sql)) {
+                    ps.setString(1, callId);
+                    ps.setLong(2, ms * 1000);
+                    ps.setLong(3, ms * 1000 + 1000);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(CallRows.read(rs)) : Optional.<StoredCall>empty();
+                    }
+                }
+            });
+        } catch (PromptLogReaderException e) {
+            // e.g. that day's files all predate a column the views have: the lookup over the views decides
+            return Optional.empty();
+        }
     }
 
     /** Like {@link #call} but fails with a clear message when the id is unknown. */
@@ -254,6 +283,7 @@ public final class PromptLogReader implements AutoCloseable {
     public long exportParquet(String where, Path file, Object... params) {
         String select = "SELECT * FROM calls_full" + whereClause(where) + " ORDER BY start_time, call_id";
         Path target = file.toAbsolutePath().normalize();
+        views.ensureBuilt();
         return views.retry().run(() -> {
             checkAccess(select);
             try (BufferAllocator allocator = new RootAllocator();
@@ -311,6 +341,7 @@ public final class PromptLogReader implements AutoCloseable {
 
     /** Parquet files of calls being queried. */
     public int callFileCount() {
+        views.ensureBuilt();
         return views.files().calls().size();
     }
 

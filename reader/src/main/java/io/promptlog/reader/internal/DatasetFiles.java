@@ -32,6 +32,10 @@ public final class DatasetFiles {
     private List<Path> calls = List.of();
     private List<Path> systemPrompts = List.of();
     private List<Path> toolDefinitions = List.of();
+    private boolean scanned;
+    private boolean textsScanned;
+    /** The calls files of the last listing, not yet checked (for {@link #callsOn}); null: not listed. */
+    private List<Path> listed;
 
     public DatasetFiles(Path dataDir) {
         this.dataDir = dataDir;
@@ -44,11 +48,43 @@ public final class DatasetFiles {
     /** Lists the files again (they come and go while a compactor runs). */
     public void scan() {
         calls = list(DatasetLayout.callsDir(dataDir));
+        scanned = true;
+        scanTexts();
+    }
+
+    /**
+     * The calls files of one {@code date} partition, checked like {@link #calls()}, without checking (or
+     * handing DuckDB) the files of any other day: what a lookup of one call by its UUIDv7 id needs. Taken
+     * from the last {@link #scan()}, or else from one listing of the calls directory kept until the next scan.
+     */
+    public List<Path> callsOn(java.time.LocalDate date) {
+        String dirName = DatasetLayout.dateDir(dataDir, date).getFileName().toString();
+        if (scanned) {
+            return calls.stream().filter(p -> p.getParent().getFileName().toString().equals(dirName)).toList();
+        }
+        if (listed == null) {
+            listed = walk(DatasetLayout.callsDir(dataDir));
+        }
+        return checked(listed.stream().filter(p -> p.getParent().getFileName().toString().equals(dirName)).toList());
+    }
+
+    /** Lists the system prompt and tool definition files again (few: one per compaction that met a new text). */
+    public void scanTexts() {
         systemPrompts = list(DatasetLayout.textDir(dataDir, DatasetSchema.SYSTEM_PROMPTS));
         toolDefinitions = list(DatasetLayout.textDir(dataDir, DatasetSchema.TOOL_DEFINITIONS));
+        textsScanned = true;
+    }
+
+    /** Whether {@link #scanTexts()} (or {@link #scan()}) ran. */
+    public boolean textsScanned() {
+        return textsScanned;
     }
 
     private List<Path> list(Path dir) {
+        return checked(walk(dir));
+    }
+
+    private static List<Path> walk(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -84,6 +120,11 @@ public final class DatasetFiles {
             throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
         }
         found.sort(null);
+        return found;
+    }
+
+    /** The listed files minus those set aside, each checked for Parquet's magic bytes (a bad one is set aside). */
+    private List<Path> checked(List<Path> found) {
         List<Path> out = new ArrayList<>();
         for (Path abs : found) {
             if (skipped.containsKey(abs)) {
@@ -124,6 +165,11 @@ public final class DatasetFiles {
         return calls;
     }
 
+    /** The calls files of the last scan, or before any scan those of the listing {@link #callsOn} took. */
+    private List<Path> callsKnown() {
+        return scanned || listed == null ? calls : listed;
+    }
+
     public List<Path> systemPrompts() {
         return systemPrompts;
     }
@@ -144,7 +190,7 @@ public final class DatasetFiles {
         if (message == null) {
             return null;
         }
-        for (List<Path> l : List.of(calls, systemPrompts, toolDefinitions)) {
+        for (List<Path> l : List.of(callsKnown(), systemPrompts, toolDefinitions)) {
             for (Path p : l) {
                 if (message.contains(p.toString())) {
                     return p;
@@ -162,7 +208,8 @@ public final class DatasetFiles {
      */
     public Map<Path, String> probe(java.sql.Connection conn, boolean deep) {
         Map<Path, String> bad = new LinkedHashMap<>();
-        List<Path> all = new ArrayList<>(calls);
+        List<Path> all = new ArrayList<>(callsKnown());
+        all.removeAll(skipped.keySet());
         all.addAll(systemPrompts);
         all.addAll(toolDefinitions);
         for (Path p : all) {

@@ -17,6 +17,12 @@ import static io.promptlog.reader.internal.JdbcValues.scalar;
  * {@code calls_compacted} (the Parquet files, hive {@code date} partition) + {@code calls_live} (queue calls
  * not compacted yet, never counted twice), {@code system_prompts}, {@code tool_definitions} and
  * {@code calls_full}. Queries run through {@link #retry()} so a corrupt file is set aside, not fatal.
+ *
+ * <p>The views are built on first need ({@link #ensureBuilt()}), not at {@link #open}: reading the live
+ * queue and binding a view over every file of a long-lived dataset take seconds, and a lookup of one call by
+ * its UUIDv7 id needs neither ({@link #daySource}: only that day's files). When the views are to be locked
+ * down ({@code SqlLockdown}), the lock is applied right after they are built, before any user SQL runs:
+ * until then the connection runs only promptlog's own statements.
  */
 public final class DatasetViews implements AutoCloseable {
     private final Connection conn;
@@ -24,35 +30,46 @@ public final class DatasetViews implements AutoCloseable {
     private final Path queueDir;
     private final Warnings warnings = new Warnings();
     private final CorruptFileRetry retry;
+    private Lock lock;
+    private boolean built;
     private long liveRows;
 
-    private DatasetViews(Connection conn, Path dataDir, Path queueDir) {
+    /** Applied to the connection once the views are built (the reader's SQL access rules). */
+    @FunctionalInterface
+    public interface Lock {
+        void apply(Connection conn, Path dataDir) throws SQLException;
+    }
+
+    private DatasetViews(Connection conn, Path dataDir, Path queueDir, Lock lock) {
         this.conn = conn;
         this.files = new DatasetFiles(dataDir);
         this.queueDir = queueDir;
+        this.lock = lock;
         this.retry = new CorruptFileRetry(conn, files, () -> {
-            build();
+            if (built) {
+                build();
+            }
             return null;
         }, warnings);
     }
 
     /**
-     * Starts DuckDB in memory and builds the views.
+     * Starts DuckDB in memory; the views are built on first need.
      *
      * @param queueDir the queue of the live view, or null for none
+     * @param lock     applied once, right after the views are first built (null: none)
      */
-    public static DatasetViews open(Path dataDir, Path queueDir) {
+    public static DatasetViews open(Path dataDir, Path queueDir, Lock lock) {
         Connection c;
         try {
             c = DriverManager.getConnection("jdbc:duckdb:");
         } catch (SQLException e) {
             throw new PromptLogReaderException("cannot start embedded DuckDB: " + e.getMessage(), e);
         }
-        DatasetViews v = new DatasetViews(c, dataDir, queueDir);
+        DatasetViews v = new DatasetViews(c, dataDir, queueDir, lock);
         try {
             // an open reader answers many queries over the same immutable files: read each footer once
             exec(c, "SET parquet_metadata_cache = true");
-            v.refresh();
             return v;
         } catch (SQLException e) {
             v.close();
@@ -60,6 +77,13 @@ public final class DatasetViews implements AutoCloseable {
         } catch (RuntimeException e) {
             v.close();
             throw e;
+        }
+    }
+
+    /** Builds the views (reading the live queue and listing every file) unless done already. */
+    public void ensureBuilt() {
+        if (!built) {
+            refresh();
         }
     }
 
@@ -74,10 +98,54 @@ public final class DatasetViews implements AutoCloseable {
             throw new PromptLogReaderException("cannot load the live queue view: " + e.getMessage(), e);
         }
         files.scan();
+        built = true;
         retry.run(() -> {
             build();
             return null;
         });
+        if (lock != null) {
+            Lock l = lock;
+            lock = null;
+            try {
+                l.apply(conn, files.dataDir());
+            } catch (SQLException e) {
+                throw new PromptLogReaderException("cannot lock down DuckDB: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * A SQL table expression with the rows of {@code calls_full} that are compacted into the files of one
+     * {@code date} partition (the system prompt and tools texts joined in), over those files only; null when
+     * that day has no file. For the lookup of one call, which must not bind every file of the dataset.
+     */
+    public String daySource(java.time.LocalDate date) {
+        List<Path> day = files.callsOn(date);
+        if (day.isEmpty()) {
+            return null;
+        }
+        if (!files.textsScanned()) {
+            files.scanTexts();
+        }
+        return "SELECT c.*, sp." + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", td." + DatasetSchema.TOOL_DEFINITIONS.textColumn()
+                + " FROM " + callsScan(day) + " c"
+                + " LEFT JOIN " + textScan(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts()) + " sp ON c."
+                + DatasetSchema.SYSTEM_PROMPTS.hashColumn() + " = sp." + DatasetSchema.SYSTEM_PROMPTS.hashColumn()
+                + " LEFT JOIN " + textScan(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions()) + " td ON c."
+                + DatasetSchema.TOOL_DEFINITIONS.hashColumn() + " = td." + DatasetSchema.TOOL_DEFINITIONS.hashColumn();
+    }
+
+    private static String callsScan(List<Path> paths) {
+        return "read_parquet(" + fileList(paths) + ", hive_partitioning = true, union_by_name = true, hive_types = {'"
+                + DatasetSchema.DATE + "': DATE})";
+    }
+
+    private static String textScan(DatasetSchema.TextTable table, List<Path> paths) {
+        if (paths.isEmpty()) {
+            return "(SELECT CAST(NULL AS VARCHAR) AS " + table.hashColumn() + ", CAST(NULL AS VARCHAR) AS "
+                    + table.textColumn() + " WHERE false)";
+        }
+        return "read_parquet(" + fileList(paths) + ", union_by_name = true)";
     }
 
     private void build() throws SQLException {
@@ -85,8 +153,7 @@ public final class DatasetViews implements AutoCloseable {
             exec(conn, "CREATE OR REPLACE TEMP TABLE calls_empty (" + DatasetSchema.duckDbColumns(DatasetSchema.CALLS_VIEW) + ")");
             exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM calls_empty");
         } else {
-            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM read_parquet(" + fileList(files.calls())
-                    + ", hive_partitioning = true, union_by_name = true, hive_types = {'" + DatasetSchema.DATE + "': DATE})");
+            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM " + callsScan(files.calls()));
         }
         textView(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts());
         textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
@@ -155,8 +222,9 @@ public final class DatasetViews implements AutoCloseable {
         return warnings;
     }
 
-    /** Calls in the live view. */
+    /** Calls in the live view (builds the views). */
     public long liveRows() {
+        ensureBuilt();
         return liveRows;
     }
 

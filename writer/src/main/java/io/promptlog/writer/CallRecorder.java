@@ -55,9 +55,16 @@ public final class CallRecorder implements AutoCloseable {
     /** Where the value of the call id set on this record is in the encoder's buffer (-1: not set). */
     private int callIdAt = -1;
     private int callIdLength;
+    /**
+     * The log has no queue (it could not be opened, e.g. the JVM lacks the flags Chronicle needs): setters
+     * keep nothing and publishing counts a drop, so no encoder or clock code runs, and with it no Chronicle
+     * class is initialised (one initialised without the flags throws {@code AssertionError}s).
+     */
+    private final boolean dropping;
 
     CallRecorder(PromptLog log, Counters counters, int homeShard, int maxRecordBytes) {
         this.log = log;
+        this.dropping = !log.hasQueue();
         this.counters = counters;
         this.homeShard = homeShard;
         this.encoder = new RecordEncoder(maxRecordBytes);
@@ -102,6 +109,9 @@ public final class CallRecorder implements AutoCloseable {
             return AppendStatus.NOT_STARTED;
         }
         phase = IDLE;
+        if (dropping) {
+            return dropUnavailable();
+        }
         fillIdentity();
         return publish(RecordDescriptor.KIND_CALL, -1);
     }
@@ -131,6 +141,11 @@ public final class CallRecorder implements AutoCloseable {
     public int send() {
         if (phase != OPEN) {
             return AppendStatus.NOT_STARTED;
+        }
+        if (dropping) {
+            sentShard = -1;
+            phase = SENT;
+            return dropUnavailable();
         }
         fillIdentity();
         keepCallId();
@@ -167,6 +182,9 @@ public final class CallRecorder implements AutoCloseable {
             return AppendStatus.NOT_STARTED;
         }
         phase = IDLE;
+        if (dropping) {
+            return dropUnavailable();
+        }
         if (!has(CallField.STATUS)) {
             encoder.putString(CallField.STATUS.id(), CallField.STATUS_OK);
         }
@@ -276,11 +294,19 @@ public final class CallRecorder implements AutoCloseable {
         }
     }
 
+    private int dropUnavailable() {
+        counters.increment(Counters.DROPPED_UNAVAILABLE);
+        return AppendStatus.DROPPED_UNAVAILABLE;
+    }
+
     private boolean has(CallField f) {
         return (present & (1L << f.id())) != 0;
     }
 
     private boolean accept(CallField f, FieldType expected) {
+        if (dropping) {
+            return false;
+        }
         FieldType t = f.type();
         if (t == expected || (expected == FieldType.INT64 && t == FieldType.TIMESTAMP_MICROS)) {
             present |= 1L << f.id();

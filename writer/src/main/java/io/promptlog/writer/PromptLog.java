@@ -101,6 +101,11 @@ public final class PromptLog implements AutoCloseable {
         return config;
     }
 
+    /** False when the queue could not be opened: every record is dropped and counted, nothing is encoded. */
+    boolean hasQueue() {
+        return shards != null;
+    }
+
     /** True when the queue is open and appends can succeed. */
     public boolean isAvailable() {
         return shards != null && !closed;

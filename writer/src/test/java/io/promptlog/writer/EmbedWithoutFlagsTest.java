@@ -21,11 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmbedWithoutFlagsTest {
 
     private static List<String> run(Path home, Path err, String... flags) throws Exception {
+        return run(EmbedWithoutFlagsChild.class, home, err, flags);
+    }
+
+    private static List<String> run(Class<?> main, Path home, Path err, String... flags) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of("-Dchronicle.analytics.disable=true", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                EmbedWithoutFlagsChild.class.getName(), home.toString()));
+                main.getName(), home.toString()));
         try (ChildJvm child = ChildJvm.start(cmd, err)) {
             assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).as("child finished").isTrue();
             assertThat(child.awaitLine("app still running", 10_000)).as("stdout %s, stderr %s", child.output(),
@@ -47,6 +51,31 @@ class EmbedWithoutFlagsTest {
         List<String> stderr = Files.readAllLines(err);
         assertThat(stderr).as("one clear line on stderr").hasSize(1);
         assertThat(stderr.get(0)).contains("promptlog is not logging").contains(JvmAccess.REQUIRED_FLAGS.get(2));
+    }
+
+    /**
+     * The zero-allocation path too: {@code begin()}, every setter of {@link CallRecorder}, commit, two-phase
+     * send/complete/fail and resume, in a JVM without the flags, throw nothing, count every record as
+     * dropped, and initialise no Chronicle class (the JVM's class+init log names none): a Chronicle class
+     * initialised without the flags is what threw the {@code AssertionError} into the app.
+     */
+    @Test
+    void shouldNotTouchChronicleNorThrowFromAnyRecorderMethodWithoutTheFlags(@TempDir Path tmp) throws Exception {
+        Path err = tmp.resolve("stderr.txt");
+        Path inits = tmp.resolve("class-init.log");
+        List<String> out = run(RecorderWithoutFlagsChild.class, tmp.resolve("home"), err,
+                "-Xlog:class+init=info:file=" + inits);
+        assertThat(out).as("nothing thrown into the app").noneMatch(l -> l.startsWith("threw"));
+        int unavailable = AppendStatus.DROPPED_UNAVAILABLE;
+        assertThat(out).contains("status commit " + unavailable, "status send " + unavailable,
+                "status complete " + unavailable, "status fail " + unavailable, "status append " + unavailable,
+                "status commit-again " + AppendStatus.NOT_STARTED, "inFlight -1", "available false", "appended 0");
+        // close() of the first record, commit, send, complete, send, fail and append: each one counted
+        assertThat(out).contains("dropped 7");
+        List<String> chronicle = Files.readAllLines(inits).stream().filter(l -> l.contains("Initializing 'net/openhft")).toList();
+        assertThat(Files.readString(inits)).as("the class+init log was written").contains("Initializing 'io/promptlog/writer/CallRecorder'");
+        assertThat(chronicle).as("Chronicle classes initialised in a JVM without the flags").isEmpty();
+        assertThat(Files.readAllLines(err)).as("one clear line on stderr").hasSize(1);
     }
 
     @Test

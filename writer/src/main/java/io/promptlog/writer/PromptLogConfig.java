@@ -22,6 +22,7 @@ public final class PromptLogConfig {
     private final int shardCount;
     private final int maxRecordBytes;
     private final RollPeriod rollPeriod;
+    private final java.time.Clock rollClock;
     private final boolean pretouch;
     private final boolean backgroundCompaction;
     private final long compactionIntervalMillis;
@@ -31,6 +32,7 @@ public final class PromptLogConfig {
         this.shardCount = b.shardCount;
         this.maxRecordBytes = b.maxRecordBytes;
         this.rollPeriod = b.rollPeriod;
+        this.rollClock = b.rollClock;
         this.pretouch = b.pretouch;
         this.backgroundCompaction = b.backgroundCompaction;
         this.compactionIntervalMillis = b.compactionIntervalMillis;
@@ -69,6 +71,11 @@ public final class PromptLogConfig {
         return rollPeriod;
     }
 
+    /** The clock that decides which cycle file of the queue a record goes to (see {@link Builder#rollClock}). */
+    public java.time.Clock rollClock() {
+        return rollClock;
+    }
+
     /** Whether a background thread pre-faults queue pages ahead of the writers (see {@link Builder#pretouch}). */
     public boolean pretouch() {
         return pretouch;
@@ -92,7 +99,8 @@ public final class PromptLogConfig {
     @Override
     public String toString() {
         return "PromptLogConfig{home=" + home + ", shardCount=" + shardCount + ", maxRecordBytes="
-                + maxRecordBytes + ", rollPeriod=" + rollPeriod + ", pretouch=" + pretouch + ", backgroundCompaction=" + backgroundCompaction
+                + maxRecordBytes + ", rollPeriod=" + rollPeriod
+                + (rollClock.equals(java.time.Clock.systemUTC()) ? "" : ", rollClock=" + rollClock) + ", pretouch=" + pretouch + ", backgroundCompaction=" + backgroundCompaction
                 + ", compactionIntervalMillis=" + compactionIntervalMillis + '}';
     }
 
@@ -101,6 +109,7 @@ public final class PromptLogConfig {
         private int shardCount = defaultShardCount();
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         private RollPeriod rollPeriod = RollPeriod.HOURLY;
+        private java.time.Clock rollClock = java.time.Clock.systemUTC();
         private boolean pretouch = true;
         private boolean backgroundCompaction = true;
         private long compactionIntervalMillis = 10_000;
@@ -131,6 +140,18 @@ public final class PromptLogConfig {
 
         public Builder rollPeriod(RollPeriod rollPeriod) {
             this.rollPeriod = rollPeriod;
+            return this;
+        }
+
+        /**
+         * The clock whose time ({@link java.time.Clock#millis()}, UTC) decides when the queue rolls to a new
+         * cycle file: a record goes to the cycle file of the {@link #rollPeriod} this clock is in when it is
+         * appended. The system clock by default; a settable clock lets a test (or a replay of old traffic)
+         * cross cycles without waiting an hour. Asked once per append, on the appending thread, so it must be
+         * cheap, thread-safe and must not allocate. It does not set the calls' {@code start_time}.
+         */
+        public Builder rollClock(java.time.Clock rollClock) {
+            this.rollClock = rollClock;
             return this;
         }
 
@@ -173,6 +194,9 @@ public final class PromptLogConfig {
             }
             if (rollPeriod == null) {
                 throw new IllegalArgumentException("rollPeriod must not be null");
+            }
+            if (rollClock == null) {
+                throw new IllegalArgumentException("rollClock must not be null");
             }
             return new PromptLogConfig(this);
         }

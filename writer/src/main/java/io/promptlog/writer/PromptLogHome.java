@@ -80,6 +80,15 @@ public final class PromptLogHome {
      */
     public static SingleChronicleQueue openShard(Path shardDir, RollPeriod rollPeriod, int maxRecordBytes,
                                                  boolean readOnly) {
+        return openShard(shardDir, rollPeriod, maxRecordBytes, readOnly, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #openShard(Path, RollPeriod, int, boolean)}, rolling by {@code rollClock} (see
+     * {@link PromptLogConfig.Builder#rollClock}); the system clock uses Chronicle's own time source.
+     */
+    public static SingleChronicleQueue openShard(Path shardDir, RollPeriod rollPeriod, int maxRecordBytes,
+                                                 boolean readOnly, java.time.Clock rollClock) {
         long block = MIN_BLOCK_BYTES;
         while (block < 4L * maxRecordBytes) {
             block <<= 1;
@@ -90,6 +99,9 @@ public final class PromptLogHome {
                 .readOnly(readOnly);
         if (!readOnly) {
             b.storeFileListener(PrivateFiles.LISTENER);
+        }
+        if (!rollClock.equals(java.time.Clock.systemUTC())) {
+            b.timeProvider(rollClock::millis);
         }
         SingleChronicleQueue queue = b.build();
         if (!readOnly) {

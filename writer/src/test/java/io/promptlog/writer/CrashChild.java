@@ -15,7 +15,12 @@ import java.util.concurrent.locks.LockSupport;
  * threads: the recovery cost after a kill), {@code slow <micros> seq <seq>} (an append over 100 ms),
  * {@code failed <seq> <status> <lastError>} (then exit 2).
  *
- * <p>Args: home startSeq threads ackEvery shardCount
+ * <p>With the optional args {@code startHour rollEveryMillis}, the queue rolls by a {@link SettableClock}
+ * that starts at hour {@code startHour} since the epoch and is moved one hour on every {@code rollEveryMillis}
+ * by a pacing thread, which prints {@code rolling <n>} a millisecond before moving it: the appends that follow
+ * roll every shard to a new cycle file.
+ *
+ * <p>Args: home startSeq threads ackEvery shardCount [startHour rollEveryMillis]
  */
 public final class CrashChild {
     private CrashChild() {
@@ -27,9 +32,15 @@ public final class CrashChild {
         int threads = Integer.parseInt(args[2]);
         long ackEvery = Long.parseLong(args[3]);
         int shards = Integer.parseInt(args[4]);
+        SettableClock clock = args.length > 5 ? SettableClock.atHour(Long.parseLong(args[5])) : null;
+        long rollEveryMillis = args.length > 6 ? Long.parseLong(args[6]) : 0;
 
         long t0 = System.nanoTime();
-        PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(shards).build());
+        PromptLogConfig.Builder config = PromptLogConfig.builder(home).shardCount(shards);
+        if (clock != null) {
+            config.rollClock(clock);
+        }
+        PromptLog log = PromptLog.open(config.build());
         if (!log.isAvailable()) {
             System.out.println("failed open " + log.stats().lastError());
             System.exit(2);
@@ -76,6 +87,22 @@ public final class CrashChild {
             }, "crash-child-" + t);
             thread.setDaemon(true);
             thread.start();
+        }
+        if (clock != null) {
+            Thread roller = new Thread(() -> {
+                for (int n = 1; ; n++) {
+                    // pacing the workload, not waiting for anything
+                    LockSupport.parkNanos(rollEveryMillis * 1_000_000);
+                    synchronized (System.out) {
+                        System.out.println("rolling " + n);
+                        System.out.flush();
+                    }
+                    LockSupport.parkNanos(1_000_000);
+                    clock.advanceHours(1);
+                }
+            }, "crash-child-roller");
+            roller.setDaemon(true);
+            roller.start();
         }
         long acked = start;
         boolean firstReported = false;

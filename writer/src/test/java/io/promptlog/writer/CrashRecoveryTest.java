@@ -29,6 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CrashRecoveryTest {
     private static final int KILLS = Integer.getInteger("promptlog.test.kills", 10);
+    /** Kills around a roll of the queue to a new cycle file (the full run: -Dpromptlog.test.rollKills=100). */
+    private static final int ROLL_KILLS = Integer.getInteger("promptlog.test.rollKills", 3);
+    /** A roll costs an appender ~100-200 ms here (new file, disk reservation): slower than that, appends stall. */
+    private static final int ROLL_EVERY_MILLIS = 250;
     private static final int THREADS = 4;
     private static final int ACK_EVERY = 25;
 
@@ -38,6 +42,9 @@ class CrashRecoveryTest {
     Path logs;
     /** Records carrying their system prompt by reference, in the last read of the queue. */
     private long referencesSeen;
+    /** Seqs read back from cycle files the roll test has since deleted (as a compactor's retention would). */
+    private final BitSet archived = new BitSet();
+    private long archivedMaxSeq = -1;
 
     /** One child run: the seq range it started at and what it acknowledged before being killed. */
     record Run(long start, long acked, long killAfterMillis, int staleLocks, long nextFirstAppendMicros, List<String> slow) {
@@ -50,22 +57,46 @@ class CrashRecoveryTest {
     void shouldRecoverEveryAcknowledgedCallIntactAfterRepeatedKill9() throws Exception {
         long seed = Long.getLong("promptlog.test.seed", System.nanoTime());
         try {
-            assertTimeoutPreemptively(Duration.ofSeconds(48L * Math.max(KILLS, 10)), () -> killRepeatedly(seed));
+            assertTimeoutPreemptively(Duration.ofSeconds(48L * Math.max(KILLS, 10)), () -> killRepeatedly(seed, KILLS, false));
         } catch (Throwable e) {
             throw new AssertionError("failed with seed " + seed + " (rerun with -Dpromptlog.test.seed=" + seed + "): "
                     + e.getMessage(), e);
         }
     }
 
-    private void killRepeatedly(long seed) throws Exception {
+    /**
+     * The same with the queue rolling to a new cycle file every {@value #ROLL_EVERY_MILLIS} ms (a settable roll
+     * clock, moved by the child): three kills in four land within 0-4 ms of a roll, as the appenders of 4
+     * threads move to the new cycle files of every shard; the others at a random moment. Every acknowledged
+     * call is read back once, across all the cycle files the children left behind.
+     */
+    @Test
+    void shouldRecoverEveryAcknowledgedCallAfterKill9AroundAQueueRoll() throws Exception {
+        long seed = Long.getLong("promptlog.test.seed", System.nanoTime());
+        System.out.println("kill -9 around a queue roll: " + ROLL_KILLS + " kills (-Dpromptlog.test.rollKills=N for more), seed " + seed);
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(48L * Math.max(ROLL_KILLS, 10)), () -> killRepeatedly(seed, ROLL_KILLS, true));
+        } catch (Throwable e) {
+            throw new AssertionError("failed with seed " + seed + " (rerun with -Dpromptlog.test.seed=" + seed + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void killRepeatedly(long seed, int kills, boolean rolling) throws Exception {
         Random rnd = new Random(seed);
+        java.util.Set<Integer> cyclesSeen = new java.util.TreeSet<>();
         List<Run> runs = new ArrayList<>();
         long nextStart = 0;
         long firstOnFreshHome = -1;
-        for (int kill = 0; kill < KILLS; kill++) {
+        for (int kill = 0; kill < kills; kill++) {
             long start = nextStart;
-            List<String> cmd = ChildJvm.command(CrashChild.class, home.toString(), Long.toString(start),
-                    Integer.toString(THREADS), Integer.toString(ACK_EVERY), Integer.toString(THREADS));
+            List<String> args = new ArrayList<>(List.of(home.toString(), Long.toString(start),
+                    Integer.toString(THREADS), Integer.toString(ACK_EVERY), Integer.toString(THREADS)));
+            if (rolling) {
+                // each child's clock starts 1000 hours after the previous one's: time never runs backwards
+                args.addAll(List.of(Long.toString(500_000L + 1000L * kill), Integer.toString(ROLL_EVERY_MILLIS)));
+            }
+            List<String> cmd = ChildJvm.command(CrashChild.class, args.toArray(String[]::new));
             long killAfter;
             List<String> out;
             try (ChildJvm child = ChildJvm.start(cmd, logs.resolve("child-" + kill + ".err"))) {
@@ -74,7 +105,16 @@ class CrashRecoveryTest {
                 // kill at a random moment: mostly while appending at full speed, sometimes right after the
                 // first appends (while a lock left by the previous kill may still be being recovered)
                 killAfter = rnd.nextInt(4) == 0 ? rnd.nextInt(100) : 100 + rnd.nextInt(1_400);
-                Thread.sleep(killAfter);
+                if (rolling && rnd.nextInt(4) != 0) {
+                    // around a roll: the child moves its clock 1 ms after printing "rolling n"
+                    int roll = 1 + rnd.nextInt(3);
+                    assertThat(child.awaitLine("rolling " + roll, 30_000)).as("child %d reached roll %d: %s %s", kill,
+                            roll, child.output(), stderr(kill)).isNotNull();
+                    killAfter = -rnd.nextInt(4_000); // negative: microseconds after the "rolling" line
+                    java.util.concurrent.locks.LockSupport.parkNanos(-killAfter * 1000L);
+                } else {
+                    Thread.sleep(killAfter); // a random moment to kill at, not a wait for anything
+                }
                 assertThat(child.process.isAlive()).as("child %d died by itself: %s %s", kill, child.output(), stderr(kill)).isTrue();
                 child.kill();
                 out = child.output();
@@ -103,18 +143,25 @@ class CrashRecoveryTest {
             }
             int staleLocks = staleWriteLocks();
             runs.add(new Run(start, acked, killAfter, staleLocks, -1, List.of()));
-            long maxSeq = verify(runs, rnd);
+            long maxSeq = verify(runs, rnd, cyclesSeen);
+            if (rolling) {
+                archiveOlderCycles(); // every roll leaves a cycle file per shard: bound the disk a 100-kill run needs
+            }
             nextStart = Math.max(maxSeq + 1, acked);
         }
         long staleKills = runs.stream().filter(r -> r.staleLocks > 0).count();
         System.out.println(staleKills + " of " + runs.size() + " kills landed inside an append (left a write lock held)");
         long totalAcked = runs.stream().mapToLong(r -> r.acked - r.start).sum();
-        System.out.println("runs: start seq, acked up to, killed after ms, shard write locks the kill left held by the"
+        System.out.println("runs: start seq, acked up to, killed after ms (negative: us after a roll began), shard write locks the kill left held by the"
                 + " dead pid, slowest first append of the next child (us), appends over 100 ms in the next child:");
         runs.forEach(r -> System.out.println("  " + r));
         System.out.println("slowest first append on the fresh home (no kill before): " + firstOnFreshHome + " us");
         System.out.println("acknowledged " + totalAcked + " calls over " + runs.size() + " kills, all read back intact");
         assertThat(totalAcked).as("the children acknowledged calls at all").isGreaterThan(0);
+        System.out.println(cyclesSeen.size() + " queue cycles hold the calls");
+        if (rolling) {
+            assertThat(cyclesSeen.size()).as("cycle files the rolling children wrote").isGreaterThan(kills);
+        }
         System.out.println(referencesSeen + " records carried their system prompt by reference");
         assertThat(referencesSeen).as("records carrying their system prompt by reference").isPositive();
     }
@@ -124,9 +171,9 @@ class CrashRecoveryTest {
      * present; and a cursor started at random records (as a compactor restarting from a checkpoint)
      * resolves every text reference there.
      */
-    private long verify(List<Run> runs, Random rnd) throws Exception {
-        BitSet seen = new BitSet();
-        long maxSeq = -1;
+    private long verify(List<Run> runs, Random rnd, java.util.Set<Integer> cyclesSeen) throws Exception {
+        BitSet seen = (BitSet) archived.clone();
+        long maxSeq = archivedMaxSeq;
         long records = 0;
         long references = 0;
         for (Path shard : PromptLogHome.shardDirs(home)) {
@@ -134,6 +181,7 @@ class CrashRecoveryTest {
             try (ShardCursor c = ShardCursor.open(shard)) {
                 while (c.next()) {
                     indexes.add(c.index());
+                    cyclesSeen.add(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY.toCycle(c.index()));
                     if (TextReferenceTest.wireOf(c.buffer(), c.length(), CallField.SYSTEM_PROMPT.id())
                             == io.promptlog.writer.internal.RecordDescriptor.WIRE_TEXT_REF) {
                         references++;
@@ -149,6 +197,9 @@ class CrashRecoveryTest {
                         throw new AssertionError("record for seq " + seq + " in " + shard + " differs from what was written: " + call);
                     }
                     if (seen.get((int) seq)) {
+                        if (archived.get((int) seq)) {
+                            throw new AssertionError("seq " + seq + " appears again in " + shard + " after its cycle was read and deleted");
+                        }
                         throw new AssertionError("seq " + seq + " appears twice (second time in " + shard + ")");
                     }
                     seen.set((int) seq);
@@ -175,6 +226,48 @@ class CrashRecoveryTest {
             }
         }
         return maxSeq;
+    }
+
+    /**
+     * Deletes every cycle file but the newest of each shard, after a verify has read them: their seqs go to
+     * {@link #archived}, so a later verify still finds each acknowledged seq once and would see one written
+     * again. The queue is opened writable to record the new lowest cycle, as the compactor's retention does.
+     */
+    private void archiveOlderCycles() throws Exception {
+        for (Path shard : PromptLogHome.shardDirs(home)) {
+            List<Path> cycles;
+            try (java.util.stream.Stream<Path> files = Files.list(shard)) {
+                cycles = files.filter(f -> f.toString().endsWith(".cq4")).sorted().toList();
+            }
+            if (cycles.size() < 2) {
+                continue;
+            }
+            int newest = cycleOf(cycles.get(cycles.size() - 1));
+            try (ShardCursor c = ShardCursor.open(shard)) {
+                while (c.next()) {
+                    if (net.openhft.chronicle.queue.RollCycles.FAST_HOURLY.toCycle(c.index()) < newest) {
+                        long seq = SeqCalls.seqOf(c.decode());
+                        archived.set((int) seq);
+                        archivedMaxSeq = Math.max(archivedMaxSeq, seq);
+                    }
+                }
+            }
+            for (Path f : cycles.subList(0, cycles.size() - 1)) {
+                Files.delete(f);
+            }
+            try (net.openhft.chronicle.queue.impl.single.SingleChronicleQueue q =
+                         PromptLogHome.openShard(shard, RollPeriod.HOURLY, PromptLogConfig.DEFAULT_MAX_RECORD_BYTES, false)) {
+                q.refreshDirectoryListing();
+            }
+        }
+    }
+
+    /** The cycle of a FAST_HOURLY cycle file, from its name (yyyyMMdd-HH'F'). */
+    private static int cycleOf(Path cycleFile) {
+        String n = cycleFile.getFileName().toString();
+        java.time.LocalDateTime t = java.time.LocalDateTime.parse(n.substring(0, 11),
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HH"));
+        return (int) (t.toEpochSecond(java.time.ZoneOffset.UTC) / 3600);
     }
 
     /**

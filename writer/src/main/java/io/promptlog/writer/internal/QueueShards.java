@@ -70,7 +70,7 @@ public final class QueueShards implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 var dir = PromptLogHome.shardDir(config.home(), i);
                 PrivateFiles.createDirectories(dir);
-                queues[i] = PromptLogHome.openShard(dir, config.rollPeriod(), config.maxRecordBytes(), false);
+                queues[i] = PromptLogHome.openShard(dir, config.rollPeriod(), config.maxRecordBytes(), false, config.rollClock());
                 appenders[i] = queues[i].createAppender();
                 // one appender per shard, used by whichever thread holds the shard's flag
                 appenders[i].singleThreadedCheckDisabled(true);

@@ -1,0 +1,51 @@
+package io.promptlog.writer;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Test helper: a thread-safe clock that stands still until told to move (a roll clock for the queue). */
+final class SettableClock extends Clock {
+    private final AtomicLong millis;
+
+    SettableClock(long epochMillis) {
+        this.millis = new AtomicLong(epochMillis);
+    }
+
+    /** A clock at the start of hour {@code hour} since the epoch. */
+    static SettableClock atHour(long hour) {
+        return new SettableClock(TimeUnit.HOURS.toMillis(hour));
+    }
+
+    void advanceHours(long hours) {
+        millis.addAndGet(TimeUnit.HOURS.toMillis(hours));
+    }
+
+    @Override
+    public long millis() {
+        return millis.get();
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("a test clock stays in UTC");
+    }
+
+    @Override
+    public String toString() {
+        return "SettableClock[" + instant() + "]";
+    }
+}

@@ -228,9 +228,15 @@ public final class Redactors {
 
     /** Finds the spans of one kind of sensitive text in {@code text}. Implementations are thread-safe. */
     interface Detector {
-        /** {@code chars} is {@code text.toCharArray()}, shared by the detectors that scan every char. */
+        /**
+         * {@code chars} holds the text's chars in its first {@code text.length()} elements (it may be longer),
+         * shared by the detectors that scan chars.
+         */
         void find(String text, char[] chars, Hits hits);
     }
+
+    /** Per thread: the chars of the text being redacted (a copy the scanners index without bounds checks on the String). */
+    private static final ThreadLocal<char[]> CHARS = ThreadLocal.withInitial(() -> new char[1024]);
 
     /** Runs its detectors over the original text, then writes the output once, earliest span first. */
     private static final class Engine implements Redactor {
@@ -243,7 +249,12 @@ public final class Redactors {
         @Override
         public Result redact(String text) {
             Hits hits = new Hits();
-            char[] chars = text.toCharArray();
+            char[] chars = CHARS.get();
+            if (chars.length < text.length()) {
+                chars = new char[Math.max(text.length(), 2 * chars.length)];
+                CHARS.set(chars);
+            }
+            text.getChars(0, text.length(), chars, 0);
             for (Detector d : detectors) {
                 d.find(text, chars, hits);
             }
@@ -383,6 +394,7 @@ public final class Redactors {
         private static final byte UPPER = 2;
         private static final byte DIGIT = 4;
         private static final byte SYMBOL = 8;
+        private static final int KEY_CHARS = 40;
         /** Class bits of the ASCII chars of a key; 0 for everything else. */
         private static final byte[] CLASS = new byte[128];
 
@@ -404,30 +416,54 @@ public final class Redactors {
             return c < 128 ? CLASS[c] : 0;
         }
 
+        /**
+         * A run of exactly 40 key chars covers exactly one index that is a multiple of 40, so only those
+         * indexes are probed: a probe on a key char expands to the bounds of its run (stopping once the run
+         * is known to be longer than 40), a probe on any other char costs one lookup. Ordinary prose has
+         * short runs, so a text costs about a fortieth of a char-by-char scan.
+         */
         @Override
         public void find(String text, char[] chars, Hits hits) {
-            int n = chars.length;
-            int i = 0;
-            while (i < n) {
-                if (classOf(chars[i]) == 0) {
-                    i++;
+            int n = text.length();
+            int p = 0;
+            while (p < n) {
+                if (classOf(chars[p]) == 0) {
+                    p += KEY_CHARS;
                     continue;
                 }
-                int start = i;
-                int seen = 0;
-                int symbols = 0;
-                int k;
-                while (i < n && (k = classOf(chars[i])) != 0) {
-                    seen |= k;
-                    if (k == SYMBOL) {
-                        symbols++;
+                int start = p;
+                while (start > 0 && classOf(chars[start - 1]) != 0 && p - start < KEY_CHARS) {
+                    start--;
+                }
+                int end = p + 1;
+                while (end < n && classOf(chars[end]) != 0 && end - start <= KEY_CHARS) {
+                    end++;
+                }
+                boolean alone = (start == 0 || classOf(chars[start - 1]) == 0) && (end == n || classOf(chars[end]) == 0);
+                if (alone && end - start == KEY_CHARS) {
+                    check(chars, n, start, end, hits);
+                } else {
+                    while (end < n && classOf(chars[end]) != 0) {
+                        end++; // longer than a key: skip the rest of the run
                     }
-                    i++;
                 }
-                if (i - start == 40 && (seen & (LOWER | UPPER | DIGIT)) == (LOWER | UPPER | DIGIT) && symbols <= 4
-                        && (i == n || chars[i] != '=') && !hits.covers(start, i)) {
-                    hits.add(start, i, AWS_SECRET_KEY);
+                p = (end / KEY_CHARS + 1) * KEY_CHARS;
+            }
+        }
+
+        private static void check(char[] chars, int n, int start, int end, Hits hits) {
+            int seen = 0;
+            int symbols = 0;
+            for (int i = start; i < end; i++) {
+                int k = classOf(chars[i]);
+                seen |= k;
+                if (k == SYMBOL) {
+                    symbols++;
                 }
+            }
+            if ((seen & (LOWER | UPPER | DIGIT)) == (LOWER | UPPER | DIGIT) && symbols <= 4
+                    && (end == n || chars[end] != '=') && !hits.covers(start, end)) {
+                hits.add(start, end, AWS_SECRET_KEY);
             }
         }
     }
@@ -562,7 +598,7 @@ public final class Redactors {
 
         @Override
         public void find(String text, char[] chars, Hits hits) {
-            int n = chars.length;
+            int n = text.length();
             int i = 0;
             while (i < n) {
                 char c = chars[i];

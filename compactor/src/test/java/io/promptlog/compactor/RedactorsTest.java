@@ -134,6 +134,50 @@ class RedactorsTest {
         assertThat(r.replacements()).isEqualTo(2);
     }
 
+    /**
+     * The AWS secret detector probes every 40th char instead of reading every char: it must find exactly
+     * what a plain regex over the whole text finds, wherever the run sits (text start and end, runs of
+     * 39/40/41, runs split by '=' or a space, several per text).
+     */
+    @Test
+    void shouldFindExactlyTheFortyCharKeysAPlainScanFinds() {
+        long seed = System.nanoTime();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        Pattern run = Pattern.compile("(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
+        String alphabet = "abcXYZ019";
+        Redactor aws = Redactors.awsSecretKeys();
+        for (int t = 0; t < 3000; t++) {
+            StringBuilder sb = new StringBuilder();
+            int parts = rnd.nextInt(1, 8);
+            for (int p = 0; p < parts; p++) {
+                int len = rnd.nextInt(4) == 0 ? rnd.nextInt(38, 43) : rnd.nextInt(0, 90);
+                for (int i = 0; i < len; i++) {
+                    sb.append(rnd.nextInt(30) == 0 ? (rnd.nextBoolean() ? '/' : '+') : alphabet.charAt(rnd.nextInt(alphabet.length())));
+                }
+                sb.append(" =\n\u00e9-".charAt(rnd.nextInt(5)));
+            }
+            String in = sb.substring(0, rnd.nextInt(sb.length() + 1));
+            java.util.regex.Matcher m = run.matcher(in);
+            StringBuilder want = new StringBuilder();
+            int last = 0;
+            int n = 0;
+            while (m.find()) {
+                String g = m.group();
+                long symbols = g.chars().filter(c -> c == '/' || c == '+').count();
+                if (g.chars().anyMatch(Character::isLowerCase) && g.chars().anyMatch(Character::isUpperCase)
+                        && g.chars().anyMatch(Character::isDigit) && symbols <= 4) {
+                    want.append(in, last, m.start()).append(Redactors.AWS_SECRET_KEY);
+                    last = m.end();
+                    n++;
+                }
+            }
+            want.append(in.substring(last));
+            Redactor.Result r = aws.redact(in);
+            assertThat(r.text()).as("seed %d, text %s", seed, in).isEqualTo(want.toString());
+            assertThat(r.replacements()).as("seed %d, text %s", seed, in).isEqualTo(n);
+        }
+    }
+
     @Test
     void shouldParseCliNamesAndRejectOthers() {
         assertThat(Redactors.parse("none").redact("a@b.io").text()).isEqualTo("a@b.io");

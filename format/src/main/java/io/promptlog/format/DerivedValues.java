@@ -39,6 +39,7 @@ public final class DerivedValues {
     private final MessageDigest sha256;
     private final Mac outputMac;
     private final InputDigest input;
+    private final Utf8Buffer utf8 = new Utf8Buffer();
 
     /** Values without the keyed text hashes ({@link #input()} and {@link #outputHash} then throw). */
     public DerivedValues() {
@@ -51,7 +52,7 @@ public final class DerivedValues {
     public DerivedValues(byte[] textHashKey) {
         sha256 = newSha256();
         outputMac = newMac(textHashKey);
-        input = new InputDigest(newMac(textHashKey));
+        input = new InputDigest(newMac(textHashKey), utf8);
     }
 
     private static Mac newMac(byte[] key) {
@@ -77,7 +78,9 @@ public final class DerivedValues {
         }
         requireKey();
         outputMac.reset();
-        return hex(outputMac.doFinal(response.getBytes(StandardCharsets.UTF_8)));
+        utf8.encode(response);
+        outputMac.update(utf8.bytes(), 0, utf8.length());
+        return hex(outputMac.doFinal());
     }
 
     private static MessageDigest newSha256() {
@@ -94,7 +97,8 @@ public final class DerivedValues {
             return null;
         }
         sha256.reset();
-        sha256.update(text.getBytes(StandardCharsets.UTF_8));
+        utf8.encode(text);
+        sha256.update(utf8.bytes(), 0, utf8.length());
         return hex(sha256.digest());
     }
 
@@ -172,10 +176,12 @@ public final class DerivedValues {
      */
     public static final class InputDigest {
         private final Mac sha256;
+        private final Utf8Buffer utf8;
         private long chars;
 
-        private InputDigest(Mac hmac) {
+        private InputDigest(Mac hmac, Utf8Buffer utf8) {
             this.sha256 = hmac;
+            this.utf8 = utf8;
         }
 
         private void reset() {
@@ -208,13 +214,14 @@ public final class DerivedValues {
                 sha256.update((byte) 0);
                 return;
             }
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            utf8.encode(s);
+            int len = utf8.length();
             sha256.update((byte) 1);
-            sha256.update((byte) (b.length >>> 24));
-            sha256.update((byte) (b.length >>> 16));
-            sha256.update((byte) (b.length >>> 8));
-            sha256.update((byte) b.length);
-            sha256.update(b);
+            sha256.update((byte) (len >>> 24));
+            sha256.update((byte) (len >>> 16));
+            sha256.update((byte) (len >>> 8));
+            sha256.update((byte) len);
+            sha256.update(utf8.bytes(), 0, len);
         }
     }
 }

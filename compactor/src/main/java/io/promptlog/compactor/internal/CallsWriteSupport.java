@@ -3,6 +3,7 @@ package io.promptlog.compactor.internal;
 import io.promptlog.format.Column;
 import io.promptlog.format.ColumnType;
 import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.Utf8Buffer;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.Message;
 import org.apache.hadoop.conf.Configuration;
@@ -25,6 +26,8 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
     private static final List<Function<CompactedCall, Object>> VALUES = COLUMNS.stream().map(CallsWriteSupport::valueOf).toList();
 
     private final Map<String, String> metadata;
+    /** Every string is encoded into this one buffer; parquet-java copies what it keeps (dictionary, min/max). */
+    private final Utf8Buffer utf8 = new Utf8Buffer();
     private RecordConsumer out;
 
     CallsWriteSupport(Map<String, String> metadata) {
@@ -96,7 +99,7 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
             String name = c.name();
             out.startField(name, i);
             switch (c.type()) {
-                case STRING -> out.addBinary(Binary.fromString((String) v));
+                case STRING -> out.addBinary(utf8((String) v));
                 case INT32 -> out.addInteger((Integer) v);
                 case INT64, TIMESTAMP_MICROS -> out.addLong((Long) v);
                 case FLOAT64 -> out.addDouble((Double) v);
@@ -111,10 +114,16 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
         out.endMessage();
     }
 
+    /** The UTF-8 bytes of {@code s}, valid until the next call. */
+    private Binary utf8(String s) {
+        utf8.encode(s);
+        return Binary.fromReusedByteArray(utf8.bytes(), 0, utf8.length());
+    }
+
     private void string(String name, int i, String v) {
         if (v != null) {
             out.startField(name, i);
-            out.addBinary(Binary.fromString(v));
+            out.addBinary(utf8(v));
             out.endField(name, i);
         }
     }
@@ -126,7 +135,7 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
             for (String s : values) {
                 out.startGroup();
                 out.startField("element", 0);
-                out.addBinary(Binary.fromString(s));
+                out.addBinary(utf8(s));
                 out.endField("element", 0);
                 out.endGroup();
             }

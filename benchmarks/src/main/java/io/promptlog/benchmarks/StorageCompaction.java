@@ -52,7 +52,12 @@ import java.util.stream.Stream;
  * <p>{@code --chat-turns T}: the multi-turn chat workload instead ({@link SyntheticCalls#chat}: conversations
  * of T calls, each re-sending the conversation so far), the same 24 system prompts.
  *
- * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--out result.json]</pre>
+ * <p>{@code --repeats R}: after the runs above, R alternations of the timed compaction (home A again, into
+ * a fresh dataset) and DuckDB's one-shot COPY, each timed in wall time and in CPU time of the process (every
+ * thread: GC, JIT and DuckDB's own); {@code alternation} gives each run and the medians of the per-run
+ * ratios. On a loaded machine the CPU ratio is the stable one: wall time then mostly measures the scheduler.
+ *
+ * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--repeats R] [--out result.json]</pre>
  */
 public final class StorageCompaction {
     private StorageCompaction() {
@@ -62,6 +67,7 @@ public final class StorageCompaction {
         int calls = 50_000;
         int fileCalls = 5_000;
         int chatTurns = 0;
+        int repeats = 1;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -69,16 +75,17 @@ public final class StorageCompaction {
                 case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--chat-turns" -> chatTurns = Integer.parseInt(args[++i]);
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--chat-turns T] [--out result.json]");
+                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--chat-turns T] [--repeats R] [--out result.json]");
             }
         }
-        if (calls < 1 || fileCalls < 1 || chatTurns < 0) {
-            throw new IllegalArgumentException("--calls and --file-calls must be >= 1, --chat-turns >= 0");
+        if (calls < 1 || fileCalls < 1 || chatTurns < 0 || repeats < 1) {
+            throw new IllegalArgumentException("--calls, --file-calls and --repeats must be >= 1, --chat-turns >= 0");
         }
         Path root = Files.createTempDirectory("promptlog-storage-");
         try {
-            String json = run(root, calls, fileCalls, chatTurns);
+            String json = run(root, calls, fileCalls, chatTurns, repeats);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -88,7 +95,7 @@ public final class StorageCompaction {
         }
     }
 
-    static String run(Path root, int n, int fileCalls, int chatTurns) throws Exception {
+    static String run(Path root, int n, int fileCalls, int chatTurns, int repeats) throws Exception {
         SyntheticCalls synthetic = chatTurns == 0 ? new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024)
                 : SyntheticCalls.chat(Workload.SEED, 24, 1024, 60 * 1024, chatTurns);
         Path jsonlDir = Files.createDirectories(root.resolve("jsonl"));
@@ -130,9 +137,11 @@ public final class StorageCompaction {
         long queueBytes = a.log.stats().appendedBytes();
         // the timed compaction: everything at once, one thread (the calling one); the stream runs of B
         // and C above have warmed the JIT. Then the same queue again into a second dataset, redaction off.
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         CompactionResult ra = a.compactor.runOnce();
         long compactNanos = System.nanoTime() - t0;
+        long compactCpu = processCpuNanos() - cpu0;
         CompactionResult rn;
         long noRedactNanos;
         Path dataNoRedact = root.resolve("a-data-noredact");
@@ -143,6 +152,7 @@ public final class StorageCompaction {
             rn = plain.runOnce();
             noRedactNanos = System.nanoTime() - t1;
         }
+        delete(dataNoRedact);
         a.close();
         b.close();
         c.close();
@@ -155,30 +165,55 @@ public final class StorageCompaction {
         long rowsA;
         long rowsDuck;
         String plColumns;
+        String plOneShotColumns;
         String duckColumnsTop;
+        long duckCpu;
+        List<long[]> alternation = new ArrayList<>();
         try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
              Statement st = conn.createStatement()) {
             st.execute("SET threads=1");
             st.execute("SET preserve_insertion_order=true");
             String cols = duckColumns();
             Path oneShot = duck.resolve("oneshot.parquet");
+            long dc0 = processCpuNanos();
             long d0 = System.nanoTime();
-            st.execute("COPY (SELECT * FROM read_json(" + lit(jsonlDir + "/*.jsonl")
-                    + ", format='newline_delimited', columns=" + cols + ")) TO " + lit(oneShot.toString())
-                    + " (FORMAT parquet, COMPRESSION zstd)");
+            duckCopy(st, jsonlDir + "/*.jsonl", cols, oneShot);
             duckNanos = System.nanoTime() - d0;
+            duckCpu = processCpuNanos() - dc0;
+            // same-run alternation: compactor (fresh dataset, default redaction), then DuckDB, R times
+            for (int r = 0; r < repeats; r++) {
+                Path dataR = root.resolve("a-data-repeat");
+                try (Compactor again = Compactor.open(CompactorConfig.builder(a.home).dataDir(dataR)
+                        .retention(RetentionPolicy.all()).queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
+                    long c0 = processCpuNanos();
+                    long w0 = System.nanoTime();
+                    long written = again.runOnce().callsWritten();
+                    alternation.add(new long[] {System.nanoTime() - w0, processCpuNanos() - c0, 0, 0});
+                    if (written != n) {
+                        throw new IllegalStateException("repeat compaction wrote " + written + " calls, expected " + n);
+                    }
+                }
+                delete(dataR);
+                Path dst = duck.resolve("repeat.parquet");
+                long c0 = processCpuNanos();
+                long w0 = System.nanoTime();
+                duckCopy(st, jsonlDir + "/*.jsonl", cols, dst);
+                long[] row = alternation.get(r);
+                row[2] = System.nanoTime() - w0;
+                row[3] = processCpuNanos() - c0;
+                Files.delete(dst);
+            }
             duckOneShotBytes = Files.size(oneShot);
             rowsDuck = count(st, "SELECT count(*) FROM read_parquet(" + lit(oneShot.toString()) + ")");
             for (int i = 0; i < chunks; i++) {
                 Path src = jsonlDir.resolve(String.format(Locale.ROOT, "calls-%05d.jsonl", i));
                 Path dst = duck.resolve(String.format(Locale.ROOT, "chunk-%05d.parquet", i));
-                st.execute("COPY (SELECT * FROM read_json(" + lit(src.toString())
-                        + ", format='newline_delimited', columns=" + cols + ")) TO " + lit(dst.toString())
-                        + " (FORMAT parquet, COMPRESSION zstd)");
+                duckCopy(st, src.toString(), cols, dst);
                 duckChunkBytes += Files.size(dst);
             }
             rowsA = count(st, "SELECT count(*) FROM read_parquet(" + lit(a.data + "/calls/**/*.parquet") + ")");
             plColumns = columnBytes(st, b.data + "/calls/**/*.parquet", n);
+            plOneShotColumns = columnBytes(st, a.data + "/calls/**/*.parquet", n);
             duckColumnsTop = columnBytes(st, oneShot.toString(), n);
         }
         if (rowsA != n || rowsDuck != n || ra.callsWritten() != n || rn.callsWritten() != n) {
@@ -187,21 +222,23 @@ public final class StorageCompaction {
         }
         double secs = compactNanos / 1e9;
         double dsecs = duckNanos / 1e9;
+        String alternations = alternationJson(alternation, n);
         return String.format(Locale.ROOT, "{\"calls\":%d,\"file_calls\":%d,\"chat_turns\":" + chatTurns + ",\"jsonl_bytes\":%d,\"queue_bytes\":%d,"
                         + "\"compactor\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f,\"queue_mb_per_s\":%.1f,"
-                        + "\"files\":%d},\"compactor_no_redaction\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,"
-                        + "\"jsonl_mb_per_s\":%.1f},\"duckdb_copy\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f},"
+                        + "\"files\":%d,\"cpu_seconds\":%.3f},\"compactor_no_redaction\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,"
+                        + "\"jsonl_mb_per_s\":%.1f},\"duckdb_copy\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f,\"cpu_seconds\":%.3f},"
+                        + "\"alternation\":" + alternations + ","
                         + "\"stream_compaction_seconds\":%.3f,"
                         + "\"bytes_per_call\":{\"jsonl\":%.1f,\"jsonl_zstd\":%.1f,\"duckdb_one_file\":%.1f,"
                         + "\"duckdb_per_chunk\":%.1f,\"promptlog_one_shot_all\":%.1f,\"promptlog_stream_all\":%.1f,"
                         + "\"promptlog_stream_default\":%.1f},"
                         + "\"promptlog_stream_all_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
                         + "\"promptlog_stream_default_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
-                        + "\"top_columns_bytes_per_call\":{\"promptlog_stream_all_calls\":%s,\"duckdb_one_file\":%s}}",
+                        + "\"columns_bytes_per_call\":{\"promptlog_stream_all_calls\":%s,\"promptlog_one_shot_all_calls\":%s,\"duckdb_one_file\":%s}}",
                 n, fileCalls, jsonlBytes, queueBytes,
-                secs, n / secs, jsonlBytes / 1e6 / secs, queueBytes / 1e6 / secs, ra.filesWritten(),
+                secs, n / secs, jsonlBytes / 1e6 / secs, queueBytes / 1e6 / secs, ra.filesWritten(), compactCpu / 1e9,
                 noRedactNanos / 1e9, n / (noRedactNanos / 1e9), jsonlBytes / 1e6 / (noRedactNanos / 1e9),
-                dsecs, n / dsecs, jsonlBytes / 1e6 / dsecs,
+                dsecs, n / dsecs, jsonlBytes / 1e6 / dsecs, duckCpu / 1e9,
                 streamNanos / 1e9,
                 jsonlBytes / (double) n, zstdBytes.count / (double) n, duckOneShotBytes / (double) n,
                 duckChunkBytes / (double) n, a.datasetBytes("") / (double) n, b.datasetBytes("") / (double) n,
@@ -210,7 +247,7 @@ public final class StorageCompaction {
                 b.datasetBytes("") - b.datasetBytes("calls") - b.datasetBytes("system_prompts"),
                 c.datasetBytes("calls"), c.datasetBytes("system_prompts"),
                 c.datasetBytes("") - c.datasetBytes("calls") - c.datasetBytes("system_prompts"),
-                plColumns, duckColumnsTop);
+                plColumns, plOneShotColumns, duckColumnsTop);
     }
 
     /** DuckDB's column types for the canonical JSON, from the one schema ({@link CallField}). */
@@ -232,11 +269,48 @@ public final class StorageCompaction {
         return "{" + String.join(", ", cols) + "}";
     }
 
-    /** The largest columns of some Parquet files, compressed bytes per call, as a JSON object. */
+    private static void duckCopy(Statement st, String jsonl, String cols, Path dst) throws Exception {
+        st.execute("COPY (SELECT * FROM read_json(" + lit(jsonl) + ", format='newline_delimited', columns=" + cols
+                + ")) TO " + lit(dst.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
+    }
+
+    /** CPU time of this whole process (every thread: GC and JIT included; DuckDB's native threads too). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The alternating runs ({@code [compactor wall, compactor cpu, duckdb wall, duckdb cpu]} nanos each) as JSON:
+     * every run's calls/s, and the medians of the per-run ratios (wall and CPU).
+     */
+    static String alternationJson(List<long[]> runs, int n) {
+        List<String> rows = new ArrayList<>();
+        double[] wall = new double[runs.size()];
+        double[] cpu = new double[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            long[] r = runs.get(i);
+            wall[i] = (double) r[2] / r[0];
+            cpu[i] = (double) r[3] / r[1];
+            rows.add(String.format(Locale.ROOT, "{\"compactor_calls_per_s\":%.0f,\"compactor_calls_per_cpu_s\":%.0f,"
+                            + "\"duckdb_calls_per_s\":%.0f,\"duckdb_calls_per_cpu_s\":%.0f}",
+                    n / (r[0] / 1e9), n / (r[1] / 1e9), n / (r[2] / 1e9), n / (r[3] / 1e9)));
+        }
+        return String.format(Locale.ROOT, "{\"runs\":[%s],\"median_ratio_calls_per_s\":%.3f,\"median_ratio_calls_per_cpu_s\":%.3f}",
+                String.join(",", rows), median(wall), median(cpu));
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Every column of some Parquet files, compressed bytes per call, largest first, as a JSON object. */
     private static String columnBytes(Statement st, String glob, int n) throws Exception {
         List<String> parts = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("SELECT path_in_schema, sum(total_compressed_size) AS b FROM parquet_metadata("
-                + lit(glob) + ") GROUP BY 1 ORDER BY 2 DESC LIMIT 10")) {
+                + lit(glob) + ") GROUP BY 1 ORDER BY 2 DESC")) {
             while (rs.next()) {
                 parts.add(String.format(Locale.ROOT, "\"%s\":%.1f", rs.getString(1).replace("\"", "'"),
                         rs.getLong(2) / (double) n));

@@ -51,7 +51,7 @@ final class TestCalls {
         return sha256(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** output_hash as documented in the README: HMAC-SHA256 keyed with the home's text hash key. */
+    /** output_hash as documented in the README: HMAC-SHA256 keyed with the home's text hash key, first 16 bytes in hex. */
     static String outputHash(java.nio.file.Path home, String text) {
         return hmac(home, text.getBytes(StandardCharsets.UTF_8));
     }
@@ -66,7 +66,7 @@ final class TestCalls {
             byte[] key = java.nio.file.Files.readAllBytes(home.resolve("queue").resolve("text-hash.key"));
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(b));
+            return HexFormat.of().formatHex(mac.doFinal(b), 0, 16);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

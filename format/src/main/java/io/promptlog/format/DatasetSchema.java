@@ -23,8 +23,12 @@ import java.util.Set;
  * version of the writer's canonical call schema the row was logged with.
  */
 public final class DatasetSchema {
-    /** Version of this Parquet layout. */
-    public static final int VERSION = 2;
+    /**
+     * Version of this Parquet layout. 3: {@code input_hash} and {@code output_hash} hold the first 16 bytes of
+     * their HMAC (32 hex chars; version 2 files hold all 32 bytes, 64 hex chars, of which the new value is the
+     * prefix), same column types, so files of both versions are read together unchanged.
+     */
+    public static final int VERSION = 3;
 
     public static final String CALL_ID = "call_id";
     public static final String START_TIME = "start_time";
@@ -104,9 +108,9 @@ public final class DatasetSchema {
             Column.derived(TEXT_RETAINED, ColumnType.BOOL).asRequired(),
             /* why: error, flagged, rule:<name>, sample, all (live: 'live'); null when not retained */
             Column.derived(RETENTION_REASON, ColumnType.STRING),
-            /* DerivedValues.InputDigest of the messages as logged; null when the call had none */
+            /* DerivedValues.InputDigest of the messages as logged (32 hex chars); null when the call had none */
             Column.derived(INPUT_HASH, ColumnType.STRING).noDictionary(),
-            /* DerivedValues.textHash of the response as logged; null when none */
+            /* DerivedValues.outputHash of the response as logged (32 hex chars); null when none */
             Column.derived(OUTPUT_HASH, ColumnType.STRING).noDictionary(),
             /* Java char count of all message contents as logged */
             Column.derived(INPUT_CHARS, ColumnType.INT64).asRequired(),

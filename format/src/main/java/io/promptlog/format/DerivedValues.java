@@ -16,10 +16,11 @@ import java.time.LocalDate;
  * <ul>
  * <li>{@code system_prompt_hash}, {@code tools_hash}: {@link #textHash}, lowercase hex SHA-256 of the UTF-8
  * bytes of the text as stored (after redaction: the hash tells nothing the stored text does not).</li>
- * <li>{@code output_hash}: {@link #outputHash}, lowercase hex HMAC-SHA256, keyed with the home's
- * {@link TextHashKey}, of the UTF-8 bytes of the response as logged.</li>
+ * <li>{@code output_hash}: {@link #outputHash}, lowercase hex of the first {@value #KEYED_HASH_BYTES} bytes
+ * of the HMAC-SHA256, keyed with the home's {@link TextHashKey}, of the UTF-8 bytes of the response as
+ * logged (32 hex chars; layout 2 stored all 32 bytes, whose first 32 hex chars are this value).</li>
  * <li>{@code input_hash} and {@code input_chars}: an {@link InputDigest} over the messages as logged, the
- * hash an HMAC-SHA256 with the same key of: for
+ * hash (truncated the same way) an HMAC-SHA256 with the same key of: for
  * each message in order, for each of {@code role, content, name, tool_call_id} in that order, one byte
  * {@code 0} when the part is absent, or one byte {@code 1}, the UTF-8 byte length as a 4-byte big-endian
  * integer, and the UTF-8 bytes. So {@code [("user","hi")]} hashes the bytes
@@ -31,11 +32,20 @@ import java.time.LocalDate;
  * <li>the sampling hash of a {@code call_id}: {@link #samplingHash}.</li>
  * </ul>
  * The two hashes of text as logged are keyed so that whoever holds only the dataset cannot test guesses of
- * what redaction removed (see {@link TextHashKey}). Not thread-safe: one instance per thread.
+ * what redaction removed (see {@link TextHashKey}).
+ *
+ * <p>Why 128 bits: these hashes group equal texts within one home and stand for a call's text when it is not
+ * kept; they are not content addresses. 128 bits is the shortest output RFC 2104 (section 5) recommends for a
+ * truncated HMAC, keeps a collision among a billion distinct texts below 10^-20, and takes 71 bytes a call
+ * down to about half in Parquet: 64 hex chars of random bytes do not compress below 32 bytes each. The
+ * text-table keys ({@code system_prompt_hash}, {@code tools_hash}) stay full SHA-256: they are stored once
+ * per text and joined on. Not thread-safe: one instance per thread.
  */
 public final class DerivedValues {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final long MICROS_PER_DAY = 86_400_000_000L;
+    /** Bytes of the HMAC kept in {@code input_hash} and {@code output_hash} (hex: twice as many chars). */
+    public static final int KEYED_HASH_BYTES = 16;
     private final MessageDigest sha256;
     private final Mac outputMac;
     private final InputDigest input;
@@ -80,7 +90,7 @@ public final class DerivedValues {
         outputMac.reset();
         utf8.encode(response);
         outputMac.update(utf8.bytes(), 0, utf8.length());
-        return hex(outputMac.doFinal());
+        return hex(outputMac.doFinal(), KEYED_HASH_BYTES);
     }
 
     private static MessageDigest newSha256() {
@@ -162,8 +172,13 @@ public final class DerivedValues {
 
     /** Lowercase hex of bytes. */
     static String hex(byte[] d) {
-        char[] out = new char[d.length * 2];
-        for (int i = 0; i < d.length; i++) {
+        return hex(d, d.length);
+    }
+
+    /** Lowercase hex of the first {@code n} bytes. */
+    static String hex(byte[] d, int n) {
+        char[] out = new char[n * 2];
+        for (int i = 0; i < n; i++) {
             out[2 * i] = HEX[(d[i] >> 4) & 0xF];
             out[2 * i + 1] = HEX[d[i] & 0xF];
         }
@@ -206,7 +221,7 @@ public final class DerivedValues {
 
         /** The hash of the messages added (ends this digest). */
         public String hash() {
-            return hex(sha256.doFinal());
+            return hex(sha256.doFinal(), KEYED_HASH_BYTES);
         }
 
         private void part(String s) {

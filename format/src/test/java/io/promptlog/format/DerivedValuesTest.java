@@ -16,10 +16,16 @@ class DerivedValuesTest {
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private final DerivedValues derived = new DerivedValues(KEY);
 
-    private static String hmac(byte[] key, byte[] data) throws Exception {
+    /** The whole HMAC-SHA256 in hex (what layout 2 stored). */
+    private static String fullHmac(byte[] key, byte[] data) throws Exception {
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
         return HexFormat.of().formatHex(mac.doFinal(data));
+    }
+
+    /** input_hash / output_hash as documented: the first 16 bytes of the HMAC, 32 hex chars. */
+    private static String hmac(byte[] key, byte[] data) throws Exception {
+        return fullHmac(key, data).substring(0, 32);
     }
 
     @Test
@@ -49,7 +55,11 @@ class DerivedValuesTest {
 
     @Test
     void shouldHashTheResponseKeyedAndRefuseTextHashesOfLoggedTextWithoutAKey() throws Exception {
-        assertThat(derived.outputHash("abc")).isEqualTo(hmac(KEY, "abc".getBytes(StandardCharsets.UTF_8)));
+        assertThat(derived.outputHash("abc")).isEqualTo(hmac(KEY, "abc".getBytes(StandardCharsets.UTF_8)))
+                .hasSize(32).matches("[0-9a-f]{32}");
+        // a layout-2 value (the whole HMAC) starts with the layout-3 value: left(output_hash, 32) matches across versions
+        assertThat(fullHmac(KEY, "abc".getBytes(StandardCharsets.UTF_8))).hasSize(64).startsWith(derived.outputHash("abc"));
+        assertThat(derived.input().message("user", "hi", null, null).hash()).hasSize(32);
         assertThat(derived.outputHash(null)).isNull();
         DerivedValues unkeyed = new DerivedValues();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> unkeyed.outputHash("abc")).hasMessageContaining("key");

@@ -20,12 +20,65 @@ import java.util.regex.Pattern;
  * of the batch as 16 hex digits, so names are unique per host, queue, shard and index range, and many
  * hosts can share one dataset. Files being written are {@code .<name>.parquet.tmp} in the same
  * directory: never matched by {@code *.parquet}, hidden from Spark, removed by the owner's next start.
+ *
+ * <h2>Merged days</h2>
+ * A compactor cuts a file per shard at least every few minutes, so a quiet service leaves hundreds of
+ * small files a day. Once a day is <b>closed</b> its small files are merged into a few large ones:
+ * <pre>
+ *   calls/date=YYYY-MM-DD/merged_&lt;seq&gt;_p&lt;part&gt;.parquet   seq: 16 hex digits, part: 0, 1, ...
+ *   _promptlog/merge-YYYY-MM-DD.journal                  the merge of that day in progress ({@link MergeJournal})
+ *   _promptlog/merge.epoch                               merge commits so far (a decimal number)
+ *   _promptlog/merge.lock                                held while a merge, an erasure or a text expiry rewrites files
+ * </pre>
+ * <ul>
+ * <li><b>Closed</b>: the UTC day ended at least the grace period ago (compactor setting, 1 hour by
+ * default), and every batch file of that day is at or below its queue's checkpoint (no batch of it is half
+ * committed). A call that arrives later for a merged day (a compactor that was down, a two-phase call
+ * completed late) is written as a new small batch file next to the merged ones and found like any other;
+ * a later merge pass merges the day again once it has at least two small files.</li>
+ * <li><b>Sources</b>: every calls file of the day smaller than half the target file size, with the current
+ * layout's schema (merged files from earlier passes included). Files not merged are read for their
+ * {@code call_id}s so the day never holds one {@code call_id} twice: of several rows with one
+ * {@code call_id}, the one in the file that starts earliest is kept (ties: file name order).</li>
+ * <li><b>Targets</b>: rows sorted by {@code call_id} (for writer-made UUIDv7 ids: start order) within runs
+ * of up to a row group; a new target file once the target file size is reached; row groups of the
+ * configured size, each with min/max statistics and a {@code call_id} bloom filter, so a point lookup by
+ * {@code call_id} reads one row group. Footer: {@code promptlog.layout_version}, {@code promptlog.schema_version},
+ * {@code promptlog.merged_from} (source count), {@code promptlog.merge_seq}; {@code promptlog.text_expired}
+ * when every source had it. Same zstd, same column encodings as batch files.</li>
+ * <li><b>Commit</b>, under the merge lock (and the compactor's own queue lock), each step durable (fsync of
+ * the file, then of its directory) before the next:
+ * <ol>
+ * <li>the journal, state {@code prepared}, naming sources and targets;</li>
+ * <li>each target written as {@code .<target>.tmp} and renamed to its name;</li>
+ * <li>the journal rewritten (atomically) as {@code committed}: the commit point;</li>
+ * <li>the epoch incremented;</li>
+ * <li>the sources deleted;</li>
+ * <li>the journal deleted.</li>
+ * </ol>
+ * Recovery, at a compactor's start and before every merge: a {@code prepared} journal is rolled back (its
+ * targets and temp files deleted, then the journal); a {@code committed} one is rolled forward (epoch
+ * incremented, remaining sources deleted, journal deleted). Killed anywhere, nothing is lost or doubled.</li>
+ * <li><b>Readers</b> list calls files with {@link CallsFileListing}, which honours the journals and the
+ * epoch, so at every instant each call is in exactly one listed file. A plain glob
+ * ({@code read_parquet('calls/**}{@code /*.parquet')}, {@code spark.read.parquet("calls")}) does not read
+ * the journal: during the few milliseconds between step 2 and step 5 it sees the targets and the sources,
+ * so every call of that day twice, and a merge killed in that window leaves that state until the next
+ * compactor start (which finishes it first thing). Merges run only on closed days, once per day
+ * (plus late calls), so a glob query over recent data is never affected; for exact answers at any instant
+ * use the reader.</li>
+ * </ul>
  */
 public final class DatasetLayout {
     public static final String META_DIR = "_promptlog";
     public static final String DATE_PREFIX = "date=";
     public static final String PARQUET = ".parquet";
     public static final String TMP_SUFFIX = ".tmp";
+    /** Prefix of a merged calls file's name. */
+    public static final String MERGED_PREFIX = "merged_";
+    /** Matches the merge journals in {@link #metaDir}. */
+    public static final String MERGE_JOURNAL_GLOB = "merge-*.journal";
+    private static final Pattern MERGED = Pattern.compile("merged_([0-9a-f]{16})_p(\\d+)\\.parquet");
     private static final Pattern NAME = Pattern.compile(
             "([A-Za-z0-9.-]+)_([0-9a-f]{16})_s(\\d+)_([0-9a-f]{16})-([0-9a-f]{16})\\.parquet");
 
@@ -60,6 +113,31 @@ public final class DatasetLayout {
 
     public static Path lockFile(Path data, String queueId) {
         return metaDir(data).resolve(queueId + ".lock");
+    }
+
+    /** The file name of part {@code part} of merge {@code seq}. */
+    public static String mergedName(long seq, int part) {
+        return MERGED_PREFIX + hex(seq) + "_p" + part + PARQUET;
+    }
+
+    /** True for the name of a merged calls file. */
+    public static boolean isMerged(String fileName) {
+        return MERGED.matcher(fileName).matches();
+    }
+
+    /** The journal of the merge of {@code date}'s calls files. */
+    public static Path mergeJournal(Path data, LocalDate date) {
+        return metaDir(data).resolve("merge-" + date + ".journal");
+    }
+
+    /** The count of merge commits, read by readers before and after listing (see {@link CallsFileListing}). */
+    public static Path mergeEpochFile(Path data) {
+        return metaDir(data).resolve("merge.epoch");
+    }
+
+    /** Held by whoever merges, erases or expires text in the dataset, whatever queue it compacts. */
+    public static Path mergeLockFile(Path data) {
+        return metaDir(data).resolve("merge.lock");
     }
 
     /** The temporary name a file is written under before its rename to {@code target}. */

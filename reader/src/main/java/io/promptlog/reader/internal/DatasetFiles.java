@@ -1,16 +1,13 @@
 package io.promptlog.reader.internal;
 
+import io.promptlog.format.CallsFileListing;
 import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.DatasetSchema;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +31,7 @@ public final class DatasetFiles {
     private List<Path> toolDefinitions = List.of();
     private boolean scanned;
     private boolean textsScanned;
-    /** The calls files of the last listing, not yet checked (for {@link #callsOn}); null: not listed. */
+    /** The calls files {@link #callsOn} listed last (before any scan); null: none yet. */
     private List<Path> listed;
 
     public DatasetFiles(Path dataDir) {
@@ -47,7 +44,7 @@ public final class DatasetFiles {
 
     /** Lists the files again (they come and go while a compactor runs). */
     public void scan() {
-        calls = list(DatasetLayout.callsDir(dataDir));
+        calls = listCalls(null);
         scanned = true;
         scanTexts();
     }
@@ -55,17 +52,38 @@ public final class DatasetFiles {
     /**
      * The calls files of one {@code date} partition, checked like {@link #calls()}, without checking (or
      * handing DuckDB) the files of any other day: what a lookup of one call by its UUIDv7 id needs. Taken
-     * from the last {@link #scan()}, or else from one listing of the calls directory kept until the next scan.
+     * from the last {@link #scan()}, or else from a listing of that day's directory alone (through the merge
+     * journal, like every listing of calls files).
      */
     public List<Path> callsOn(java.time.LocalDate date) {
         String dirName = DatasetLayout.dateDir(dataDir, date).getFileName().toString();
         if (scanned) {
             return calls.stream().filter(p -> p.getParent().getFileName().toString().equals(dirName)).toList();
         }
-        if (listed == null) {
-            listed = walk(DatasetLayout.callsDir(dataDir));
+        List<Path> out = listCalls(date);
+        listed = out;
+        return out;
+    }
+
+    /**
+     * The calls files (of one day when {@code day} is not null) through {@link CallsFileListing}, which honours
+     * the merge journal (every call in exactly one listed file), minus damaged ones. A file that vanished
+     * between listing and checking means a merge finished meanwhile: the listing is taken again, so a merge's
+     * sources are never dropped without its targets.
+     */
+    private List<Path> listCalls(java.time.LocalDate day) {
+        for (int attempt = 0; ; attempt++) {
+            List<Path> found;
+            try {
+                found = day == null ? CallsFileListing.list(dataDir) : CallsFileListing.listDay(dataDir, day);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot list the calls files of " + dataDir + ": " + e.getMessage(), e);
+            }
+            List<Path> out = new ArrayList<>();
+            if (!checked(found, out) || attempt >= 20) {
+                return out;
+            }
         }
-        return checked(listed.stream().filter(p -> p.getParent().getFileName().toString().equals(dirName)).toList());
     }
 
     /** Lists the system prompt and tool definition files again (few: one per compaction that met a new text). */
@@ -81,51 +99,22 @@ public final class DatasetFiles {
     }
 
     private List<Path> list(Path dir) {
-        return checked(walk(dir));
-    }
-
-    private static List<Path> walk(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Path> found = new ArrayList<>();
+        List<Path> out = new ArrayList<>();
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
-                    String name = p.getFileName().toString();
-                    if (attrs.isRegularFile() && name.endsWith(DatasetLayout.PARQUET) && !name.startsWith(".")) {
-                        found.add(p.toAbsolutePath().normalize());
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE; // renamed or deleted by a compactor while we walked
-                    }
-                    throw e;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null && !(e instanceof NoSuchFileException)) {
-                        throw e;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            checked(CallsFileListing.parquetFilesUnder(dir), out);
         } catch (IOException e) {
             throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-        found.sort(null);
-        return found;
+        return out;
     }
 
-    /** The listed files minus those set aside, each checked for Parquet's magic bytes (a bad one is set aside). */
-    private List<Path> checked(List<Path> found) {
-        List<Path> out = new ArrayList<>();
+    /**
+     * Adds the listed files minus those set aside to {@code out}, each checked for Parquet's magic bytes (a bad
+     * one is set aside); returns whether a file vanished since it was listed (replaced or deleted by a
+     * compactor: not a damaged file).
+     */
+    private boolean checked(List<Path> found, List<Path> out) {
+        boolean vanished = false;
         for (Path abs : found) {
             if (skipped.containsKey(abs)) {
                 continue;
@@ -135,9 +124,11 @@ public final class DatasetFiles {
                 out.add(abs);
             } else if (Files.exists(abs)) {
                 skipped.put(abs, problem);
-            } // else: gone since the walk (replaced or deleted by a compactor): not a damaged file
+            } else {
+                vanished = true;
+            }
         }
-        return out;
+        return vanished;
     }
 
     static String checkMagic(Path file) {

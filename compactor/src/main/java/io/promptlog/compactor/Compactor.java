@@ -73,10 +73,44 @@ public final class Compactor implements AutoCloseable {
     public CompactionResult runIfDue() throws IOException {
         synchronized (engine) {
             ensureOpen();
+            CompactionResult r;
             try {
-                return engine.pass(false);
+                r = engine.pass(false);
             } catch (IOException | RuntimeException e) {
                 engine.stats().error("compaction pass failed: " + e);
+                throw e;
+            }
+            if (config.mergeClosedDays()) {
+                try {
+                    engine.merge(false, line -> { });
+                } catch (IOException | RuntimeException e) {
+                    engine.stats().error("merging a closed day failed (retried next pass): " + e);
+                }
+            }
+            return r;
+        }
+    }
+
+    /**
+     * Merges the small calls files of every closed day into a few large ones, now (the background and follow
+     * modes do it one day per pass when {@link CompactorConfig#mergeClosedDays()}): exactly once, safe to
+     * kill at any point (the next start, or the next merge, finishes or undoes it), and readers listing
+     * files with the dataset's journal see every call once throughout. Waits for another process's merge or
+     * erasure in the same dataset to finish. Layout, "closed" and the commit protocol: {@code DatasetLayout}.
+     */
+    public MergeResult mergeClosedDays() throws IOException {
+        return mergeClosedDays(line -> { });
+    }
+
+    /** {@link #mergeClosedDays()}, telling {@code progress} each step as it happens. */
+    public MergeResult mergeClosedDays(java.util.function.Consumer<String> progress) throws IOException {
+        java.util.Objects.requireNonNull(progress, "progress");
+        synchronized (engine) {
+            ensureOpen();
+            try {
+                return engine.merge(true, progress);
+            } catch (IOException | RuntimeException e) {
+                engine.stats().error("merging closed days failed: " + e);
                 throw e;
             }
         }

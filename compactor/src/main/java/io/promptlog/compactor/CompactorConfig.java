@@ -24,6 +24,10 @@ public final class CompactorConfig {
     /** A two-phase call sent this long ago and not completed is stored as incomplete (see {@link Builder#incompleteAfter}). */
     public static final Duration DEFAULT_INCOMPLETE_AFTER = Duration.ofMinutes(15);
     /** {@link Builder#queueRetention} value that keeps queue files forever. */
+    /** A day's calls files are merged this long after the UTC day ended (see {@link Builder#mergeClosedDays}). */
+    public static final Duration DEFAULT_MERGE_GRACE = Duration.ofHours(1);
+    public static final long DEFAULT_MERGE_FILE_BYTES = 256L * 1024 * 1024;
+    public static final long DEFAULT_MERGE_ROW_GROUP_BYTES = 16L * 1024 * 1024;
     public static final Duration KEEP_QUEUE_FOREVER = Duration.ofMillis(Long.MAX_VALUE);
 
     private final Path home;
@@ -42,8 +46,16 @@ public final class CompactorConfig {
     private final Duration textRetention;
     private final Duration incompleteAfter;
     private final java.time.Clock clock;
+    private final boolean mergeClosedDays;
+    private final Duration mergeGrace;
+    private final long mergeFileBytes;
+    private final long mergeRowGroupBytes;
 
     private CompactorConfig(Builder b) {
+        this.mergeClosedDays = b.mergeClosedDays;
+        this.mergeGrace = b.mergeGrace;
+        this.mergeFileBytes = b.mergeFileBytes;
+        this.mergeRowGroupBytes = b.mergeRowGroupBytes;
         this.home = b.home;
         this.dataDir = b.dataDir != null ? b.dataDir : PromptLogHome.dataDir(b.home);
         this.zstdLevel = b.zstdLevel;
@@ -137,6 +149,26 @@ public final class CompactorConfig {
         return hostName;
     }
 
+    /** Whether the background passes merge closed days' small calls files (the default). */
+    public boolean mergeClosedDays() {
+        return mergeClosedDays;
+    }
+
+    /** How long after its UTC end a day counts as closed, for merging. */
+    public Duration mergeGrace() {
+        return mergeGrace;
+    }
+
+    /** Size a merged calls file grows to before the next one is started; files under half of it are merged. */
+    public long mergeFileBytes() {
+        return mergeFileBytes;
+    }
+
+    /** Row group size (uncompressed) of merged files. */
+    public long mergeRowGroupBytes() {
+        return mergeRowGroupBytes;
+    }
+
     /** How long a call's text is kept (whole days), or null to keep it until erased (the default). */
     public Duration textRetention() {
         return textRetention;
@@ -188,6 +220,10 @@ public final class CompactorConfig {
         private Duration textRetention;
         private Duration incompleteAfter = DEFAULT_INCOMPLETE_AFTER;
         private java.time.Clock clock = java.time.Clock.systemUTC();
+        private boolean mergeClosedDays = true;
+        private Duration mergeGrace = DEFAULT_MERGE_GRACE;
+        private long mergeFileBytes = DEFAULT_MERGE_FILE_BYTES;
+        private long mergeRowGroupBytes = DEFAULT_MERGE_ROW_GROUP_BYTES;
 
         private Builder(Path home) {
             this.home = Objects.requireNonNull(home, "home directory");
@@ -297,7 +333,44 @@ public final class CompactorConfig {
             return this;
         }
 
+        /**
+         * Whether {@code Compactor.runIfDue()} (the background and follow modes) also merges the small calls
+         * files of closed days into a few large ones, one day per pass (default true; layout and guarantees in
+         * {@code DatasetLayout}). {@code Compactor.mergeClosedDays()} merges every closed day whatever this says.
+         */
+        public Builder mergeClosedDays(boolean merge) {
+            this.mergeClosedDays = merge;
+            return this;
+        }
+
+        /** A day is closed for merging this long after it ended in UTC (default 1 hour). */
+        public Builder mergeGrace(Duration grace) {
+            this.mergeGrace = grace;
+            return this;
+        }
+
+        /** Size of a merged file (default 256 MiB); files under half of it count as small. */
+        public Builder mergeFileBytes(long bytes) {
+            this.mergeFileBytes = bytes;
+            return this;
+        }
+
+        /** Row group size of merged files (default 16 MiB, uncompressed): the unit a point lookup reads. */
+        public Builder mergeRowGroupBytes(long bytes) {
+            this.mergeRowGroupBytes = bytes;
+            return this;
+        }
+
         public CompactorConfig build() {
+            if (mergeGrace == null || mergeGrace.isNegative()) {
+                throw new IllegalArgumentException("mergeGrace must be >= 0, was " + mergeGrace);
+            }
+            if (mergeFileBytes < 64 * 1024) {
+                throw new IllegalArgumentException("mergeFileBytes must be >= 64 KiB, was " + mergeFileBytes);
+            }
+            if (mergeRowGroupBytes < 64 * 1024) {
+                throw new IllegalArgumentException("mergeRowGroupBytes must be >= 64 KiB, was " + mergeRowGroupBytes);
+            }
             if (incompleteAfter == null || incompleteAfter.isNegative() || incompleteAfter.isZero()) {
                 throw new IllegalArgumentException("incompleteAfter must be > 0, was " + incompleteAfter);
             }

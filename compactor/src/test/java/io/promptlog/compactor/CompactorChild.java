@@ -5,6 +5,7 @@ import java.nio.file.Path;
 /**
  * Test-only main run in a child JVM: {@code follow <home>} compacts in small batches until killed;
  * {@code once <home>} compacts everything and prints the result (exit code 0 on success);
+ * {@code merge <home> <step|-> <fileBytes>} merges closed days, stopping (until killed) at a step;
  * {@code inflight <home> <calls>} sends that many two-phase calls ({@code call_id} "inflight-i"), completes
  * the odd ones, prints {@code sent}, then waits to be killed with the even ones still in flight.
  * {@code app <home> <seqStart>} is the default deployment, an app logging numbered calls from two threads
@@ -24,6 +25,27 @@ public final class CompactorChild {
                 ErasureResult r = c.erase(ErasureRequest.builder().user(args[2]).build(), line -> {
                     System.out.println(line);
                     System.out.flush();
+                });
+                System.out.println("done " + r.describe());
+            }
+            return;
+        }
+        if (args[0].equals("merge")) {
+            // merge <home> <step prefix or ->: merges every closed day, printing each step; at the first step
+            // starting with the prefix it prints "stopped" and waits to be killed with SIGKILL
+            String stopAt = args[2];
+            try (Compactor c = Compactor.open(MergeFixture.config(home).mergeFileBytes(Long.parseLong(args[3])).build())) {
+                System.out.println("ready");
+                System.out.flush();
+                MergeResult r = c.mergeClosedDays(line -> {
+                    System.out.println(line);
+                    if (!stopAt.equals("-") && line.startsWith(stopAt)) {
+                        System.out.println("stopped");
+                        System.out.flush();
+                        while (true) {
+                            java.util.concurrent.locks.LockSupport.park();
+                        }
+                    }
                 });
                 System.out.println("done " + r.describe());
             }

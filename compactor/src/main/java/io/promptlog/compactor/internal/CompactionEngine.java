@@ -47,6 +47,7 @@ public final class CompactionEngine implements AutoCloseable {
     private final KnownTexts knownTools;
     private final CallProcessor processor;
     private final BatchCommitter committer;
+    private final DayMerger merger;
     /** Repeated system prompts decode to one shared String, so the processor's caches hit in O(1). */
     private final TextInterner interner = TextInterner.cache(256);
     private final HalfJoiner joiner;
@@ -85,6 +86,8 @@ public final class CompactionEngine implements AutoCloseable {
         this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats);
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
                 config.rowGroupBytes(), knownPrompts, knownTools, stats);
+        this.merger = new DayMerger(data, config.zstdLevel(), config.mergeFileBytes(), config.mergeRowGroupBytes(),
+                config.mergeGrace(), config.clock());
     }
 
     /** Checks the dataset is writable, takes the lock, and recovers from any earlier crash. */
@@ -143,6 +146,51 @@ public final class CompactionEngine implements AutoCloseable {
         }
         if (!r.committed.equals(checkpoint)) {
             Durable.writeAtomically(cp, Checkpoint.render(committed, config.hostName()));
+        }
+        try (MergeLock l = MergeLock.tryAcquire(data)) {
+            if (l != null) { // else another process is merging: it finishes its own merges
+                merger.recover(line -> { });
+            }
+        }
+    }
+
+    /**
+     * Merges closed days' small calls files ({@link DayMerger}) under the dataset's merge lock, after finishing
+     * any merge a crash interrupted. {@code allDays}: every closed day, waiting for the lock; otherwise at most
+     * one day, and nothing when another process holds the lock (a background pass).
+     */
+    public io.promptlog.compactor.MergeResult merge(boolean allDays, java.util.function.Consumer<String> progress)
+            throws IOException {
+        try (MergeLock l = allDays ? MergeLock.acquire(data) : MergeLock.tryAcquire(data)) {
+            if (l == null) {
+                return new io.promptlog.compactor.MergeResult(0, 0, 0, 0, 0, 0, 0, 0, true);
+            }
+            int recovered = merger.recover(progress);
+            int days = 0;
+            int merged = 0;
+            int written = 0;
+            long calls = 0;
+            long dups = 0;
+            long before = 0;
+            long after = 0;
+            for (java.time.LocalDate day : merger.dueDays()) {
+                DayMerger.Outcome o = merger.mergeDay(day, progress);
+                if (o == null) {
+                    continue;
+                }
+                days++;
+                merged += o.sourcesMerged();
+                written += o.filesWritten();
+                calls += o.rows();
+                dups += o.duplicatesDropped();
+                before += o.bytesBefore();
+                after += o.bytesAfter();
+                if (!allDays) {
+                    break;
+                }
+            }
+            stats.filesMerged.addAndGet(merged);
+            return new io.promptlog.compactor.MergeResult(days, merged, written, calls, dups, before, after, recovered, false);
         }
     }
 
@@ -210,8 +258,11 @@ public final class CompactionEngine implements AutoCloseable {
         if (config.textRetention() != null) {
             java.time.LocalDate cutoff = java.time.LocalDate.ofInstant(config.clock().instant(), java.time.ZoneOffset.UTC)
                     .minusDays(config.textRetention().toDays());
-            try {
-                stats.textFilesExpired.addAndGet(dropTextBefore(cutoff));
+            try (MergeLock l = MergeLock.tryAcquire(data)) {
+                if (l != null) { // else a merge or an erasure runs elsewhere: expire at a later pass
+                    merger.recover(line -> { });
+                    stats.textFilesExpired.addAndGet(dropTextBefore(cutoff));
+                }
             } catch (IOException | RuntimeException e) {
                 stats.error("text retention: cannot erase text older than " + cutoff + ": " + e);
             }
@@ -467,7 +518,11 @@ public final class CompactionEngine implements AutoCloseable {
     public io.promptlog.compactor.ErasureResult erase(io.promptlog.compactor.ErasureRequest req,
                                                       java.util.function.Consumer<String> progress) throws IOException {
         pass(true);
-        Erasure.Outcome o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
+        Erasure.Outcome o;
+        try (MergeLock l = MergeLock.acquire(data)) {
+            merger.recover(progress);
+            o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
+        }
         knownPrompts.forget(o.promptsRemoved());
         knownTools.forget(o.toolsRemoved());
         long deleted0 = stats.queueFilesDeleted.get();

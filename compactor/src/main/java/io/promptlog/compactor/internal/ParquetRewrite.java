@@ -157,7 +157,7 @@ public final class ParquetRewrite {
         return new Counts(rows, plan[0], plan[1]);
     }
 
-    private static ParquetFileReader open(Path file) throws IOException {
+    static ParquetFileReader open(Path file) throws IOException {
         ParquetReadOptions options = org.apache.parquet.HadoopFreeReadOptions.with(new ZstdCodecFactory(3));
         return ParquetFileReader.open(new LocalInputFile(file), options);
     }
@@ -171,11 +171,11 @@ public final class ParquetRewrite {
         }
     }
 
-    private record Edited(Group row, Change change) {
+    record Edited(Group row, Change change) {
     }
 
     /** Writes a row as read, except the columns its change nulls or sets. */
-    private static final class EditedWriteSupport extends WriteSupport<Edited> {
+    static final class EditedWriteSupport extends WriteSupport<Edited> {
         private final MessageType schema;
         private final Map<String, String> metadata;
         private RecordConsumer out;

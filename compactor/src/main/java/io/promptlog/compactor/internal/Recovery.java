@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * files, takes the committed index per shard as the maximum of the checkpoint and the index ranges in
  * the names of its calls files (a crash between the renames and the checkpoint loses nothing and
  * duplicates nothing), and lists batches whose calls files are not all there (a crash between two
- * renames of one batch), read from the {@link DatasetSchema#KEY_BATCH_DATES} footer entry.
+ * renames of one batch), read from the {@link DatasetSchema#KEY_BATCH_DATES} footer entry. Merged files
+ * carry the last index of the batches they replaced ({@link DayMerger#KEY_MERGED_BATCHES}).
  */
 final class Recovery {
     /** A batch with some of its calls files missing. */
@@ -63,6 +64,16 @@ final class Recovery {
                         if (DatasetLayout.isTempOf(n, queueId)) {
                             Files.deleteIfExists(f);
                             r.tempFilesDeleted++;
+                            continue;
+                        }
+                        if (DatasetLayout.isMerged(n)) {
+                            // merged batches: their last indexes are in the footer, committed long ago
+                            DayMerger.parseMergedBatches(ParquetFiles.footerMetadata(f).get(DayMerger.KEY_MERGED_BATCHES))
+                                    .forEach((k, v) -> {
+                                        if (k.startsWith(queueId + "/")) {
+                                            r.committed.merge(Integer.parseInt(k.substring(queueId.length() + 1)), v, Math::max);
+                                        }
+                                    });
                             continue;
                         }
                         DatasetLayout.Name name = DatasetLayout.parse(n);

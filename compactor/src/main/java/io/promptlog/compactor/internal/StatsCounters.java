@@ -17,6 +17,8 @@ public final class StatsCounters {
     public final AtomicLong queueFilesDeleted = new AtomicLong();
     /** Calls files whose text the text retention period erased. */
     public final AtomicLong textFilesExpired = new AtomicLong();
+    /** Small calls files replaced by merged ones. */
+    public final AtomicLong filesMerged = new AtomicLong();
     public final AtomicLong errors = new AtomicLong();
     /** Two-phase calls stored with status incomplete (writer gone, or no response in time). */
     public final AtomicLong incompleteCalls = new AtomicLong();

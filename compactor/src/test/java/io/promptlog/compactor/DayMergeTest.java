@@ -1,0 +1,266 @@
+package io.promptlog.compactor;
+
+import io.promptlog.format.CallsFileListing;
+import io.promptlog.format.DatasetLayout;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.promptlog.compactor.MergeFixture.filesOf;
+import static io.promptlog.compactor.MergeFixture.parquet;
+import static io.promptlog.compactor.MergeFixture.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Merging a closed day's small calls files: same rows, fewer files, late calls, duplicates, erasure, TTL. */
+@Timeout(240)
+class DayMergeTest {
+
+    @Test
+    void shouldMergeEachClosedDayIntoOneFileWithTheSameRowsAndLeaveTheOpenDayAlone(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 1500);
+        Path data = home.resolve("data");
+        Map<String, String> before = rows(data);
+        assertThat(before).hasSize(1500);
+        int day20 = filesOf(data, "2026-11-20").size();
+        List<Path> day22 = filesOf(data, "2026-11-22");
+        assertThat(day20).isGreaterThan(10);
+
+        List<String> steps = new ArrayList<>();
+        MergeResult r;
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            r = c.mergeClosedDays(steps::add);
+        }
+        assertThat(r.daysMerged()).as(r.describe()).isEqualTo(2);
+        assertThat(r.calls()).isEqualTo(2 * MergeFixture.PER_DAY);
+        assertThat(r.duplicatesDropped()).isZero();
+        assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+        assertThat(filesOf(data, "2026-11-21")).hasSize(1);
+        assertThat(filesOf(data, "2026-11-22")).as("the open day is not merged").isEqualTo(day22);
+        assertThat(rows(data)).isEqualTo(before);
+        assertThat(steps).anyMatch(s -> s.startsWith("committed the merge of 2026-11-20"));
+
+        Path merged = filesOf(data, "2026-11-20").get(0);
+        assertThat(DatasetLayout.isMerged(merged.getFileName().toString())).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(merged))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(DatasetLayout.mergeEpochFile(data))))
+                .isEqualTo("rw-------");
+        try (Stream<Path> s = Files.list(DatasetLayout.metaDir(data))) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("journal"));
+        }
+        try (Stream<Path> s = Files.walk(data)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            String f = "'" + merged + "'";
+            // a plain glob (DuckDB, Spark) reads the same rows, each once
+            try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT call_id) FROM read_parquet('"
+                    + data.resolve("calls") + "/**/*.parquet', hive_partitioning = true)")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1500);
+                assertThat(rs.getLong(2)).isEqualTo(1500);
+            }
+            // call_id statistics and bloom filter kept, rows sorted by call_id
+            try (ResultSet rs = st.executeQuery("SELECT count(*), count(stats_min_value), count(bloom_filter_offset) "
+                    + "FROM parquet_metadata(" + f + ") WHERE path_in_schema = 'call_id'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isPositive();
+                assertThat(rs.getLong(2)).isEqualTo(rs.getLong(1));
+                assertThat(rs.getLong(3)).isEqualTo(rs.getLong(1));
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT call_id, lag(call_id) OVER () AS prev "
+                    + "FROM read_parquet(" + f + ")) WHERE prev > call_id")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows out of call_id order").isZero();
+            }
+            try (ResultSet rs = st.executeQuery("SELECT value FROM parquet_kv_metadata(" + f + ") WHERE key = 'promptlog.merged_from'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(Integer.parseInt(rs.getString(1))).isEqualTo(day20);
+            }
+        }
+
+        // nothing left to merge: a second run changes nothing
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            assertThat(c.mergeClosedDays().daysMerged()).isZero();
+        }
+        assertThat(rows(data)).isEqualTo(before);
+    }
+
+    @Test
+    void shouldFindALateCallNextToTheMergedFileAndMergeTheDayAgain(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 900);
+        Path data = home.resolve("data");
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            assertThat(c.mergeClosedDays().daysMerged()).isEqualTo(2);
+        }
+        assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+        // a call of 2026-11-20 arriving late: a compactor that was down, a two-phase call completed late
+        try (io.promptlog.writer.PromptLog log = io.promptlog.writer.PromptLog.open(io.promptlog.writer.PromptLogConfig
+                .builder(home).shardCount(2).backgroundCompaction(false).build())) {
+            log.append(MergeFixture.call(10).toBuilder().callId("late-one").build());
+        }
+        Map<String, String> before;
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            c.runOnce();
+            assertThat(filesOf(data, "2026-11-20")).hasSize(2);
+            before = rows(data);
+            assertThat(before).containsKey("late-one").hasSize(901);
+            MergeResult r = c.mergeClosedDays();
+            assertThat(r.daysMerged()).as(r.describe()).isEqualTo(1);
+            assertThat(r.filesMerged()).isEqualTo(2);
+        }
+        assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+        assertThat(rows(data)).isEqualTo(before);
+    }
+
+    @Test
+    void shouldKeepOneRowPerCallIdWhenMerging(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 200);
+        // the same call_id logged again (an app retrying with its own id) lands in a later batch
+        try (io.promptlog.writer.PromptLog log = io.promptlog.writer.PromptLog.open(io.promptlog.writer.PromptLogConfig
+                .builder(home).shardCount(2).backgroundCompaction(false).build())) {
+            log.append(MergeFixture.call(5).toBuilder().response("retried").build());
+            log.append(MergeFixture.call(6).toBuilder().response("retried").build());
+        }
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            c.runOnce();
+        }
+        Path data = home.resolve("data");
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls WHERE call_id IN ('call-000005', 'call-000006')")).isEqualTo(4);
+        }
+        MergeResult r;
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            r = c.mergeClosedDays();
+        }
+        assertThat(r.duplicatesDropped()).isEqualTo(2);
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(200);
+            assertThat(d.count("SELECT count(DISTINCT call_id) FROM calls")).isEqualTo(200);
+            // the first one logged is kept (the earlier batch file starts earlier)
+            assertThat(d.count("SELECT count(*) FROM calls WHERE response = 'retried'")).isZero();
+        }
+    }
+
+    @Test
+    void shouldEraseAndExpireTextInMergedFiles(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 1500);
+        Path data = home.resolve("data");
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            c.mergeClosedDays();
+            ErasureResult e = c.erase(ErasureRequest.builder().user("u-3").build());
+            assertThat(e.rowsErased()).isEqualTo(java.util.stream.IntStream.range(0, 1500).filter(i -> i % 7 == 3).count());
+        }
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'u-3' AND (messages IS NOT NULL OR response IS NOT NULL)")).isZero();
+            assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'u-4' AND messages IS NOT NULL")).isPositive();
+        }
+        // text retention of 1 day at 2026-11-22T12:00: text of 2026-11-20 expires (a merged file), 11-21 stays
+        try (Compactor c = Compactor.open(MergeFixture.config(home).textRetention(java.time.Duration.ofDays(1)).build())) {
+            c.runOnce();
+        }
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls WHERE date = DATE '2026-11-20' AND messages IS NOT NULL")).isZero();
+            assertThat(d.count("SELECT count(*) FROM calls WHERE date = DATE '2026-11-20'")).isEqualTo(MergeFixture.PER_DAY);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE date = DATE '2026-11-21' AND user_id <> 'u-3' AND messages IS NOT NULL"))
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void shouldMergeOneClosedDayPerBackgroundPassByDefault(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 1500);
+        Path data = home.resolve("data");
+        Map<String, String> before = rows(data);
+        try (Compactor c = Compactor.open(MergeFixture.config(home).mergeClosedDays(true).build())) {
+            c.runIfDue();
+            assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+            assertThat(filesOf(data, "2026-11-21").size()).isGreaterThan(1);
+            c.runIfDue();
+            assertThat(filesOf(data, "2026-11-21")).hasSize(1);
+            assertThat(c.stats().errors()).as("%s", c.stats().lastError()).isZero();
+        }
+        assertThat(rows(data)).isEqualTo(before);
+        assertThat(CompactorConfig.defaults(home).mergeClosedDays()).isTrue();
+    }
+
+    @Test
+    void shouldNotMergeADayWithABatchAboveItsQueuesCheckpoint(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 900);
+        Path data = home.resolve("data");
+        // another host's compactor (queue ...aa) renamed a batch into 2026-11-20 and has not checkpointed it yet
+        List<Path> day20 = filesOf(data, "2026-11-20");
+        Path foreign = day20.get(0).resolveSibling("other-host_00000000000000aa_s0_0000000000000000-0000000000000005.parquet");
+        Files.copy(day20.get(0), foreign);
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            MergeResult r = c.mergeClosedDays();
+            assertThat(r.daysMerged()).as(r.describe()).isEqualTo(1);
+        }
+        assertThat(filesOf(data, "2026-11-20")).hasSize(day20.size() + 1);
+        assertThat(filesOf(data, "2026-11-21")).hasSize(1);
+        // once that batch is checkpointed the day is closed; its rows repeat ours, so they are dropped
+        Files.writeString(DatasetLayout.checkpointFile(data, "00000000000000aa"), "shard.0=5\n");
+        long copied;
+        try (DuckDataset d = new DuckDataset(data)) {
+            copied = d.count("SELECT count(*) FROM read_parquet('" + foreign + "')");
+        }
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            MergeResult r = c.mergeClosedDays();
+            assertThat(r.daysMerged()).as(r.describe()).isEqualTo(1);
+            assertThat(r.duplicatesDropped()).isEqualTo(copied);
+        }
+        assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(900);
+        }
+    }
+
+    @Test
+    void shouldRebuildALostCheckpointFromMergedFilesAndNotCompactTheirCallsAgain(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 900);
+        Path data = home.resolve("data");
+        Map<Integer, Long> committed;
+        try (Compactor c = Compactor.open(MergeFixture.config(home).queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
+            assertThat(c.mergeClosedDays().daysMerged()).isEqualTo(2);
+            committed = c.committed();
+        }
+        try (Stream<Path> s = Files.list(DatasetLayout.metaDir(data))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".checkpoint")).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (Compactor c = Compactor.open(MergeFixture.config(home).queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
+            assertThat(c.committed()).isEqualTo(committed);
+            assertThat(c.runOnce().callsWritten()).isZero();
+        }
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(900);
+        }
+    }
+
+    @Test
+    void shouldRejectBadMergeSettingsByName() {
+        Path home = Path.of("unused");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CompactorConfig.builder(home).mergeFileBytes(10).build())
+                .hasMessageContaining("mergeFileBytes");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CompactorConfig.builder(home).mergeGrace(java.time.Duration.ofMinutes(-1)).build())
+                .hasMessageContaining("mergeGrace");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CompactorConfig.builder(home).mergeRowGroupBytes(1).build())
+                .hasMessageContaining("mergeRowGroupBytes");
+    }
+
+    static long epoch(Path data) throws java.io.IOException {
+        return CallsFileListing.readEpoch(data);
+    }
+}

@@ -4,6 +4,7 @@ import io.promptlog.compactor.CompactionResult;
 import io.promptlog.compactor.Compactor;
 import io.promptlog.compactor.CompactorConfig;
 import io.promptlog.compactor.CompactorStats;
+import io.promptlog.compactor.MergeResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +18,9 @@ import java.util.concurrent.Callable;
 @Command(name = "compact", mixinStandardHelpOptions = true,
         description = {"Compacts the queue D/queue into the zstd Parquet dataset (D/data, or --data OUT), exactly once.",
                 "--retain decides whose text is kept (default: errors, flagged, prompt-injection rule and a 10%% sample; "
-                        + "all; none = metadata only); --redact default masks secrets and personal data, none keeps text as logged."})
+                        + "all; none = metadata only); --redact default masks secrets and personal data, none keeps text as logged.",
+                "--merge then merges the small calls files of every closed day (a UTC day that ended --merge-grace-minutes ago) "
+                        + "into a few large ones, exactly once and safe to interrupt; --follow does it in the background, one day per pass."})
 final class CompactCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "D", description = "promptlog home (default: ./" + DatasetOptions.DEFAULT_HOME + ")")
     Path dir;
@@ -41,6 +44,16 @@ final class CompactCommand implements Callable<Integer> {
     @Option(names = "--interval-millis", paramLabel = "MS", description = "with --follow: how often to look at the queue (default: "
             + CompactorConfig.DEFAULT_INTERVAL_MILLIS + ")")
     Long intervalMillis;
+
+    @Option(names = "--merge", description = "after compacting, merge each closed day's small calls files into a few large ones now")
+    boolean merge;
+
+    @Option(names = "--no-merge", description = "with --follow: do not merge closed days in the background")
+    boolean noMerge;
+
+    @Option(names = "--merge-grace-minutes", paramLabel = "N", description = "a UTC day is closed for merging N minutes after it ended (default: "
+            + "60)")
+    Long mergeGraceMinutes;
 
     @CommandLine.ParentCommand
     PromptLogCli parent;
@@ -66,6 +79,19 @@ final class CompactCommand implements Callable<Integer> {
             if (follow) {
                 b.minBatchRows(1).maxBatchDelayMillis(0);
             }
+            if (merge && follow) {
+                throw new IllegalArgumentException("--merge merges once and exits; --follow merges closed days in the background already");
+            }
+            if (noMerge && !follow) {
+                throw new IllegalArgumentException("--no-merge applies to --follow only (without --follow nothing is merged unless --merge)");
+            }
+            b.mergeClosedDays(!noMerge);
+            if (mergeGraceMinutes != null) {
+                if (mergeGraceMinutes < 0) {
+                    throw new IllegalArgumentException("--merge-grace-minutes must be >= 0, was " + mergeGraceMinutes);
+                }
+                b.mergeGrace(java.time.Duration.ofMinutes(mergeGraceMinutes));
+            }
             b.build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -77,6 +103,15 @@ final class CompactCommand implements Callable<Integer> {
         CompactorStats stats = run(b.build(), follow, 0, parent.err);
         if (stats.errors() > 0) {
             throw new PromptLogCli.CliFailure(stats.errors() + " compaction error(s); last: " + stats.lastError());
+        }
+        if (merge) {
+            try (Compactor c = Compactor.open(b.build())) {
+                MergeResult r = c.mergeClosedDays(line -> {
+                    parent.err.println(line);
+                    parent.err.flush();
+                });
+                parent.err.println(r.describe());
+            }
         }
         return 0;
     }

@@ -50,6 +50,41 @@ class CompactCommandTest {
     }
 
     @Test
+    void shouldMergeClosedDaysWithTheMergeFlagAndRejectBadMergeFlags() throws Exception {
+        Path home = tmp.resolve("m");
+        for (int run = 0; run < 3; run++) {
+            TestHomes.generate(home, 100, run * 100L, 1);
+            Cli.Result r = Cli.run("compact", "--dir", home.toString());
+            assertThat(r.code()).as(r.toString()).isZero();
+        }
+        List<Path> before = parquetFiles(home.resolve("data/calls"));
+        assertThat(before.size()).isGreaterThanOrEqualTo(3);
+
+        assertThat(Cli.run("compact", "--dir", home.toString(), "--merge", "--follow").code()).isEqualTo(2);
+        assertThat(Cli.run("compact", "--dir", home.toString(), "--no-merge").code()).isEqualTo(2);
+        Cli.Result bad = Cli.run("compact", "--dir", home.toString(), "--merge", "--merge-grace-minutes", "-1");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--merge-grace-minutes must be >= 0, was -1");
+        assertThat(parquetFiles(home.resolve("data/calls"))).isEqualTo(before);
+
+        Cli.Result r = Cli.run("compact", "--dir", home.toString(), "--merge");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("committed the merge of").containsPattern("merged \\d+ closed day\\(s\\): " + before.size() + " small files");
+        List<Path> after = parquetFiles(home.resolve("data/calls"));
+        assertThat(after.size()).isLessThan(before.size());
+        try (PromptLogReader reader = PromptLogReader.openHome(home)) {
+            assertThat(reader.sql("SELECT count(*), count(DISTINCT call_id) FROM calls").rows().get(0)).containsExactly(300L, 300L);
+        }
+        assertThat(Cli.run("compact", "--help").out()).contains("--merge", "--no-merge", "--merge-grace-minutes");
+    }
+
+    private static List<Path> parquetFiles(Path dir) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+        }
+    }
+
+    @Test
     void shouldFollowTheQueueUntilInterruptedAndCompactTheRest() throws Exception {
         Path home = tmp.resolve("f");
         TestHomes.generate(home, 50, 0, 2);

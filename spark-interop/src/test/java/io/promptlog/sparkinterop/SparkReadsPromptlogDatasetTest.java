@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Spark 4 (local mode) reads {@code calls/} and {@code system_prompts/} of a dataset the promptlog CLI
- * wrote, joins them, and gets the same answers as the reader. The dataset and the reader's answers come
+ * wrote (with closed days merged), joins them, and gets the same answers as the reader. The dataset and the reader's answers come
  * from the CLI jar run in a child JVM (promptlog's Parquet version must not share Spark's class path).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -44,8 +44,15 @@ class SparkReadsPromptlogDatasetTest {
     @BeforeAll
     static void writeDatasetAndStartSpark() throws Exception {
         home = tmp.resolve("home");
-        cli("generate", "--count", "800", "--dir", home.toString(), "--no-progress", "--seed", "99");
+        // two compaction runs, so each day has several small files, then merged: Spark reads merged files
+        // next to small ones (the last day is not closed yet, or has a single file)
+        cli("generate", "--count", "400", "--dir", home.toString(), "--no-progress", "--seed", "99");
         cli("compact", "--dir", home.toString(), "--retain", "all", "--redact", "none");
+        cli("generate", "--count", "400", "--seq-start", "400", "--dir", home.toString(), "--no-progress", "--seed", "99");
+        cli("compact", "--dir", home.toString(), "--retain", "all", "--redact", "none", "--merge");
+        try (java.util.stream.Stream<Path> files = Files.walk(home.resolve("data/calls"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("merged files").anyMatch(n -> n.startsWith("merged_"));
+        }
         spark = SparkSession.builder().master("local[1]").appName("promptlog-interop")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
                 .config("spark.driver.host", "127.0.0.1").config("spark.sql.session.timeZone", "UTC")

@@ -46,13 +46,16 @@ import java.util.SplittableRandom;
  * logs the calls without their texts (messages, response, tools; the system prompts stay), which keeps a
  * 10 M call run within this machine's disk and time (the point lookup and the group-by read metadata
  * columns). {@code --promptlog-jar J} also times {@code java -jar J show <id> --data <dataset>} end to end
- * (JVM start included; median of 3 child processes).
+ * (JVM start included; median of 3 child processes). {@code --merge} then merges every day's small files
+ * ({@code Compactor.mergeClosedDays}, its clock two days after the last call, as on a service that ran that
+ * month) and measures the dataset's size, file count, reader open and point lookup again, in the same run
+ * (with {@code --keep}, the kept data set stays merged).
  *
  * <p>{@code --keep DIR} builds the data set in DIR and leaves it there (with the ids it looks up, in
  * {@code ids.txt}); a later run with the same options and {@code --keep DIR} measures it again without
  * rebuilding it (the 10 M data set takes most of an hour to build).
  *
- * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--promptlog-jar J] [--out result.json] [--keep DIR]</pre>
+ * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--merge] [--promptlog-jar J] [--out result.json] [--keep DIR]</pre>
  */
 public final class QueryBench {
     static final String GROUP_BY = "SELECT request_model, CAST(start_time AS DATE) AS day, count(*) AS calls, "
@@ -67,6 +70,7 @@ public final class QueryBench {
         int repeats = 7;
         int fileCalls = 0;
         boolean metadataOnly = false;
+        boolean merge = false;
         Path promptlogJar = null;
         Path out = null;
         Path keep = null;
@@ -77,6 +81,7 @@ public final class QueryBench {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
                 case "--metadata-only" -> metadataOnly = true;
+                case "--merge" -> merge = true;
                 case "--promptlog-jar" -> promptlogJar = Path.of(args[++i]);
                 case "--keep" -> keep = Path.of(args[++i]);
                 case "--help" -> {
@@ -94,7 +99,7 @@ public final class QueryBench {
         }
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("promptlog-query-");
         try {
-            String json = run(root, n, repeats, fileCalls, metadataOnly, promptlogJar);
+            String json = run(root, n, repeats, fileCalls, metadataOnly, promptlogJar, merge);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -107,10 +112,10 @@ public final class QueryBench {
     }
 
     private static final String USAGE = "query [--calls 1000000] [--repeats 7] [--file-calls K] [--metadata-only] "
-            + "[--promptlog-jar J] [--out result.json] [--keep DIR]";
+            + "[--merge] [--promptlog-jar J] [--out result.json] [--keep DIR]";
 
-    static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, Path promptlogJar)
-            throws Exception {
+    static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, Path promptlogJar,
+                      boolean merge) throws Exception {
         long spacing = 30L * 86_400_000_000L / n;
         SyntheticCalls synthetic = new SyntheticCalls(Workload.SEED, 24, 512, 4096,
                 SyntheticCalls.DEFAULT_BASE_MICROS, spacing);
@@ -138,7 +143,12 @@ public final class QueryBench {
             lines.addAll(ids);
             Files.write(idsFile, lines);
         }
-        return measure(home, duckFile, n, repeats, fileCalls, metadataOnly, promptlogJar, ids, files);
+        String json = measure(home, duckFile, n, repeats, fileCalls, metadataOnly, promptlogJar, ids, files);
+        if (!merge) {
+            return json;
+        }
+        return json.substring(0, json.length() - 1)
+                + afterMerge(home, ids, repeats, SyntheticCalls.DEFAULT_BASE_MICROS + (long) n * spacing) + "}";
     }
 
     /** Logs and compacts the calls, writes DuckDB's file of the same calls; returns the calls files written. */
@@ -297,6 +307,40 @@ public final class QueryBench {
                 n, repeats, fileCalls, metadataOnly, files, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
                 median(plLookup), median(dkLookup), median(plGroup), median(dkGroup),
                 Double.isNaN(showMs) ? "null" : String.format(Locale.ROOT, "%.0f", showMs));
+    }
+
+    /**
+     * Merges every day's small calls files (clock two days after {@code lastMicros}), then times the reader's
+     * open and the point lookup again: a JSON fragment {@code ,"after_merge":{...}}.
+     */
+    private static String afterMerge(Path home, List<String> ids, int repeats, long lastMicros) throws Exception {
+        java.time.Clock later = java.time.Clock.fixed(java.time.Instant.EPOCH.plus(lastMicros + 2 * 86_400_000_000L,
+                java.time.temporal.ChronoUnit.MICROS), java.time.ZoneOffset.UTC);
+        long m0 = System.nanoTime();
+        io.promptlog.compactor.MergeResult r;
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).retention(RetentionPolicy.all()).clock(later).build())) {
+            r = c.mergeClosedDays();
+        }
+        double mergeS = (System.nanoTime() - m0) / 1e9;
+        System.err.println("# " + r.describe() + String.format(Locale.ROOT, " in %.1f s", mergeS));
+        double[] lookup = new double[repeats];
+        long o0 = System.nanoTime();
+        double openMs;
+        int files;
+        try (PromptLogReader reader = PromptLogReader.open(home.resolve("data"))) {
+            openMs = (System.nanoTime() - o0) / 1e6;
+            files = reader.callFileCount();
+            for (int i = 0; i <= repeats; i++) {
+                long a = System.nanoTime();
+                reader.call(ids.get(i)).orElseThrow(() -> new IllegalStateException("lost a call in the merge"));
+                if (i > 0) {
+                    lookup[i - 1] = (System.nanoTime() - a) / 1e6;
+                }
+            }
+        }
+        return String.format(Locale.ROOT, ",\"after_merge\":{\"merge_s\":%.1f,\"days_merged\":%d,\"calls_files\":%d,"
+                        + "\"promptlog_dataset_bytes\":%d,\"reader_open_ms\":%.1f,\"point_lookup_promptlog_ms\":%.2f}",
+                mergeS, r.daysMerged(), files, dirBytes(home.resolve("data")), openMs, median(lookup));
     }
 
     /** Median wall time of 3 {@code show} commands in child JVMs (the launcher's flags), different ids. */

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (journal written, target written, renamed, committed, each source deleted): the merging thread stops at
  * each step until the readers have queried, so every intermediate state is read, deterministically. One
  * reader refreshes its file list at each step; the other keeps the list it opened with (its files vanish
- * under it and it lists again).
+ * under it and it lists again). Both also look calls up by their UUIDv7 id (the one-day path).
  */
 @Timeout(300)
 class ReadWhileMergingTest {
@@ -44,12 +44,26 @@ class ReadWhileMergingTest {
             }
             TestHomes.append(home, calls.toArray(LlmCall[]::new));
         }
-        Clock later = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
+        // and calls logged now, with the writer's UUIDv7 ids: looked up by id through the day-pruned path
+        List<LlmCall> now = new ArrayList<>();
+        for (int i = 0; i < PER_DAY; i++) {
+            now.add(LlmCall.builder().requestModel("gpt-4o").inputTokens(i).build());
+        }
+        TestHomes.append(home, now.toArray(LlmCall[]::new));
+        Clock later = Clock.fixed(Instant.now().plus(java.time.Duration.ofDays(3)), ZoneOffset.UTC);
         CompactorConfig cfg = CompactorConfig.builder(home).maxFileRows(10).clock(later).mergeClosedDays(false).build();
         try (Compactor c = Compactor.open(cfg)) {
             c.runOnce();
         }
-        int total = DAYS * PER_DAY;
+        int total = (DAYS + 1) * PER_DAY;
+        List<String> ids = new ArrayList<>();
+        long days;
+        try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
+            r.sql("SELECT call_id FROM calls WHERE call_id NOT LIKE 'c-%' ORDER BY call_id LIMIT 3").rows()
+                    .forEach(row -> ids.add((String) row.get(0)));
+            days = ((Number) r.sql("SELECT count(DISTINCT date) FROM calls").scalar()).longValue();
+        }
+        assertThat(ids).hasSize(3);
         SynchronousQueue<String> atStep = new SynchronousQueue<>();
         SynchronousQueue<Boolean> read = new SynchronousQueue<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -86,6 +100,9 @@ class ReadWhileMergingTest {
                     List<Object> row = r.sql("SELECT count(*), count(DISTINCT call_id) FROM calls").rows().get(0);
                     assertThat(((Number) row.get(0)).longValue()).as("calls at step '%s'", step).isEqualTo(total);
                     assertThat(((Number) row.get(1)).longValue()).as("distinct calls at step '%s'", step).isEqualTo(total);
+                    for (String id : ids) {
+                        assertThat(r.call(id)).as("call %s at step '%s'", id, step).isPresent();
+                    }
                 }
                 steps++;
                 assertThat(read.offer(true, 60, TimeUnit.SECONDS)).isTrue();
@@ -93,10 +110,10 @@ class ReadWhileMergingTest {
             merger.join();
             assertThat(failure.get()).isNull();
             refreshing.refreshLive();
-            assertThat(refreshing.callFileCount()).isEqualTo(DAYS);
+            assertThat(refreshing.callFileCount()).isEqualTo(days);
             assertThat(((Number) refreshing.sql("SELECT count(*) FROM calls").scalar()).longValue()).isEqualTo(total);
         }
-        assertThat(result.get().daysMerged()).isEqualTo(DAYS);
+        assertThat(result.get().daysMerged()).isEqualTo(days);
         // per day: journal, wrote, renamed, committed, one per source deleted, merged
         assertThat(steps).isGreaterThanOrEqualTo(DAYS * 9);
     }

@@ -54,6 +54,14 @@ final class ChildJvm {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
+    /** Like {@link #start}, with {@code jvmArgs} (e.g. {@code -Dkey=value}) before the main class. */
+    static Process start(Path log, List<String> jvmArgs, String... args) throws IOException {
+        List<String> cmd = command(e -> true, args);
+        cmd.addAll(cmd.indexOf(CompactorChild.class.getName()), jvmArgs);
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
     static List<String> command(Predicate<String> keepOnClasspath, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

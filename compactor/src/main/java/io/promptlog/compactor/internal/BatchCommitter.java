@@ -104,9 +104,11 @@ final class BatchCommitter {
         }
         for (Path[] r : renames) {
             Durable.rename(r[0], r[1]);
+            CrashPoints.reached(CrashPoints.RENAMED);
             Durable.fsyncDirectory(r[1].getParent());
             stats.filesWritten.incrementAndGet();
         }
+        CrashPoints.reached(CrashPoints.BATCH_RENAMED);
         return bytes;
     }
 
@@ -130,6 +132,7 @@ final class BatchCommitter {
         }
         long size = Files.size(tmp);
         Durable.rename(tmp, target);
+        CrashPoints.reached(CrashPoints.RENAMED);
         Durable.fsyncDirectory(dir);
         known.committed(target, entries.keySet());
         stats.filesWritten.incrementAndGet();

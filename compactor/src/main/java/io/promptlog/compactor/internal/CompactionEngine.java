@@ -320,7 +320,9 @@ public final class CompactionEngine implements AutoCloseable {
             long bytes = committer.commit(b, null);
             stats.bytesWritten.addAndGet(bytes);
             committed.put(st.shard, b.last);
-            Durable.writeAtomically(DatasetLayout.checkpointFile(data, queueId), Checkpoint.render(committed, config.hostName()));
+            Durable.writeAtomically(DatasetLayout.checkpointFile(data, queueId), Checkpoint.render(committed, config.hostName()),
+                    CrashPoints.CHECKPOINT_TEMP);
+            CrashPoints.reached(CrashPoints.CHECKPOINTED);
             if (!full || cut) {
                 break; // cut: a call in flight holds the rest of the shard until a later pass
             }

@@ -38,6 +38,11 @@ public final class Durable {
 
     /** Writes a small file atomically (mode 0600): temp, fsync, rename, fsync the directory. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
+        writeAtomically(target, content, null);
+    }
+
+    /** As {@link #writeAtomically(Path, byte[])}, reaching {@link CrashPoints} step {@code crashPoint} before the rename. */
+    static void writeAtomically(Path target, byte[] content, String crashPoint) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         io.promptlog.writer.PrivateFiles.createFile(tmp);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -47,6 +52,9 @@ public final class Durable {
                 ch.write(b);
             }
             ch.force(true);
+        }
+        if (crashPoint != null) {
+            CrashPoints.reached(crashPoint);
         }
         rename(tmp, target);
         fsyncDirectory(target.getParent());

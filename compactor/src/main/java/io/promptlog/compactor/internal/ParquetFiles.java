@@ -48,7 +48,9 @@ public final class ParquetFiles {
                 w.write(r);
             }
         }
+        CrashPoints.reached(CrashPoints.TEMP_WRITTEN);
         Durable.fsync(file);
+        CrashPoints.reached(CrashPoints.TEMP_FSYNCED);
     }
 
     /** The writer settings of a calls file: zstd, statistics, dictionaries, a bloom filter on call_id sized to rows. */
@@ -87,7 +89,9 @@ public final class ParquetFiles {
                 w.write(r);
             }
         }
+        CrashPoints.reached(CrashPoints.TEMP_WRITTEN);
         Durable.fsync(file);
+        CrashPoints.reached(CrashPoints.TEMP_FSYNCED);
     }
 
     /** The key-value metadata in a Parquet file's footer. */

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * the odd ones, prints {@code sent}, then waits to be killed with the even ones still in flight.
  * {@code app <home> <seqStart>} is the default deployment, an app logging numbered calls from two threads
  * with the background compactor running in the same JVM, printing {@code acked <n>} once seqs
- * {@code [seqStart, n)} have all been appended, until killed.
+ * {@code [seqStart, n)} have all been appended, until killed. {@code writer <home> <seqStart>} is the same app
+ * without background compaction (a separate compactor process compacts its queue).
  */
 public final class CompactorChild {
     private CompactorChild() {
@@ -72,8 +73,8 @@ public final class CompactorChild {
                 java.util.concurrent.locks.LockSupport.park(); // killed with SIGKILL by the test
             }
         }
-        if (args[0].equals("app")) {
-            app(home, Long.parseLong(args[2]));
+        if (args[0].equals("app") || args[0].equals("writer")) {
+            app(home, Long.parseLong(args[2]), args[0].equals("app"));
             return;
         }
         if (args[0].equals("follow")) {
@@ -99,9 +100,9 @@ public final class CompactorChild {
         return new io.promptlog.synthetic.SyntheticCalls(9, 6, 100, 400).call(seq);
     }
 
-    private static void app(Path home, long seqStart) throws Exception {
+    private static void app(Path home, long seqStart, boolean backgroundCompaction) throws Exception {
         io.promptlog.writer.PromptLog log = io.promptlog.writer.PromptLog.open(io.promptlog.writer.PromptLogConfig
-                .builder(home).shardCount(2).compactionIntervalMillis(20).build());
+                .builder(home).shardCount(2).compactionIntervalMillis(20).backgroundCompaction(backgroundCompaction).build());
         java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(seqStart);
         java.util.concurrent.ConcurrentSkipListSet<Long> done = new java.util.concurrent.ConcurrentSkipListSet<>();
         for (int t = 0; t < 2; t++) {

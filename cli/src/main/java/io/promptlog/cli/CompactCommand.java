@@ -199,9 +199,10 @@ final class CompactCommand implements Callable<Integer> {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        err.printf("compacted %,d calls into %,d files (%,d bytes) in %s in %.1f s%s%n", stats.callsWritten(),
+        err.printf("compacted %,d calls into %,d files (%,d bytes) in %s in %.1f s%s%s%n", stats.callsWritten(),
                 stats.filesWritten(), stats.bytesWritten(), config.dataDir(), secs,
-                stats.corruptRecords() > 0 ? "; skipped " + stats.corruptRecords() + " damaged queue stretch(es)" : "");
+                stats.corruptRecords() > 0 ? "; skipped " + stats.corruptRecords() + " damaged queue stretch(es)" : "",
+                stats.duplicatesDropped() > 0 ? "; left out " + stats.duplicatesDropped() + " copies of calls already stored" : "");
         for (String s : stats.skippedStretches()) {
             err.println("warning: skipped a damaged queue stretch: " + s);
         }

@@ -199,7 +199,8 @@ public final class Compactor implements AutoCloseable {
         return new CompactorStats(s.runs.get(), s.callsWritten.get(), s.filesWritten.get(), s.bytesWritten.get(),
                 s.recordsRead.get(), s.corruptRecords.get(), s.textRetained.get(), s.redactions.get(),
                 s.systemPromptsWritten.get(), s.toolDefinitionsWritten.get(), s.queueFilesDeleted.get(),
-                s.errors.get(), s.lastError(), committed(), s.skippedStretches(), s.textsLost.get());
+                s.errors.get(), s.lastError(), committed(), s.skippedStretches(), s.textsLost.get(),
+                s.duplicatesDropped.get());
     }
 
     /** Committed queue index per shard (shards with nothing committed are absent). */

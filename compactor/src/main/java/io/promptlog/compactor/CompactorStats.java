@@ -23,9 +23,12 @@ import java.util.Map;
  * @param skippedStretches  each damaged queue stretch skipped, named by file, byte range and indexes (the first hundred)
  * @param textsLost         calls stored without their system prompt or tools because the queue record that defined
  *                          that text was destroyed by damage (attribute {@code promptlog.lost_text} names the fields)
+ * @param duplicatesDropped calls left out because their call_id was already stored on their date (or twice in one
+ *                          batch): a call logged twice, or imported while also in the queue, is stored once
  */
 public record CompactorStats(long runs, long callsWritten, long filesWritten, long bytesWritten, long recordsRead,
                              long corruptRecords, long textRetained, long redactions, long systemPromptsWritten,
                              long toolDefinitionsWritten, long queueFilesDeleted, long errors, String lastError,
-                             Map<Integer, Long> committed, List<String> skippedStretches, long textsLost) {
+                             Map<Integer, Long> committed, List<String> skippedStretches, long textsLost,
+                             long duplicatesDropped) {
 }

@@ -135,16 +135,19 @@ class DayMergeTest {
         }
         try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
             c.runOnce();
+            // the compactor leaves the copies out already (CallIdIndex); the merge's own check is the second line
+            // of defence (two compactors of different queues committing one call_id into a day at once)
+            assertThat(c.stats().duplicatesDropped()).isEqualTo(2);
         }
         Path data = home.resolve("data");
         try (DuckDataset d = new DuckDataset(data)) {
-            assertThat(d.count("SELECT count(*) FROM calls WHERE call_id IN ('call-000005', 'call-000006')")).isEqualTo(4);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE call_id IN ('call-000005', 'call-000006')")).isEqualTo(2);
         }
         MergeResult r;
         try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
             r = c.mergeClosedDays();
         }
-        assertThat(r.duplicatesDropped()).isEqualTo(2);
+        assertThat(r.duplicatesDropped()).isZero();
         try (DuckDataset d = new DuckDataset(data)) {
             assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(200);
             assertThat(d.count("SELECT count(DISTINCT call_id) FROM calls")).isEqualTo(200);

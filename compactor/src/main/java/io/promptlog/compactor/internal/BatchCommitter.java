@@ -30,6 +30,10 @@ import java.util.stream.Collectors;
  * A crash before the first calls rename leaves nothing of the batch visible except texts, which the
  * redo finds already stored. A crash between calls renames leaves a partial batch that the next start
  * completes (see {@link Recovery}); a crash before the checkpoint is covered by the file names.
+ *
+ * <p>A call whose call_id the dataset already holds on its date, or that the batch holds twice, is left
+ * out (see {@link CallIdIndex}); a date whose calls are all left out still gets its (empty) file, so the
+ * batch's files match its {@link DatasetSchema#KEY_BATCH_DATES} entry and recovery stays exact.
  */
 final class BatchCommitter {
     private final Path data;
@@ -40,6 +44,7 @@ final class BatchCommitter {
     private final KnownTexts knownPrompts;
     private final KnownTexts knownTools;
     private final StatsCounters stats;
+    private final CallIdIndex callIds;
 
     BatchCommitter(Path data, String host, String queueId, int zstdLevel, long rowGroupBytes,
                    KnownTexts knownPrompts, KnownTexts knownTools, StatsCounters stats) {
@@ -51,6 +56,7 @@ final class BatchCommitter {
         this.knownPrompts = knownPrompts;
         this.knownTools = knownTools;
         this.stats = stats;
+        this.callIds = new CallIdIndex(data);
     }
 
     /**
@@ -77,6 +83,7 @@ final class BatchCommitter {
                 byDate.keySet().stream().map(LocalDate::toString).collect(Collectors.joining(",")));
 
         List<Path[]> renames = new ArrayList<>();
+        List<Map.Entry<LocalDate, List<CompactedCall>>> written = new ArrayList<>();
         try {
             for (Map.Entry<LocalDate, List<CompactedCall>> e : byDate.entrySet()) {
                 if (onlyDates != null && !onlyDates.contains(e.getKey())) {
@@ -90,8 +97,11 @@ final class BatchCommitter {
                 Path target = dir.resolve(name + DatasetLayout.PARQUET);
                 Path tmp = DatasetLayout.tempFor(target);
                 List<CompactedCall> rows = e.getValue();
+                // in queue order, so the first copy of a call wins; then by start time, as files are sorted
+                stats.duplicatesDropped.addAndGet(callIds.dropKnown(e.getKey(), rows));
                 rows.sort(Comparator.comparingLong(CompactedCall::startMicros));
                 renames.add(new Path[] {tmp, target});
+                written.add(e);
                 ParquetFiles.writeCalls(tmp, rows, meta, zstdLevel, rowGroupBytes);
                 bytes += Files.size(tmp);
                 stats.callsWritten.addAndGet(rows.size());
@@ -102,8 +112,10 @@ final class BatchCommitter {
             }
             throw e;
         }
-        for (Path[] r : renames) {
+        for (int i = 0; i < renames.size(); i++) {
+            Path[] r = renames.get(i);
             Durable.rename(r[0], r[1]);
+            callIds.committed(written.get(i).getKey(), r[1], written.get(i).getValue());
             CrashPoints.reached(CrashPoints.RENAMED);
             Durable.fsyncDirectory(r[1].getParent());
             stats.filesWritten.incrementAndGet();

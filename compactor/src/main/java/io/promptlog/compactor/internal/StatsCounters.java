@@ -24,6 +24,8 @@ public final class StatsCounters {
     public final AtomicLong incompleteCalls = new AtomicLong();
     /** Calls stored without a text whose defining queue record was lost to damage. */
     public final AtomicLong textsLost = new AtomicLong();
+    /** Calls left out because the dataset (or their batch) already held their call_id on their date. */
+    public final AtomicLong duplicatesDropped = new AtomicLong();
     private volatile String lastError;
     private final java.util.List<String> skippedStretches = new java.util.concurrent.CopyOnWriteArrayList<>();
 

@@ -80,4 +80,57 @@ class PromptlogJarIT {
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("no promptlog home at");
     }
+    /**
+     * Short read commands through the launcher: C1 only and a class data sharing archive made by the first run
+     * and used, unchanged, by the next; nothing but the command's own output on stdout and stderr. On Java 25
+     * too when installed (module flags on the command line would make it reject and rewrite the archive at
+     * every run: the launcher leaves them to the jar's manifest).
+     */
+    @Test
+    void shouldStartShortCommandsFromAClassDataArchiveWithCleanOutput() throws Exception {
+        Path root = Path.of(System.getProperty("promptlog.root"));
+        Path home = tmp.resolve("cds");
+        assertThat(jar("generate", "--count", "50", "--dir", home.toString(), "--no-progress").code()).isZero();
+        assertThat(jar("compact", "--dir", home.toString()).code()).isZero();
+        List<String> javaHomes = new ArrayList<>(List.of(System.getProperty("java.home")));
+        Path java25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        if (Files.isExecutable(java25.resolve("bin/java"))) {
+            javaHomes.add(java25.toString());
+        }
+        for (String javaHome : javaHomes) {
+            int major = Integer.parseInt(run(List.of(Path.of(javaHome, "bin", "java").toString(), "-XshowSettings:properties",
+                    "-version")).err().lines().filter(l -> l.contains("java.specification.version = ")).findFirst()
+                    .orElseThrow().replaceAll(".*= ", "").trim());
+            Path archive = root.resolve("cli/target/promptlog-read-jdk" + major + ".jsa");
+            Files.deleteIfExists(archive);
+            List<String> query = List.of("env", "JAVA_HOME=" + javaHome, "bash", root.resolve("promptlog").toString(), "query",
+                    "--dir", home.toString(), "--format", "csv", "SELECT count(*) AS n FROM calls");
+            Run first = run(query);
+            assertThat(first.out()).as("Java %d: %s", major, first.err()).isEqualTo("n\r\n50\r\n");
+            assertThat(first.err()).as("Java %d", major).isEmpty();
+            assertThat(archive).as("Java %d", major).isRegularFile();
+            java.nio.file.attribute.FileTime made = Files.getLastModifiedTime(archive);
+            Run second = run(query);
+            assertThat(second.out()).isEqualTo("n\r\n50\r\n");
+            assertThat(second.err()).as("Java %d", major).isEmpty();
+            assertThat(Files.getLastModifiedTime(archive)).as("Java %d: the archive was used, not made again", major).isEqualTo(made);
+        }
+    }
+
+    /** The jar's manifest carries exactly the module flags of promptlog.jvmFlags (the launcher relies on it). */
+    @Test
+    void shouldCarryTheModuleFlagsInTheJarManifest() throws Exception {
+        java.util.jar.Attributes a;
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(System.getProperty("promptlog.jar"))) {
+            a = jf.getManifest().getMainAttributes();
+        }
+        List<String> flags = Arrays.asList(System.getProperty("promptlog.jvmFlags").trim().split("\\s+"));
+        for (String kind : List.of("exports", "opens")) {
+            List<String> fromFlags = flags.stream().filter(f -> f.startsWith("--add-" + kind + "="))
+                    .map(f -> f.substring(("--add-" + kind + "=").length()).replace("=ALL-UNNAMED", "")).sorted().toList();
+            List<String> fromManifest = Arrays.stream(a.getValue("Add-" + Character.toUpperCase(kind.charAt(0)) + kind.substring(1))
+                    .trim().split("\\s+")).sorted().toList();
+            assertThat(fromManifest).as("Add-%s", kind).isEqualTo(fromFlags);
+        }
+    }
 }

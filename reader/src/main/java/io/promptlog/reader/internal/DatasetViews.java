@@ -30,6 +30,7 @@ public final class DatasetViews implements AutoCloseable {
     private final Path queueDir;
     private final Warnings warnings = new Warnings();
     private final CorruptFileRetry retry;
+    private final SpillDirectory spill;
     private Lock lock;
     private boolean built;
     private long liveRows;
@@ -40,8 +41,9 @@ public final class DatasetViews implements AutoCloseable {
         void apply(Connection conn, Path dataDir) throws SQLException;
     }
 
-    private DatasetViews(Connection conn, Path dataDir, Path queueDir, Lock lock) {
+    private DatasetViews(Connection conn, SpillDirectory spill, Path dataDir, Path queueDir, Lock lock) {
         this.conn = conn;
+        this.spill = spill;
         this.files = new DatasetFiles(dataDir);
         this.queueDir = queueDir;
         this.lock = lock;
@@ -52,6 +54,10 @@ public final class DatasetViews implements AutoCloseable {
             return null;
         }, warnings);
     }
+
+    /** System property: the DuckDB memory limit of a reader (a DuckDB size, such as {@code 512MB}); default {@value #DEFAULT_MEMORY_LIMIT}. */
+    public static final String MEMORY_LIMIT_PROPERTY = "promptlog.reader.memoryLimit";
+    public static final String DEFAULT_MEMORY_LIMIT = "1GB";
 
     /**
      * Starts DuckDB in memory; the views are built on first need.
@@ -66,10 +72,27 @@ public final class DatasetViews implements AutoCloseable {
         } catch (SQLException e) {
             throw new PromptLogReaderException("cannot start embedded DuckDB: " + e.getMessage(), e);
         }
-        DatasetViews v = new DatasetViews(c, dataDir, queueDir, lock);
+        SpillDirectory spill;
+        try {
+            spill = SpillDirectory.create();
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw new PromptLogReaderException(e.getMessage(), e);
+        }
+        DatasetViews v = new DatasetViews(c, spill, dataDir, queueDir, lock);
         try {
             // an open reader answers many queries over the same immutable files: read each footer once
             exec(c, "SET parquet_metadata_cache = true");
+            // bounded memory: what does not fit (a live view of a long backlog, a large sort) goes to a private
+            // directory, never to DuckDB's default ./.tmp
+            exec(c, "SET temp_directory = " + stringLiteral(spill.path().toString()));
+            String limit = System.getProperty(MEMORY_LIMIT_PROPERTY, DEFAULT_MEMORY_LIMIT);
+            try {
+                exec(c, "SET memory_limit = " + stringLiteral(limit));
+            } catch (SQLException e) {
+                throw new PromptLogReaderException("bad -D" + MEMORY_LIMIT_PROPERTY + "=" + limit
+                        + " (a size such as 512MB or 2GB): " + e.getMessage(), e);
+            }
             return v;
         } catch (SQLException e) {
             v.close();
@@ -159,13 +182,16 @@ public final class DatasetViews implements AutoCloseable {
         textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
         // The live rows not compacted yet. The committed index already excludes compacted records; the
         // anti-join on call_id also covers a compaction that lands between reading progress and listing files.
-        // A call_id logged twice (an app retrying with its own id) is shown once: its first record.
-        exec(conn, "CREATE OR REPLACE TABLE calls_live_new AS SELECT * FROM calls_live_raw l WHERE NOT EXISTS ("
+        // A call_id logged twice (an app retrying with its own id) is shown once: its first record. Only the
+        // row ids of the rows left out are kept (usually none), not a second copy of the live rows.
+        exec(conn, "CREATE OR REPLACE TABLE calls_live_dropped AS SELECT l.rowid AS r FROM calls_live_raw l WHERE EXISTS ("
                 + "SELECT 1 FROM calls_compacted c WHERE c.call_id = l.call_id "
                 + "AND c.start_time >= (SELECT min(start_time) FROM calls_live_raw)) "
-                + "QUALIFY row_number() OVER (PARTITION BY l.call_id ORDER BY l.start_time) = 1");
-        liveRows = ((Number) scalar(conn, "SELECT count(*) FROM calls_live_new")).longValue();
-        exec(conn, "CREATE OR REPLACE VIEW calls_live AS SELECT * FROM calls_live_new");
+                + "UNION SELECT r FROM (SELECT l.rowid AS r, row_number() OVER (PARTITION BY l.call_id ORDER BY l.start_time) AS n "
+                + "FROM calls_live_raw l) WHERE n > 1");
+        liveRows = ((Number) scalar(conn, "SELECT (SELECT count(*) FROM calls_live_raw) - (SELECT count(*) FROM calls_live_dropped)"))
+                .longValue();
+        exec(conn, "CREATE OR REPLACE VIEW calls_live AS SELECT * FROM calls_live_raw WHERE rowid NOT IN (SELECT r FROM calls_live_dropped)");
         exec(conn, "CREATE OR REPLACE VIEW calls AS SELECT * FROM calls_compacted UNION ALL BY NAME SELECT * FROM calls_live");
         // texts seen only in live calls (each once, chars as Java char counts like the compactor's)
         liveTextView(DatasetSchema.SYSTEM_PROMPTS, "system_prompt");
@@ -239,6 +265,16 @@ public final class DatasetViews implements AutoCloseable {
             conn.close();
         } catch (SQLException e) {
             throw new PromptLogReaderException("closing DuckDB failed: " + e.getMessage(), e);
+        } finally {
+            spill.close();
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // failing anyway
         }
     }
 }

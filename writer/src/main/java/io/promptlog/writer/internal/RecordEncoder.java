@@ -1,7 +1,5 @@
 package io.promptlog.writer.internal;
 
-import net.openhft.chronicle.core.util.StringUtils;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -11,8 +9,9 @@ import static io.promptlog.writer.internal.RecordDescriptor.*;
 /**
  * Encodes one record (see {@link RecordDescriptor}) into a reusable heap buffer. One instance per thread;
  * not thread-safe. After warm-up (the buffer has grown to the largest record seen) encoding allocates
- * nothing: strings are copied char by char, or, for ASCII {@code String}s, with one array copy of the
- * string's own Latin-1 bytes.
+ * nothing. Strings are encoded from their own arrays (see {@link JavaStrings}): eight ASCII chars at a time
+ * (one 8-byte store), other chars one by one, with one capacity check per string; without access to
+ * those arrays, char by char.
  *
  * <p>Size limit: a record may be at most {@code maxRecordBytes}. While staging, one string value is cut at
  * {@code maxRecordBytes} and all text together at four times that (later strings are then written
@@ -26,7 +25,6 @@ public final class RecordEncoder {
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-    private static final byte LATIN1 = 0;
     private static final int INITIAL_CAPACITY = 16 * 1024;
     /** Buffers grown past this are released after the record, so one huge call does not pin memory. */
     private static final int RETAIN_CAPACITY = 1024 * 1024;
@@ -133,18 +131,23 @@ public final class RecordEncoder {
         position += LENGTH_PREFIX;
         int start = position;
         stringLimit = (int) Math.min((long) position + maxRecordBytes, hardCapBytes);
-        if (value instanceof String str) {
-            // a String's own array holds one byte per char exactly when it is Latin-1 coded (two when
-            // UTF-16): cheaper than asking for the coder field through reflection
-            byte[] own = StringUtils.extractBytes(str);
-            if (own.length == str.length()) {
-                encodeLatin1(own, str.length());
+        if (JavaStrings.AVAILABLE && value instanceof String str) {
+            byte[] own = JavaStrings.value(str);
+            if (JavaStrings.coder(str) == JavaStrings.LATIN1) {
+                encodeLatin1(own, own.length);
             } else {
-                encodeUtf16(str, own);
+                encodeUtf16(own, own.length >> 1, str);
             }
-        } else if (value instanceof StringBuilder sb) {
-            if (StringUtils.getStringCoder(sb) == LATIN1) {
-                encodeLatin1(StringUtils.extractBytes(sb), sb.length());
+        } else if (JavaStrings.AVAILABLE && value instanceof StringBuilder sb) {
+            // coder, array and length read apart: a builder another thread mutates meanwhile (the app's
+            // bug) must still not make us read past the array
+            byte coder = JavaStrings.coder(sb);
+            byte[] own = JavaStrings.value(sb);
+            int n = sb.length();
+            if (coder == JavaStrings.LATIN1 && n <= own.length) {
+                encodeLatin1(own, n);
+            } else if (coder != JavaStrings.LATIN1 && n <= own.length >> 1) {
+                encodeUtf16(own, n, sb);
             } else {
                 encodeChars(sb, 0);
             }
@@ -178,10 +181,53 @@ public final class RecordEncoder {
     }
 
     /**
-     * UTF-8 encodes the first n chars of a Latin-1 coded string's own bytes: one array copy when they are
-     * ASCII (the common case), else ASCII up to the first high byte and two bytes per high char after it.
+     * UTF-8 encodes the first n chars of a Latin-1 coded string's own bytes. When the worst case (two bytes
+     * a char) fits under the string limit, one pass with one capacity check for the whole string: eight
+     * ASCII chars are one 8-byte load, test and store; a word holding a char from 0x80 up takes the
+     * per-char path for its eight chars, then the word loop resumes.
      */
     private void encodeLatin1(byte[] latin1, int n) {
+        long worst = position + 2L * n;
+        if (worst > stringLimit) {
+            encodeLatin1Checked(latin1, n);
+            return;
+        }
+        grow((int) worst);
+        byte[] b = buf;
+        int p = position;
+        int i = 0;
+        while (i + 16 <= n) {
+            long w0 = (long) LONG_LE.get(latin1, i);
+            long w1 = (long) LONG_LE.get(latin1, i + 8);
+            if (((w0 | w1) & HIGH_BITS) == 0) {
+                LONG_LE.set(b, p, w0);
+                LONG_LE.set(b, p + 8, w1);
+                p += 16;
+                i += 16;
+            } else {
+                p = latin1ToUtf8(latin1, i, i + 16, b, p);
+                i += 16;
+            }
+        }
+        position = latin1ToUtf8(latin1, i, n, b, p);
+    }
+
+    /** Latin-1 bytes [from, to) as UTF-8 at p, unchecked; returns the new position. */
+    private static int latin1ToUtf8(byte[] latin1, int from, int to, byte[] b, int p) {
+        for (int i = from; i < to; i++) {
+            byte c = latin1[i];
+            if (c >= 0) {
+                b[p++] = c;
+            } else {
+                b[p++] = (byte) (0xC0 | ((c & 0xFF) >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        return p;
+    }
+
+    /** As {@link #encodeLatin1}, for a string that may pass the string limit: cut there (rare path). */
+    private void encodeLatin1Checked(byte[] latin1, int n) {
         int room = Math.max(0, stringLimit - position);
         int copy = Math.min(n, room);
         grow(position + copy);
@@ -195,41 +241,28 @@ public final class RecordEncoder {
             return;
         }
         position += firstHigh; // the ASCII prefix is in place; grow() keeps bytes up to position
-        long worst = position + 2L * (n - firstHigh);
-        grow((int) Math.min(worst, stringLimit));
+        grow((int) Math.min(position + 2L * (n - firstHigh), stringLimit));
         int p = position;
         byte[] b = buf;
+        int limit = stringLimit;
         int i = firstHigh;
-        if (worst <= stringLimit) {
-            for (; i < n; i++) {
-                byte c = latin1[i];
-                if (c >= 0) {
-                    b[p++] = c;
-                } else {
-                    b[p++] = (byte) (0xC0 | ((c & 0xFF) >> 6));
-                    b[p++] = (byte) (0x80 | (c & 0x3F));
+        for (; i < n; i++) {
+            byte c = latin1[i];
+            if (c >= 0) {
+                if (p + 1 > limit) {
+                    break;
                 }
-            }
-        } else {
-            int limit = stringLimit;
-            for (; i < n; i++) {
-                byte c = latin1[i];
-                if (c >= 0) {
-                    if (p + 1 > limit) {
-                        break;
-                    }
-                    b[p++] = c;
-                } else {
-                    if (p + 2 > limit) {
-                        break;
-                    }
-                    b[p++] = (byte) (0xC0 | ((c & 0xFF) >> 6));
-                    b[p++] = (byte) (0x80 | (c & 0x3F));
+                b[p++] = c;
+            } else {
+                if (p + 2 > limit) {
+                    break;
                 }
+                b[p++] = (byte) (0xC0 | ((c & 0xFF) >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
             }
-            if (i < n) {
-                flags |= FLAG_TRUNCATED;
-            }
+        }
+        if (i < n) {
+            flags |= FLAG_TRUNCATED;
         }
         position = p;
     }
@@ -252,57 +285,70 @@ public final class RecordEncoder {
     }
 
     /**
-     * UTF-8 encodes a UTF-16 coded String straight from its own array (two bytes a char, in native order).
-     * Real LLM text is mostly ASCII even when one emoji makes the whole String UTF-16, so runs of four
-     * ASCII chars are found with one 8-byte read and written with one 4-byte store; other chars take the
-     * per-char path. When the worst case (3 bytes a char) could pass the string limit, every char takes
-     * the per-char path, which checks the limit.
+     * UTF-8 encodes the first n chars of a UTF-16 coded string's own array (two bytes a char, in native
+     * order; {@code source} is the same text, for big-endian machines). Real LLM text is mostly ASCII even
+     * when one emoji or curly quote makes the whole string UTF-16, so when the worst case (three bytes a
+     * char) fits under the string limit: eight ASCII chars are two 8-byte loads, one test, a few shifts
+     * and one 8-byte store; a block holding another char takes the per-char path for its eight chars,
+     * then the block loop resumes. One capacity check for the whole string.
      */
-    private void encodeUtf16(String s, byte[] utf16) {
-        if (!LITTLE_ENDIAN) {
-            encodeChars(s, 0);
+    private void encodeUtf16(byte[] utf16, int n, CharSequence source) {
+        long worst = position + 3L * n;
+        if (!LITTLE_ENDIAN || worst > stringLimit) {
+            encodeChars(source, 0);
             return;
         }
-        int n = s.length();
-        long worst = position + 3L * n;
-        grow((int) Math.min(worst, stringLimit));
+        grow((int) worst);
         byte[] b = buf;
         int p = position;
-        boolean unchecked = worst <= stringLimit;
-        int limit = unchecked ? Integer.MAX_VALUE : stringLimit;
         int i = 0;
-        while (i < n) {
-            if (unchecked) {
-                while (i + 4 <= n) {
-                    long w = (long) LONG_LE.get(utf16, i << 1);
-                    if ((w & 0xFF80FF80FF80FF80L) != 0) {
-                        break;
-                    }
-                    INT_LE.set(b, p, (int) ((w & 0xFFL) | ((w >>> 8) & 0xFF00L) | ((w >>> 16) & 0xFF0000L)
-                            | ((w >>> 24) & 0xFF000000L)));
-                    p += 4;
-                    i += 4;
-                }
-                if (i >= n) {
+        while (true) {
+            // a counted loop over whole blocks (so the JIT can hoist its bounds checks), left at the first
+            // block that holds a char from 0x80 up
+            int blocks = (n - i) >> 3;
+            int from = i << 1;
+            int k = 0;
+            for (; k < blocks; k++) {
+                long w0 = (long) LONG_LE.get(utf16, from + (k << 4));
+                long w1 = (long) LONG_LE.get(utf16, from + (k << 4) + 8);
+                if (((w0 | w1) & 0xFF80FF80FF80FF80L) != 0) {
                     break;
                 }
+                LONG_LE.set(b, p + (k << 3), packAscii(w0) | (packAscii(w1) << 32));
             }
-            char c = (char) (short) SHORT_LE.get(utf16, i << 1);
-            int next = Character.isHighSurrogate(c) && i + 1 < n ? (char) (short) SHORT_LE.get(utf16, (i + 1) << 1) : -1;
-            int q = putUtf8(b, p, limit, c, next);
-            if (q < 0) {
+            i += k << 3;
+            p += k << 3;
+            if (k == blocks) {
                 break;
             }
-            if (q - p == 4) {
-                i++; // a surrogate pair: both chars consumed
+            int end = i + 8;
+            while (i < end) {
+                char c = (char) (short) SHORT_LE.get(utf16, i << 1);
+                if (c < 0x80) {
+                    b[p++] = (byte) c;
+                    i++;
+                } else {
+                    int next = Character.isHighSurrogate(c) && i + 1 < n ? (char) (short) SHORT_LE.get(utf16, (i + 1) << 1) : -1;
+                    int q = putUtf8(b, p, Integer.MAX_VALUE, c, next);
+                    i += q - p == 4 ? 2 : 1; // a surrogate pair: both chars consumed (may end one past the block)
+                    p = q;
+                }
             }
-            p = q;
-            i++;
         }
-        if (i < n) {
-            flags |= FLAG_TRUNCATED;
+        while (i < n) {
+            char c = (char) (short) SHORT_LE.get(utf16, i << 1);
+            int next = Character.isHighSurrogate(c) && i + 1 < n ? (char) (short) SHORT_LE.get(utf16, (i + 1) << 1) : -1;
+            int q = putUtf8(b, p, Integer.MAX_VALUE, c, next);
+            i += q - p == 4 ? 2 : 1;
+            p = q;
         }
         position = p;
+    }
+
+    /** Four chars below 0x80, one per 16 bits of w (little-endian), as four bytes in the low 32 bits. */
+    private static long packAscii(long w) {
+        long x = (w | (w >>> 8)) & 0x0000FFFF0000FFFFL;
+        return (x | (x >>> 16)) & 0xFFFFFFFFL;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.promptlog.writer;
 import io.promptlog.writer.internal.Counters;
 import io.promptlog.writer.internal.RecordDescriptor;
 import io.promptlog.writer.internal.RecordEncoder;
+import io.promptlog.writer.internal.SharedTexts;
 import io.promptlog.writer.internal.TextSlot;
 import io.promptlog.writer.internal.UuidV7;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -36,7 +37,7 @@ public final class CallRecorder implements AutoCloseable {
     private final RecordEncoder encoder;
     private final byte[] uuid = new byte[UuidV7.TEXT_LENGTH];
     /** system_prompt and tools: kept apart from the record so a shard can write them by reference. */
-    private final TextSlot[] slots = {new TextSlot(CallField.SYSTEM_PROMPT.id()), new TextSlot(CallField.TOOLS.id())};
+    private final TextSlot[] slots;
     private long present;
     private long startTimeMicros;
     private static final int IDLE = 0;
@@ -62,9 +63,10 @@ public final class CallRecorder implements AutoCloseable {
      */
     private final boolean dropping;
 
-    CallRecorder(PromptLog log, Counters counters, int homeShard, int maxRecordBytes) {
+    CallRecorder(PromptLog log, Counters counters, int homeShard, int maxRecordBytes, SharedTexts prompts, SharedTexts tools) {
         this.log = log;
         this.dropping = !log.hasQueue();
+        this.slots = new TextSlot[] {new TextSlot(CallField.SYSTEM_PROMPT.id(), prompts), new TextSlot(CallField.TOOLS.id(), tools)};
         this.counters = counters;
         this.homeShard = homeShard;
         this.encoder = new RecordEncoder(maxRecordBytes);

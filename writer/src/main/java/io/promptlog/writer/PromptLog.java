@@ -2,6 +2,7 @@ package io.promptlog.writer;
 
 import io.promptlog.writer.internal.Counters;
 import io.promptlog.writer.internal.QueueShards;
+import io.promptlog.writer.internal.SharedTexts;
 import io.promptlog.writer.internal.TextSlot;
 import io.promptlog.writer.internal.JvmAccess;
 
@@ -35,6 +36,9 @@ public final class PromptLog implements AutoCloseable {
     private final long[] retired = new long[Counters.COUNT];
     private int liveAfterLastFold;
     private final AtomicInteger nextHomeShard = new AtomicInteger();
+    /** system_prompt and tools texts defined in some shard, shared by every thread's recorder. */
+    private final SharedTexts sharedPrompts = new SharedTexts();
+    private final SharedTexts sharedTools = new SharedTexts();
     private final ThreadLocal<CallRecorder> recorders = ThreadLocal.withInitial(this::newRecorder);
     /**
      * A second recorder per thread, made only on threads that {@link #append} or {@link #resume} while their
@@ -185,7 +189,7 @@ public final class PromptLog implements AutoCloseable {
                 liveAfterLastFold = allCounters.size();
             }
         }
-        return new CallRecorder(this, c, nextHomeShard.getAndIncrement(), config.maxRecordBytes());
+        return new CallRecorder(this, c, nextHomeShard.getAndIncrement(), config.maxRecordBytes(), sharedPrompts, sharedTools);
     }
 
     /** Moves the counts of threads that have ended into {@link #retired}; holds the allCounters lock. */

@@ -141,6 +141,42 @@ public class TextReferenceTest {
     }
 
     @Test
+    void shouldWriteEachOfManyRotatingPromptsInFullOnlyUntilTheShardHasDefinedIt() throws Exception {
+        // 96 prompts of one length (far more than a thread caches; the shard dictionary keeps them all, so no
+        // two of them evict each other), logged in a shuffled order: after each is defined, only references
+        long seed = System.nanoTime();
+        java.util.Random rnd = new java.util.Random(seed);
+        String[] prompts = new String[96];
+        for (int i = 0; i < prompts.length; i++) {
+            prompts[i] = prompt(100 + i, 1500);
+        }
+        try (PromptLog log = open(1)) {
+            for (String p : prompts) {
+                for (int k = 0; k < 2; k++) { // twice in a row: inline, then inline and defined
+                    log.begin().systemPrompt(p).commit();
+                }
+            }
+            List<String> order = new ArrayList<>(List.of(prompts));
+            for (int round = 0; round < 5; round++) {
+                java.util.Collections.shuffle(order, rnd);
+                for (String p : order) {
+                    log.begin().systemPrompt(new String(p.toCharArray())).commit();
+                }
+            }
+        }
+        List<Integer> wires = new ArrayList<>();
+        try (ShardCursor c = ShardCursor.open(PromptLogHome.shardDir(home, 0))) {
+            while (c.next()) {
+                assertThat(c.decode().systemPrompt()).startsWith("prompt 1");
+                wires.add(wireOf(c.buffer(), c.length(), CallField.SYSTEM_PROMPT.id()));
+            }
+        }
+        assertThat(wires).hasSize(2 * 96 + 5 * 96);
+        assertThat(wires.subList(0, 2 * 96)).containsOnly(RecordDescriptor.WIRE_STRING);
+        assertThat(wires.subList(2 * 96, wires.size())).as("seed " + seed).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
+    }
+
+    @Test
     void shouldRecogniseTheSameTextByContentFromANewStringOrAStringBuilder() throws Exception {
         String p = prompt(2, 3000);
         StringBuilder sb = new StringBuilder();

@@ -8,16 +8,18 @@ import java.util.Arrays;
  * in the same shard and cycle may then carry a reference to that index instead of the text (see
  * {@link RecordDescriptor}).
  *
- * <p>A two-way set-associative table of {@link #SLOTS} entries chosen by the text's full hash (two texts
- * whose hashes share a set both stay; a third replaces the less recently used). A match needs the same
- * cycle, length, hash and bytes (array identity, or else a full comparison), so a hash collision can
- * only cost a repeated definition, never a wrong reference. Entries of an older cycle are
+ * <p>An {@link #WAYS}-way set-associative table of {@link #SLOTS} entries chosen by the text's full hash
+ * (texts whose hashes share a set all stay up to {@link #WAYS}; one more replaces the least recently used:
+ * with two ways, three of a service's two dozen prompts sharing a set evicted each other on every call).
+ * A match needs the same cycle, length, hash and bytes (array identity, or else a full comparison), so a
+ * hash collision can only cost a repeated definition, never a wrong reference. Entries of an older cycle are
  * simply not matched: each new cycle of each shard defines its texts again. Used only by the thread
  * holding the shard's flag. Memory: at most {@link #SLOTS} texts and {@link #MAX_BYTES} per field and
- * shard (its own copies).
+ * shard (its own copies, or the bytes shared through {@link SharedTexts}).
  */
 final class ShardTexts {
-    static final int SLOTS = 128;
+    static final int SLOTS = 256;
+    static final int WAYS = 16;
     /** Most text bytes one dictionary keeps: past this, a new text is written in full instead of defined. */
     static final long MAX_BYTES = 2L << 20;
 
@@ -31,15 +33,15 @@ final class ShardTexts {
     private final long[] used = new long[SLOTS];
     private long clock;
 
-    /** First of the two slots (ways) a text may occupy. */
+    /** First of the {@link #WAYS} slots a text may occupy. */
     private static int set(long fingerprint) {
-        return ((int) (fingerprint ^ (fingerprint >>> 32)) & (SLOTS / 2 - 1)) * 2;
+        return ((int) (fingerprint ^ (fingerprint >>> 32)) & (SLOTS / WAYS - 1)) * WAYS;
     }
 
     /** The index of the record of {@code cycle} that carries the slot's text, or -1. */
     long find(TextSlot t, int cycle) {
         int first = set(t.fingerprint);
-        for (int i = first; i < first + 2; i++) {
+        for (int i = first; i < first + WAYS; i++) {
             byte[] k = keys[i];
             if (k == null || cycles[i] != cycle || lengths[i] != t.length || fingerprints[i] != t.fingerprint) {
                 continue;
@@ -56,16 +58,19 @@ final class ShardTexts {
         return -1;
     }
 
-    /** The slot a new definition of this text takes: the less recently used of its two. */
+    /** The slot a new definition of this text takes: a free one of its set, else the least recently used. */
     private int victim(TextSlot t) {
         int first = set(t.fingerprint);
-        if (keys[first] == null) {
-            return first;
+        int v = first;
+        for (int i = first; i < first + WAYS; i++) {
+            if (keys[i] == null) {
+                return i;
+            }
+            if (used[i] < used[v]) {
+                v = i;
+            }
         }
-        if (keys[first + 1] == null) {
-            return first + 1;
-        }
-        return used[first] <= used[first + 1] ? first : first + 1;
+        return v;
     }
 
     /** True when a text of this length may be defined (the dictionary stays within {@link #MAX_BYTES}). */
@@ -81,8 +86,8 @@ final class ShardTexts {
     void define(TextSlot t, int cycle, long index) {
         int i = victim(t);
         bytes += t.length - (keys[i] == null ? 0 : lengths[i]);
-        byte[] copy = Arrays.copyOf(t.bytes, t.length);
-        t.linkDictionary(copy);
+        byte[] copy = t.immutable && t.bytes.length == t.length ? t.bytes : Arrays.copyOf(t.bytes, t.length);
+        t.defined(copy);
         keys[i] = copy;
         lengths[i] = t.length;
         fingerprints[i] = t.fingerprint;

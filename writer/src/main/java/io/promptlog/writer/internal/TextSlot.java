@@ -15,19 +15,29 @@ import java.util.Arrays;
  * used entry, which is reused, so a thread whose every prompt is different allocates nothing either, and
  * hashed in full once (the shard dictionary's key, so texts that differ in a single byte land apart).
  *
- * <p>Sharing. A text goes into a shard's {@link ShardTexts} (as the dictionary's own copy, made once per
- * text, shard and cycle) only when it comes back while still cached (before that it is written inline,
- * like any field); the entry remembers that copy, so later publishes match it by array identity. The
- * entries' buffers are never shared, so they are reused: nothing is allocated per call. Not thread-safe:
- * it belongs to one recorder, used under the shard's flag by {@link ShardTexts}.
+ * <p>A {@code String} this thread has not cached (it rotates through more prompts than {@link #ENTRIES})
+ * is looked up in the {@link SharedTexts} of its {@code PromptLog} before anything is encoded: a text any
+ * shard has defined is found there by identity or one {@code String.equals}, and its shared bytes are
+ * used as they are.
  *
- * <p>Memory per thread: {@link #ENTRIES} buffers as large as the texts cached, released with the thread.
+ * <p>Sharing. A text goes into a shard's {@link ShardTexts} (as the dictionary's own copy, made once per
+ * text, shard and cycle, or the shared bytes themselves) only when it comes back while still cached
+ * (before that it is written inline, like any field); the entry remembers that copy, so later publishes
+ * match it by array identity. The entries' own buffers are never shared, so they are reused: nothing is
+ * allocated per call. Not thread-safe: it belongs to one recorder, used under the shard's flag by
+ * {@link ShardTexts}.
+ *
+ * <p>Memory per thread: {@link #ENTRIES} buffers as large as the texts encoded, released with the thread.
  */
 public final class TextSlot {
     static final int ENTRIES = 4;
 
     final int fieldId;
+    private final SharedTexts shared;
+    /** Each entry's text: its own buffer, or shared bytes (never written). */
     private final byte[][] entryBytes = new byte[ENTRIES][];
+    /** Each entry's own buffer, reused for the next text encoded into that entry. */
+    private final byte[][] entryOwn = new byte[ENTRIES][];
     private final int[] entryLengths = new int[ENTRIES];
     /** Sampled fingerprint (constant time): finds a cached entry to compare with. */
     private final long[] entrySampled = new long[ENTRIES];
@@ -43,6 +53,8 @@ public final class TextSlot {
 
     /** The staged text: the current entry's bytes, [0, length). */
     byte[] bytes;
+    /** {@link #bytes} are shared (never written again): a dictionary may keep them without a copy. */
+    boolean immutable;
     /** The dictionary copy known to equal {@link #bytes}, or null. */
     byte[] dictRef;
     int length;
@@ -54,9 +66,16 @@ public final class TextSlot {
     boolean staged;
 
     public TextSlot(int fieldId) {
+        this(fieldId, null);
+    }
+
+    /** @param shared the texts every thread of the log shares for this field (null: none) */
+    public TextSlot(int fieldId, SharedTexts shared) {
         this.fieldId = fieldId;
+        this.shared = shared;
         for (int i = 0; i < ENTRIES; i++) {
             entryBytes[i] = new byte[0];
+            entryOwn[i] = entryBytes[i];
         }
     }
 
@@ -99,6 +118,18 @@ public final class TextSlot {
                     return true;
                 }
             }
+            SharedTexts.Entry e = shared == null ? null : shared.find(str);
+            if (e != null) {
+                int v = leastRecentlyUsed();
+                entryBytes[v] = e.utf8;
+                entryDictRefs[v] = e.utf8; // a dictionary that took the shared bytes matches by identity
+                entryLengths[v] = e.length;
+                entrySampled[v] = e.sampled;
+                entryHashes[v] = e.hash;
+                entrySources[v] = str;
+                select(v, true);
+                return true;
+            }
         }
         boolean wasTruncated = encoder.truncated();
         int mark = encoder.length();
@@ -125,9 +156,10 @@ public final class TextSlot {
             select(hit, true);
         } else {
             int v = leastRecentlyUsed();
-            if (entryBytes[v].length < n) {
-                entryBytes[v] = new byte[Math.max(n, 64)]; // grows to the largest text: then reused
+            if (entryOwn[v].length < n) {
+                entryOwn[v] = new byte[Math.max(n, 64)]; // grows to the largest text: then reused
             }
+            entryBytes[v] = entryOwn[v];
             entryDictRefs[v] = null;
             System.arraycopy(buf, from, entryBytes[v], 0, n);
             entryLengths[v] = n;
@@ -154,6 +186,7 @@ public final class TextSlot {
         current = i;
         entryUsed[i] = ++clock;
         bytes = entryBytes[i];
+        immutable = entryBytes[i] != entryOwn[i];
         dictRef = entryDictRefs[i];
         length = entryLengths[i];
         fingerprint = entryHashes[i];
@@ -182,5 +215,21 @@ public final class TextSlot {
     void linkDictionary(byte[] copy) {
         entryDictRefs[current] = copy;
         dictRef = copy;
+    }
+
+    /**
+     * A shard dictionary defined the staged text with {@code copy} (never written again): shares it with
+     * the log's other threads when it came from a {@code String}, and uses it from now on (identity with
+     * the dictionary; the entry's own buffer stays free for the next text).
+     */
+    void defined(byte[] copy) {
+        linkDictionary(copy);
+        String source = entrySources[current];
+        if (shared != null && source != null) {
+            shared.publish(source, copy, length, entrySampled[current], fingerprint);
+        }
+        entryBytes[current] = copy;
+        bytes = copy;
+        immutable = true;
     }
 }

@@ -1,0 +1,105 @@
+package io.promptlog.writer.internal;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The texts of one field (system prompt or tools) that some shard of this {@code PromptLog} has defined
+ * (written in full to be referred to), each with the {@code String} it came from and its encoded bytes,
+ * shared by every logging thread. A thread whose own small cache ({@link TextSlot}) misses a prompt finds
+ * it here without encoding or hashing it: by identity of the {@code String} (a template's constant), else
+ * by length and {@code String.equals} (one vectorised comparison). Without it, a service whose threads
+ * rotate through more prompts than a thread caches encoded each such prompt again on every call.
+ *
+ * <p>Entries are immutable and their byte arrays are never written after publication (the shard
+ * dictionaries hold the same arrays), so readers take no lock: one acquire-load per probe. Writers (a
+ * thread holding a shard's flag, defining a text: once per text, shard and cycle) synchronise on the
+ * table. Bounded: {@link #SLOTS} entries and {@link #MAX_BYTES} of text; past that a text is not shared
+ * (the thread then encodes it, as before). Only {@code String}s are keyed: a {@code StringBuilder} may
+ * change after it was logged.
+ */
+public final class SharedTexts {
+    static final int SLOTS = 256;
+    /** Entries a text may occupy, from its length's home slot on. */
+    private static final int PROBES = 4;
+    static final long MAX_BYTES = 4L << 20;
+
+    /** One text: immutable. */
+    static final class Entry {
+        final String source;
+        final byte[] utf8;
+        final int length;
+        final long sampled;
+        final long hash;
+
+        Entry(String source, byte[] utf8, int length, long sampled, long hash) {
+            this.source = source;
+            this.utf8 = utf8;
+            this.length = length;
+            this.sampled = sampled;
+            this.hash = hash;
+        }
+    }
+
+    private final AtomicReferenceArray<Entry> entries = new AtomicReferenceArray<>(SLOTS);
+    private long bytes;
+    private int nextVictim;
+
+    /**
+     * The first slot a text may occupy: a hash of its length and {@link #SAMPLES} chars spread evenly over
+     * it, constant time whatever its length (hashing every char of a prompt would cost what encoding it
+     * does; {@code String.hashCode} too, for each new instance).
+     */
+    private static int home(String s) {
+        int n = s.length();
+        int h = n * 0x9E3779B9;
+        if (n > 0) {
+            int step = Math.max(1, n / SAMPLES);
+            for (int i = n - 1; i >= 0; i -= step) {
+                h = (h ^ s.charAt(i)) * 0x01000193;
+            }
+        }
+        return (h ^ (h >>> 16)) & (SLOTS - 1);
+    }
+
+    private static final int SAMPLES = 16;
+
+    /** The entry holding {@code s}'s text, or null. Allocates nothing. */
+    Entry find(String s) {
+        int n = s.length();
+        int home = home(s);
+        for (int k = 0; k < PROBES; k++) {
+            Entry e = entries.getAcquire((home + k) & (SLOTS - 1));
+            if (e != null && (e.source == s || (e.source.length() == n && e.source.equals(s)))) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Shares a defined text: {@code utf8[0, length)} is {@code source} encoded, and is never written again.
+     * Does nothing when it is known already or the table is at its byte budget.
+     */
+    synchronized void publish(String source, byte[] utf8, int length, long sampled, long hash) {
+        if (find(source) != null) {
+            return;
+        }
+        int home = home(source);
+        int slot = -1;
+        for (int k = 0; k < PROBES && slot < 0; k++) {
+            if (entries.get((home + k) & (SLOTS - 1)) == null) {
+                slot = (home + k) & (SLOTS - 1);
+            }
+        }
+        if (slot < 0) {
+            slot = (home + (nextVictim++ & (PROBES - 1))) & (SLOTS - 1);
+        }
+        Entry old = entries.get(slot);
+        long after = bytes - (old == null ? 0 : old.length) + length;
+        if (after > MAX_BYTES) {
+            return;
+        }
+        bytes = after;
+        entries.setRelease(slot, new Entry(source, utf8, length, sampled, hash));
+    }
+}

@@ -3,11 +3,6 @@ package io.promptlog.benchmarks;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.CallRecorder;
 import io.promptlog.writer.Message;
-import io.promptlog.writer.PromptLogConfig;
-import io.promptlog.writer.internal.RecordDescriptor;
-import io.promptlog.writer.internal.RecordEncoder;
-
-import java.util.Arrays;
 
 /**
  * Fills a promptlog recorder (the application's zero-allocation path) from a {@link BenchCall}, and
@@ -47,49 +42,8 @@ public final class RecordBytes {
         }
     }
 
-    /** The queue record of the call, as promptlog's encoder writes it. */
+    /** The queue record of the call, as promptlog's encoder writes it (every text inline). */
     static byte[] encode(BenchCall c) {
-        RecordEncoder e = new RecordEncoder(PromptLogConfig.DEFAULT_MAX_RECORD_BYTES);
-        e.reset();
-        CallField[] fields = c.fields;
-        for (int i = 0; i < fields.length; i++) {
-            CallField f = fields[i];
-            int id = f.id();
-            switch (f.type()) {
-                case STRING -> e.putString(id, (String) c.values[i]);
-                case INT64, TIMESTAMP_MICROS -> e.putInt64(id, c.longs[i]);
-                case FLOAT64 -> e.putFloat64(id, c.doubles[i]);
-                case BOOL -> e.putBool(id, c.bools[i]);
-                case STRING_LIST -> {
-                    for (String s : c.stops) {
-                        e.putString(id, s);
-                    }
-                }
-                case MESSAGES -> {
-                    for (Message m : c.messages) {
-                        e.beginGroup(id);
-                        e.putString(RecordDescriptor.MSG_ROLE, m.role());
-                        e.putString(RecordDescriptor.MSG_CONTENT, m.content());
-                        e.putString(RecordDescriptor.MSG_NAME, m.name());
-                        e.putString(RecordDescriptor.MSG_TOOL_CALL_ID, m.toolCallId());
-                        e.endGroup();
-                    }
-                }
-                case ATTRIBUTES -> {
-                    for (int k = 0; k < c.attrKeys.length; k++) {
-                        e.beginGroup(id);
-                        e.putString(RecordDescriptor.ATTR_KEY, c.attrKeys[k]);
-                        e.putString(RecordDescriptor.ATTR_VALUE, c.attrValues[k]);
-                        e.endGroup();
-                    }
-                }
-            }
-        }
-        int len = e.finish(io.promptlog.writer.RecordDecoder.KIND_CALL);
-        if (len < 0) {
-            throw new IllegalStateException("benchmark call does not fit a record");
-        }
-        e.writeChecksum(len);
-        return Arrays.copyOf(e.buffer(), len);
+        return c.value.toQueueRecord();
     }
 }

@@ -1,5 +1,8 @@
 package io.promptlog.writer;
 
+import io.promptlog.writer.internal.RecordDescriptor;
+import io.promptlog.writer.internal.RecordEncoder;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -106,6 +109,59 @@ public final class LlmCall {
     public Map<String, String> attributes() {
         Object v = values[CallField.ATTRIBUTES.ordinal()];
         return v == null ? Map.of() : (Map<String, String>) v;
+    }
+
+    /**
+     * This call as one queue record: the layout {@link PromptLog} writes (described once, in
+     * {@code io.promptlog.writer.internal.RecordDescriptor}; current version, a complete call, CRC-32C set)
+     * with every text inline, no references. For tools that append promptlog records to a Chronicle queue
+     * themselves (the benchmarks' raw-Chronicle floor does) or keep them elsewhere: one record is one
+     * Chronicle document, and {@link RecordDecoder#decode(byte[], int, int)} reads it back with this call's
+     * values. Texts over {@link PromptLogConfig#DEFAULT_MAX_RECORD_BYTES} are cut as the writer cuts them
+     * (the record is then marked truncated). Allocates: not for the hot path.
+     *
+     * @throws IllegalArgumentException when even with every text emptied the call does not fit a record
+     */
+    public byte[] toQueueRecord() {
+        RecordEncoder e = new RecordEncoder(PromptLogConfig.DEFAULT_MAX_RECORD_BYTES);
+        e.reset();
+        for (CallField f : CallField.all()) {
+            Object v = values[f.ordinal()];
+            if (v == null) {
+                continue;
+            }
+            int id = f.id();
+            switch (f.type()) {
+                case STRING -> e.putString(id, (String) v);
+                case INT64, TIMESTAMP_MICROS -> e.putInt64(id, (Long) v);
+                case FLOAT64 -> e.putFloat64(id, (Double) v);
+                case BOOL -> e.putBool(id, (Boolean) v);
+                case STRING_LIST -> stopSequences().forEach(s -> e.putString(id, s));
+                case MESSAGES -> {
+                    for (Message m : messages()) {
+                        e.beginGroup(id);
+                        e.putString(RecordDescriptor.MSG_ROLE, m.role());
+                        e.putString(RecordDescriptor.MSG_CONTENT, m.content());
+                        e.putString(RecordDescriptor.MSG_NAME, m.name());
+                        e.putString(RecordDescriptor.MSG_TOOL_CALL_ID, m.toolCallId());
+                        e.endGroup();
+                    }
+                }
+                case ATTRIBUTES -> attributes().forEach((key, value) -> {
+                    e.beginGroup(id);
+                    e.putString(RecordDescriptor.ATTR_KEY, key);
+                    e.putString(RecordDescriptor.ATTR_VALUE, value);
+                    e.endGroup();
+                });
+            }
+        }
+        int length = e.finish(RecordDescriptor.KIND_CALL);
+        if (length < 0) {
+            throw new IllegalArgumentException("the call does not fit a queue record of "
+                    + PromptLogConfig.DEFAULT_MAX_RECORD_BYTES + " bytes even with its texts emptied");
+        }
+        e.writeChecksum(length);
+        return Arrays.copyOf(e.buffer(), length);
     }
 
     @Override

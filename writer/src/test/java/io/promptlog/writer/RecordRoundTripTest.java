@@ -80,6 +80,17 @@ class RecordRoundTripTest {
     }
 
     @Test
+    void shouldDecodeTheRecordOfToQueueRecordAsTheSameCallWithAValidChecksum() throws Exception {
+        LlmCall call = everyField("emoji 😀 CJK 漢字 é ß " + "long text ".repeat(300));
+        byte[] record = call.toQueueRecord();
+        assertThat(RecordDecoder.check(record, 0, record.length)).isEqualTo(RecordDecoder.VALID);
+        assertThat(RecordDecoder.kind(record, 0, record.length)).isEqualTo(RecordDecoder.KIND_CALL);
+        assertThat(RecordDecoder.decode(record, 0, record.length)).isEqualTo(call);
+        record[record.length / 2] ^= 1;
+        assertThat(RecordDecoder.check(record, 0, record.length)).isEqualTo(RecordDecoder.BAD_CHECKSUM);
+    }
+
+    @Test
     void shouldRoundTripEmptyStringsAndKeepAbsentFieldsNull() throws Exception {
         LlmCall call = LlmCall.builder().callId("").systemPrompt("").response("").startTimeMicros(5)
                 .messages(List.of(Message.of("user", ""))).build();

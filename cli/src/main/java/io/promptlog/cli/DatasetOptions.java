@@ -44,12 +44,7 @@ final class DatasetOptions {
             }
             r = PromptLogReader.open(data, null, access());
         } else {
-            Path home = home();
-            if (!Files.isDirectory(home)) {
-                throw new PromptLogReaderException("no promptlog home at " + home.toAbsolutePath()
-                        + " (use --dir D, or --data OUT for a bare dataset; `promptlog demo` creates one)");
-            }
-            r = PromptLogReader.openHome(home, access());
+            r = PromptLogReader.openHome(existingHome(), access());
         }
         r.warningListener(w -> {
             err.println("warning: " + w);
@@ -60,6 +55,16 @@ final class DatasetOptions {
             throw emptyError();
         }
         return r;
+    }
+
+    /** The promptlog home, which must exist. */
+    Path existingHome() {
+        Path home = home();
+        if (!Files.isDirectory(home)) {
+            throw new PromptLogReaderException("no promptlog home at " + home.toAbsolutePath()
+                    + " (use --dir D, or --data OUT for a bare dataset; `promptlog demo` creates one)");
+        }
+        return home;
     }
 
     /** The error for a dataset (or home) without any call. */

@@ -1,29 +1,32 @@
 package io.promptlog.cli;
 
 import io.promptlog.reader.PromptLogReader;
-import io.promptlog.reader.StoredCall;
 import io.promptlog.reader.Timestamps;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
 import io.promptlog.writer.PromptLogHome;
-import io.promptlog.writer.ShardCursor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Prints the newest calls, one line each; with --follow, keeps printing calls as they are logged "
-                + "(until interrupted).")
+                + "(until interrupted). A two-phase call (send, then complete) is printed once, when complete; among "
+                + "the newest calls, one sent and not completed yet shows the status in-flight. Reads the queue from "
+                + "near its end only.")
 final class TailCommand implements Callable<Integer> {
     @Mixin
     DatasetOptions dataset;
@@ -49,55 +52,68 @@ final class TailCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--follow reads the live queue: use --dir, not --data");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Path queueDir = PromptLogHome.queueDir(dataset.home());
-        // when following, position the queue cursors first so nothing logged meanwhile is missed
-        Map<Path, ShardCursor> cursors = new HashMap<>();
+        PrintWriter err = spec.commandLine().getErr();
+        if (dataset.data != null) {
+            // a bare dataset: no queue
+            try (PromptLogReader r = dataset.open(err, true)) {
+                r.forEachCall(NEWEST, s -> out.println(line(s.call())), lines);
+            }
+            out.flush();
+            return 0;
+        }
+        Path home = dataset.existingHome();
+        Map<Path, ShardTail> tails = new LinkedHashMap<>();
         try {
-            if (follow) {
-                for (Path shard : PromptLogHome.shardDirs(dataset.home())) {
-                    ShardCursor c = ShardCursor.open(shard);
-                    while (c.next()) {
-                        // skip what is already there
-                    }
-                    warnSkipped(c, 0);
-                    cursors.put(shard, c);
+            // The end of each queue shard first (nothing logged meanwhile is missed when following), read from
+            // near its end only: the newest calls are in the last records, and the whole queue may be a backlog
+            // of millions of calls not compacted yet. The compacted newest come from the Parquet files alone.
+            Map<String, LlmCall> newest = new HashMap<>();
+            int window = lines == 0 ? 0 : Math.max(4 * lines, 64);
+            for (Path shard : PromptLogHome.shardDirs(home)) {
+                ShardTail t = new ShardTail(shard, window, err);
+                tails.put(shard, t);
+                t.drain(c -> newest.put(c.callId(), c));
+                for (LlmCall c : t.inFlight()) {
+                    newest.putIfAbsent(c.callId(), c.toBuilder().set(CallField.STATUS, IN_FLIGHT).build());
                 }
             }
-            try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), !follow)) {
-                List<StoredCall> newest = new ArrayList<>();
-                r.forEachCall("call_id IN (SELECT call_id FROM calls ORDER BY start_time DESC, call_id DESC LIMIT ?)",
-                        newest::add, lines);
-                for (StoredCall s : newest) {
-                    out.println(line(s.call()));
+            Path dataDir = PromptLogHome.dataDir(home);
+            if (lines > 0 && Files.isDirectory(dataDir)) {
+                try (PromptLogReader r = PromptLogReader.open(dataDir, null, dataset.access())) {
+                    r.warningListener(w -> {
+                        err.println("warning: " + w);
+                        err.flush();
+                    });
+                    r.forEachCall(NEWEST, s -> newest.put(s.call().callId(), s.call()), lines); // compacted: as stored
                 }
-                out.flush();
             }
-            if (follow) {
-                // on stderr, so stdout stays one line per call; from here on every new call is printed
-                spec.commandLine().getErr().println("following " + queueDir + " (Ctrl-C to stop)");
-                spec.commandLine().getErr().flush();
+            List<LlmCall> shown = new ArrayList<>(newest.values());
+            shown.sort(Comparator.comparing((LlmCall c) -> c.startTimeMicros() == null ? Long.MIN_VALUE : c.startTimeMicros())
+                    .thenComparing(LlmCall::callId, Comparator.nullsFirst(Comparator.naturalOrder())));
+            for (LlmCall c : shown.subList(Math.max(0, shown.size() - lines), shown.size())) {
+                out.println(line(c));
             }
-            while (follow && !Thread.currentThread().isInterrupted()) {
-                boolean any = false;
-                for (Path shard : PromptLogHome.shardDirs(dataset.home())) {
-                    ShardCursor c = cursors.get(shard);
-                    if (c == null) {
-                        c = ShardCursor.open(shard);
-                        cursors.put(shard, c);
-                    }
-                    long skipped = c.skippedCount();
-                    while (c.next()) {
-                        any = true;
-                        try {
-                            out.println(line(c.decode()));
-                        } catch (io.promptlog.writer.CorruptRecordException e) {
-                            // a valid record whose text reference cannot be resolved (its target lies in damage)
-                            spec.commandLine().getErr().println("warning: " + shard.getFileName() + ": " + e.getMessage());
-                        }
-                    }
-                    warnSkipped(c, skipped);
+            out.flush();
+            if (!follow) {
+                if (shown.isEmpty()) {
+                    throw dataset.emptyError();
                 }
-                if (any) {
+                return 0;
+            }
+            // on stderr, so stdout stays one line per call; from here on every new call is printed once complete
+            err.println("following " + PromptLogHome.queueDir(home) + " (Ctrl-C to stop)");
+            err.flush();
+            while (!Thread.currentThread().isInterrupted()) {
+                int printed = 0;
+                for (Path shard : PromptLogHome.shardDirs(home)) {
+                    ShardTail t = tails.get(shard);
+                    if (t == null) {
+                        t = new ShardTail(shard, -1, err); // a shard created after the start: all of it is new
+                        tails.put(shard, t);
+                    }
+                    printed += t.drain(c -> out.println(line(c)));
+                }
+                if (printed > 0) {
                     out.flush();
                 } else {
                     try {
@@ -108,19 +124,15 @@ final class TailCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            cursors.values().forEach(ShardCursor::close);
+            tails.values().forEach(ShardTail::close);
         }
         return 0;
     }
 
-    /** Names, on stderr, the damaged stretches {@code c} skipped since it had skipped {@code before}. */
-    private void warnSkipped(ShardCursor c, long before) {
-        List<io.promptlog.writer.CorruptStretch> s = c.skipped();
-        for (long i = before; i < c.skippedCount(); i++) {
-            spec.commandLine().getErr().println("warning: skipped a damaged queue stretch: "
-                    + (i < s.size() ? s.get((int) i) : c.dir().getFileName() + " (more than " + s.size() + ")"));
-        }
-    }
+    /** Status shown for a call sent ({@code send()}) and not completed yet. */
+    static final String IN_FLIGHT = "in-flight";
+
+    private static final String NEWEST = "call_id IN (SELECT call_id FROM calls ORDER BY start_time DESC, call_id DESC LIMIT ?)";
 
     static String line(LlmCall c) {
         StringBuilder sb = new StringBuilder();

@@ -119,6 +119,44 @@ public final class ShardCursor implements AutoCloseable {
         return i == Long.MAX_VALUE ? -1 : i;
     }
 
+    /** Chronicle index of the last record now in the shard's files, or -1 when it is empty. */
+    public long lastIndex() {
+        try {
+            long i = queue.lastIndex();
+            return i < 0 || i == Long.MAX_VALUE ? -1 : i;
+        } catch (InternalError | RuntimeException e) {
+            return -1; // damage where Chronicle looks for the end: callers read from the start instead
+        }
+    }
+
+    /**
+     * Positions the cursor near the end of the shard without reading what comes before: {@link #next()} then
+     * returns the last {@code records} records now in the shard's last cycle (all of that cycle's records when
+     * it holds fewer), then whatever is appended later; {@code toEnd(0)}: only what is appended from now on.
+     * Only the record in front of that position is read (and checked). With an end Chronicle cannot find, the
+     * cursor is at the start.
+     */
+    public void toEnd(int records) {
+        long last = lastIndex();
+        if (last < 0) {
+            toStart();
+            return;
+        }
+        if (records <= 0) {
+            moveAfter(last);
+            return;
+        }
+        if (rollCycle.toSequenceNumber(last) >= records) {
+            moveAfter(last - records);
+            return;
+        }
+        long first = rollCycle.toIndex(rollCycle.toCycle(last), 0);
+        moveAfter(first);
+        if (index == first) {
+            pendingRepeat = true; // the cycle's first record is one of those asked for
+        }
+    }
+
     /** Positions the cursor so that the next record read is the one after {@code index}. */
     public void moveAfter(long index) {
         closeRaw();

@@ -93,6 +93,16 @@ public final class DerivedValues {
         return hex(outputMac.doFinal(), KEYED_HASH_BYTES);
     }
 
+    /** {@link #outputHash(String)} of a response given as its UTF-8 bytes, or null for null. */
+    public String outputHash(byte[] responseUtf8) {
+        if (responseUtf8 == null) {
+            return null;
+        }
+        requireKey();
+        outputMac.reset();
+        return hex(outputMac.doFinal(responseUtf8), KEYED_HASH_BYTES);
+    }
+
     private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -214,6 +224,23 @@ public final class DerivedValues {
             return this;
         }
 
+        /**
+         * {@link #message(String, String, String, String)} with the content given as its UTF-8 bytes (null: no
+         * content) and its Java char count.
+         */
+        public InputDigest message(String role, byte[] contentUtf8, long contentChars, String name, String toolCallId) {
+            part(role);
+            if (contentUtf8 == null) {
+                sha256.update((byte) 0);
+            } else {
+                partBytes(contentUtf8, contentUtf8.length);
+                chars += contentChars;
+            }
+            part(name);
+            part(toolCallId);
+            return this;
+        }
+
         /** The char count of the contents so far. */
         public long chars() {
             return chars;
@@ -230,13 +257,16 @@ public final class DerivedValues {
                 return;
             }
             utf8.encode(s);
-            int len = utf8.length();
+            partBytes(utf8.bytes(), utf8.length());
+        }
+
+        private void partBytes(byte[] b, int len) {
             sha256.update((byte) 1);
             sha256.update((byte) (len >>> 24));
             sha256.update((byte) (len >>> 16));
             sha256.update((byte) (len >>> 8));
             sha256.update((byte) len);
-            sha256.update(utf8.bytes(), 0, len);
+            sha256.update(b, 0, len);
         }
     }
 }

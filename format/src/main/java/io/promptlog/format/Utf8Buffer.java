@@ -30,10 +30,23 @@ public final class Utf8Buffer {
         byte[] b = bytes;
         int dp = 0;
         int i = 0;
-        while (i < n && c[i] < 0x80) {
-            b[dp++] = (byte) c[i++];
-        }
-        for (; i < n; i++) {
+        while (i < n) {
+            // ASCII, eight chars a step (prose is mostly ASCII even in a string Java holds as UTF-16)
+            while (i + 8 <= n && (c[i] | c[i + 1] | c[i + 2] | c[i + 3] | c[i + 4] | c[i + 5] | c[i + 6] | c[i + 7]) < 0x80) {
+                b[dp] = (byte) c[i];
+                b[dp + 1] = (byte) c[i + 1];
+                b[dp + 2] = (byte) c[i + 2];
+                b[dp + 3] = (byte) c[i + 3];
+                b[dp + 4] = (byte) c[i + 4];
+                b[dp + 5] = (byte) c[i + 5];
+                b[dp + 6] = (byte) c[i + 6];
+                b[dp + 7] = (byte) c[i + 7];
+                dp += 8;
+                i += 8;
+            }
+            if (i == n) {
+                break;
+            }
             char ch = c[i];
             if (ch < 0x80) {
                 b[dp++] = (byte) ch;
@@ -55,6 +68,7 @@ public final class Utf8Buffer {
                 b[dp++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
                 b[dp++] = (byte) (0x80 | (ch & 0x3F));
             }
+            i++;
         }
         length = dp;
         return this;
@@ -63,6 +77,11 @@ public final class Utf8Buffer {
     /** The array holding the last encoding (longer than it: read {@link #length()} bytes). */
     public byte[] bytes() {
         return bytes;
+    }
+
+    /** A copy of the last encoding, exactly {@link #length()} bytes. */
+    public byte[] copy() {
+        return java.util.Arrays.copyOf(bytes, length);
     }
 
     /** Byte length of the last encoding. */

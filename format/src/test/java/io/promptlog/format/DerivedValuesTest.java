@@ -60,7 +60,18 @@ class DerivedValuesTest {
         // a layout-2 value (the whole HMAC) starts with the layout-3 value: left(output_hash, 32) matches across versions
         assertThat(fullHmac(KEY, "abc".getBytes(StandardCharsets.UTF_8))).hasSize(64).startsWith(derived.outputHash("abc"));
         assertThat(derived.input().message("user", "hi", null, null).hash()).hasSize(32);
-        assertThat(derived.outputHash(null)).isNull();
+        // the byte forms (the compactor's: it encodes a text once) hash the same
+        assertThat(derived.outputHash("d\u00e9j\u00e0 \ud83d\ude00".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(derived.outputHash("d\u00e9j\u00e0 \ud83d\ude00"));
+        assertThat(derived.outputHash((byte[]) null)).isNull();
+        DerivedValues.InputDigest bytes = derived.input().message("user", "h\u00e9".getBytes(StandardCharsets.UTF_8), 2, "n", null)
+                .message("tool", (byte[]) null, 0, null, "t1");
+        long chars = bytes.chars();
+        String h = bytes.hash();
+        DerivedValues.InputDigest strings = derived.input().message("user", "h\u00e9", "n", null).message("tool", null, null, "t1");
+        assertThat(chars).isEqualTo(strings.chars()).isEqualTo(2);
+        assertThat(h).isEqualTo(strings.hash());
+        assertThat(derived.outputHash((String) null)).isNull();
         DerivedValues unkeyed = new DerivedValues();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> unkeyed.outputHash("abc")).hasMessageContaining("key");
         org.assertj.core.api.Assertions.assertThatThrownBy(unkeyed::input).hasMessageContaining("key");

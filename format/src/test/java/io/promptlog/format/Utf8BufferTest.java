@@ -23,12 +23,13 @@ class Utf8BufferTest {
             int len = rnd.nextInt(10) == 0 ? rnd.nextInt(1000, 5000) : rnd.nextInt(0, 40);
             char[] c = new char[len];
             for (int i = 0; i < len; i++) {
-                c[i] = rnd.nextInt(3) == 0 ? pool[rnd.nextInt(pool.length)] : (char) rnd.nextInt(0x20, 0x7f);
+                c[i] = rnd.nextInt(rnd.nextBoolean() ? 3 : 40) == 0 ? pool[rnd.nextInt(pool.length)] : (char) rnd.nextInt(0x20, 0x7f);
             }
             String s = new String(c);
             byte[] want = s.getBytes(StandardCharsets.UTF_8);
             buf.encode(s);
             assertThat(Arrays.copyOf(buf.bytes(), buf.length())).as("seed %d, text %s", seed, s).isEqualTo(want);
+            assertThat(buf.copy()).isEqualTo(want);
         }
         assertThat(buf.encode("").length()).isZero();
     }

@@ -3,6 +3,7 @@ package io.promptlog.compactor.internal;
 import io.promptlog.compactor.Redactor;
 import io.promptlog.compactor.RetentionPolicy;
 import io.promptlog.format.DerivedValues;
+import io.promptlog.format.Utf8Buffer;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
@@ -34,6 +35,7 @@ final class CallProcessor {
     private static final int MEMO_MAX_CHARS = 64;
 
     private final DerivedValues derived;
+    private final Utf8Buffer utf8 = new Utf8Buffer();
     private final Map<String, StoredText> promptCache = lru();
     private final Map<String, StoredText> toolsCache = lru();
     private final Map<String, Redactor.Result> shortTexts = lru();
@@ -81,18 +83,6 @@ final class CallProcessor {
             }
         }
 
-        List<Message> messages = call.messages();
-        Object rawMessages = call.get(CallField.MESSAGES);
-        DerivedValues.InputDigest input = derived.input();
-        for (Message m : messages) {
-            input.message(m.role(), m.content(), m.name(), m.toolCallId());
-        }
-        long inputChars = input.chars();
-        String inputHash = rawMessages == null ? null : input.hash();
-        String response = call.response();
-        String outputHash = derived.outputHash(response);
-        long outputChars = DerivedValues.chars(response);
-
         String callId = call.callId();
         String reason;
         try {
@@ -102,31 +92,66 @@ final class CallProcessor {
             reason = null;
         }
 
+        // the keyed hashes of the text as logged; a text kept is encoded once, for its hash and its Parquet value
+        List<Message> messages = call.messages();
+        Object rawMessages = call.get(CallField.MESSAGES);
+        String response = call.response();
+        byte[][] contents = reason == null ? null : new byte[messages.size()][];
+        DerivedValues.InputDigest input = derived.input();
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (contents != null && m.content() != null) {
+                contents[i] = utf8.encode(m.content()).copy();
+                input.message(m.role(), contents[i], m.content().length(), m.name(), m.toolCallId());
+            } else {
+                input.message(m.role(), m.content(), m.name(), m.toolCallId());
+            }
+        }
+        long inputChars = input.chars();
+        String inputHash = rawMessages == null ? null : input.hash();
+        byte[] responseUtf8 = reason == null || response == null ? null : utf8.encode(response).copy();
+        String outputHash = responseUtf8 != null ? derived.outputHash(responseUtf8) : derived.outputHash(response);
+        long outputChars = DerivedValues.chars(response);
+
         LlmCall.Builder b = call.toBuilder().set(CallField.SYSTEM_PROMPT, null).set(CallField.TOOLS, null);
         redactions += redactMetadata(call, b, batch.shard, index);
         long retainedChars = 0;
+        CompactedCall.StoredText text = null;
         if (reason != null) {
             try {
                 int[] n = new int[1];
                 if (rawMessages != null) {
                     List<Message> out = new ArrayList<>(messages.size());
-                    for (Message m : messages) {
+                    for (int i = 0; i < messages.size(); i++) {
+                        Message m = messages.get(i);
+                        if (m.content() != null) {
+                            String stored = redact(m.content(), n);
+                            if (stored != m.content()) {
+                                contents[i] = utf8.encode(stored).copy();
+                            }
+                        }
                         out.add(m.content() == null && m.name() == null ? m
-                                : new Message(m.role(), m.content() == null ? null : redact(m.content(), n),
-                                m.name() == null ? null : redact(m.name(), n), m.toolCallId()));
+                                : new Message(m.role(), null, m.name() == null ? null : redact(m.name(), n), m.toolCallId()));
                     }
                     b.set(CallField.MESSAGES, out);
                 }
                 if (response != null) {
-                    b.set(CallField.RESPONSE, redact(response, n));
+                    String stored = redact(response, n);
+                    if (stored != response) {
+                        responseUtf8 = utf8.encode(stored).copy();
+                    }
+                    b.set(CallField.RESPONSE, null);
                 }
+                byte[] toolCallsUtf8 = null;
                 String toolCalls = call.string(CallField.RESPONSE_TOOL_CALLS);
                 if (toolCalls != null) {
-                    b.set(CallField.RESPONSE_TOOL_CALLS, redact(toolCalls, n));
+                    toolCallsUtf8 = utf8.encode(redact(toolCalls, n)).copy();
+                    b.set(CallField.RESPONSE_TOOL_CALLS, null);
                     retainedChars += toolCalls.length();
                 }
                 redactions += n[0];
                 retainedChars += inputChars + outputChars;
+                text = new CompactedCall.StoredText(contents, responseUtf8, toolCallsUtf8);
             } catch (RuntimeException e) {
                 stats.error("redactor failed on shard " + batch.shard + " index " + index
                         + ", text not kept: " + e);
@@ -141,7 +166,7 @@ final class CallProcessor {
         }
         stats.redactions.addAndGet(redactions);
         batch.add(new CompactedCall(b.build(), promptHash, toolsHash, reason != null, reason, inputHash, outputHash,
-                inputChars, outputChars, redactions), index, retainedChars);
+                inputChars, outputChars, redactions, text), index, retainedChars);
     }
 
     /**
@@ -165,7 +190,7 @@ final class CallProcessor {
         stats.redactions.addAndGet(redactions);
         noTextUpTo.merge(batch.shard, index, Math::max);
         batch.add(new CompactedCall(b.build(), null, null, false, null, null, null, inputChars, outputChars,
-                redactions), index, 0);
+                redactions, null), index, 0);
     }
 
     /** Shard -> highest queue index of a no-text call processed so far (its cycle and older ones go at once). */

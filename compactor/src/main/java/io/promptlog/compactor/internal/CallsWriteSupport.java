@@ -25,6 +25,9 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
     private static final List<Column> COLUMNS = DatasetSchema.CALLS;
     private static final List<Function<CompactedCall, Object>> VALUES = COLUMNS.stream().map(CallsWriteSupport::valueOf).toList();
 
+    /** Index of {@code content} in {@link ColumnType#MESSAGE_FIELDS}. */
+    private static final int CONTENT = ColumnType.MESSAGE_FIELDS.indexOf("content");
+
     private final Map<String, String> metadata;
     /** Every string is encoded into this one buffer; parquet-java copies what it keeps (dictionary, min/max). */
     private final Utf8Buffer utf8 = new Utf8Buffer();
@@ -38,6 +41,12 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
     static Function<CompactedCall, Object> valueOf(Column c) {
         if (c.origin() == Column.Origin.LOGGED) {
             CallField f = loggedField(c);
+            if (f == CallField.RESPONSE) {
+                return row -> row.text() == null ? row.call().get(f) : row.text().response();
+            }
+            if (f == CallField.RESPONSE_TOOL_CALLS) {
+                return row -> row.text() == null ? row.call().get(f) : row.text().responseToolCalls();
+            }
             return row -> row.call().get(f);
         }
         return switch (c.name()) {
@@ -99,13 +108,13 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
             String name = c.name();
             out.startField(name, i);
             switch (c.type()) {
-                case STRING -> out.addBinary(utf8((String) v));
+                case STRING -> out.addBinary(v instanceof byte[] bytes ? Binary.fromConstantByteArray(bytes) : utf8((String) v));
                 case INT32 -> out.addInteger((Integer) v);
                 case INT64, TIMESTAMP_MICROS -> out.addLong((Long) v);
                 case FLOAT64 -> out.addDouble((Double) v);
                 case BOOL -> out.addBoolean((Boolean) v);
                 case STRING_LIST -> stringList((List<String>) v);
-                case MESSAGES -> messages((List<Message>) v);
+                case MESSAGES -> messages((List<Message>) v, row.text() == null ? null : row.text().contents());
                 case ATTRIBUTES -> attributes((Map<String, String>) v);
                 case DATE -> throw new IllegalStateException(name + " is a partition column");
             }
@@ -118,6 +127,14 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
     private Binary utf8(String s) {
         utf8.encode(s);
         return Binary.fromReusedByteArray(utf8.bytes(), 0, utf8.length());
+    }
+
+    private void bytes(String name, int i, byte[] v) {
+        if (v != null) {
+            out.startField(name, i);
+            out.addBinary(Binary.fromConstantByteArray(v));
+            out.endField(name, i);
+        }
     }
 
     private void string(String name, int i, String v) {
@@ -144,16 +161,22 @@ final class CallsWriteSupport extends WriteSupport<CompactedCall> {
         out.endGroup();
     }
 
-    private void messages(List<Message> messages) {
+    /** {@code contents}: the stored contents as UTF-8, one per message (the messages' own are then null), or null. */
+    private void messages(List<Message> messages, byte[][] contents) {
         out.startGroup();
         if (!messages.isEmpty()) {
             out.startField("list", 0);
-            for (Message m : messages) {
+            for (int i = 0; i < messages.size(); i++) {
+                Message m = messages.get(i);
                 out.startGroup();
                 out.startField("element", 0);
                 out.startGroup();
                 for (int k = 0; k < ColumnType.MESSAGE_FIELDS.size(); k++) {
-                    string(ColumnType.MESSAGE_FIELDS.get(k), k, part(m, k));
+                    if (k == CONTENT && contents != null) {
+                        bytes(ColumnType.MESSAGE_FIELDS.get(k), k, contents[i]);
+                    } else {
+                        string(ColumnType.MESSAGE_FIELDS.get(k), k, part(m, k));
+                    }
                 }
                 out.endGroup();
                 out.endField("element", 0);

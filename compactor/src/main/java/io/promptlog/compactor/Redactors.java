@@ -575,14 +575,15 @@ public final class Redactors {
     }
 
     /**
-     * Numbers: walks the text once for runs of number characters (digits, spaces, {@code + - . ( )}) with
-     * at least 7 digits, and tries the IBAN, card and phone patterns only inside them.
+     * Numbers: finds the runs of number characters (digits, spaces, {@code + - . ( )}) with at least 7
+     * digits, and the runs of IBAN characters of 15 or more, and tries the card and phone patterns, and the
+     * IBAN pattern, only inside them.
      */
-    private static final class NumberDetector implements Detector {
+    static final class NumberDetector implements Detector {
         private static final Pattern IBAN_AT = Pattern.compile(
                 "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
-        private static final Pattern CARD = Pattern.compile("(?<![\\d.-])\\d(?:[ -]?\\d){12,18}(?![\\d])");
-        private static final Pattern PHONE_NUMBER = Pattern.compile(
+        static final Pattern CARD = Pattern.compile("(?<![\\d.-])\\d(?:[ -]?\\d){12,18}(?![\\d])");
+        static final Pattern PHONE_NUMBER = Pattern.compile(
                 "(?<![\\w+])\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,4}(?:[ .-]?\\d{2,4}){1,4}(?![\\w])"
                         + "|(?<![\\w(])(?:\\(\\d{3}\\)\\s?|\\d{3}[-.\\s])\\d{3}[-.\\s]\\d{4}(?![\\w])");
 
@@ -596,39 +597,59 @@ public final class Redactors {
             this.phones = phones;
         }
 
+        /** Chars an IBAN is written with ({@code [A-Z0-9 ]}); one has at least {@value #IBAN_MIN_CHARS}. */
+        private static final int IBAN_MIN_CHARS = 15;
+        /** A card or phone number has at least this many digits, so its run of number chars is this long. */
+        private static final int NUMBER_MIN_DIGITS = 7;
+
+        /**
+         * Two passes that probe every {@value #IBAN_MIN_CHARS}th and every {@value #NUMBER_MIN_DIGITS}th char
+         * instead of reading each: a maximal run of IBAN chars (or of number chars) long enough to hold a
+         * match covers at least one probed index, a probe inside a run expands to the run's bounds, and only
+         * such runs are searched. IBANs first: a number run can start inside an IBAN's last groups (the
+         * IBAN then wins, as it did when one left-to-right scan met the IBAN's letters first); neither kind
+         * of match can reach into the other kind's run otherwise (letters end number runs).
+         */
         @Override
         public void find(String text, char[] chars, Hits hits) {
             int n = text.length();
-            int i = 0;
-            while (i < n) {
-                char c = chars[i];
-                if (c < '0' || c > '9') {
-                    if (ibans && i + 3 < n && isUpper(c) && isUpper(chars[i + 1]) && isDigit(chars[i + 2])
-                            && isDigit(chars[i + 3]) && (i == 0 || !isAlnum(chars[i - 1]))) {
-                        int end = iban(text, i);
-                        if (end > 0 && !hits.covers(i, end)) {
-                            hits.add(i, end, IBAN);
-                            i = end;
-                            continue;
-                        }
+            if (ibans) {
+                for (int p = IBAN_MIN_CHARS - 1; p < n; ) {
+                    if (!isIbanChar(chars[p])) {
+                        p += IBAN_MIN_CHARS;
+                        continue;
                     }
-                    i++;
+                    int start = p;
+                    while (start > 0 && isIbanChar(chars[start - 1])) {
+                        start--;
+                    }
+                    int end = p + 1;
+                    while (end < n && isIbanChar(chars[end])) {
+                        end++;
+                    }
+                    if (end - start >= IBAN_MIN_CHARS) {
+                        ibansIn(text, chars, n, start, end, hits);
+                    }
+                    p = end + IBAN_MIN_CHARS;
+                }
+            }
+            if (!cards && !phones) {
+                return;
+            }
+            for (int p = NUMBER_MIN_DIGITS - 1; p < n; ) {
+                if (!isNumberChar(chars[p])) {
+                    p += NUMBER_MIN_DIGITS;
                     continue;
                 }
-                // a run of number characters around this digit
-                int start = i;
+                int start = p;
                 while (start > 0 && isNumberChar(chars[start - 1])) {
                     start--;
                 }
-                int digits = 0;
-                int end = i;
+                int end = p + 1;
                 while (end < n && isNumberChar(chars[end])) {
-                    if (isDigit(chars[end])) {
-                        digits++;
-                    }
                     end++;
                 }
-                if (digits >= 7) {
+                if (end - start >= NUMBER_MIN_DIGITS && digits(chars, start, end) >= NUMBER_MIN_DIGITS) {
                     if (cards) {
                         match(CARD, text, start, end, hits, CREDIT_CARD, true);
                     }
@@ -636,11 +657,42 @@ public final class Redactors {
                         match(PHONE_NUMBER, text, start, end, hits, PHONE, false);
                     }
                 }
-                i = end;
+                p = end + NUMBER_MIN_DIGITS;
             }
         }
 
-        private static void match(Pattern p, String text, int start, int end, Hits hits, String placeholder,
+        /** The IBANs starting in a run of IBAN chars: two capitals and two digits after a non-alphanumeric char. */
+        private static void ibansIn(String text, char[] chars, int n, int start, int end, Hits hits) {
+            int i = start;
+            while (i + 3 < end) {
+                if (isUpper(chars[i]) && isUpper(chars[i + 1]) && isDigit(chars[i + 2]) && isDigit(chars[i + 3])
+                        && (i == 0 || !isAlnum(chars[i - 1]))) {
+                    int e = iban(text, i);
+                    if (e > 0 && !hits.covers(i, e)) {
+                        hits.add(i, e, IBAN);
+                        i = e;
+                        continue;
+                    }
+                }
+                i++;
+            }
+        }
+
+        private static int digits(char[] chars, int start, int end) {
+            int d = 0;
+            for (int i = start; i < end; i++) {
+                if (isDigit(chars[i])) {
+                    d++;
+                }
+            }
+            return d;
+        }
+
+        private static boolean isIbanChar(char c) {
+            return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ';
+        }
+
+        static void match(Pattern p, String text, int start, int end, Hits hits, String placeholder,
                                   boolean luhn) {
             Matcher m = p.matcher(text).useTransparentBounds(true).useAnchoringBounds(false).region(start, end);
             while (m.find()) {
@@ -653,13 +705,13 @@ public final class Redactors {
         }
 
         /** End of a valid IBAN starting at {@code at}, or -1. */
-        private static int iban(String text, int at) {
+        static int iban(String text, int at) {
             Matcher m = IBAN_AT.matcher(text).useTransparentBounds(true).useAnchoringBounds(false)
                     .region(at, text.length());
             return m.lookingAt() && ibanChecksum(m.group()) ? m.end() : -1;
         }
 
-        private static boolean isNumberChar(char c) {
+        static boolean isNumberChar(char c) {
             return c >= '0' && c <= '9' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+';
         }
     }

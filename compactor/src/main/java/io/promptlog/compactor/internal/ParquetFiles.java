@@ -63,6 +63,9 @@ public final class ParquetFiles {
                 .withRowGroupSize(rowGroupBytes)
                 .withDictionaryEncoding(true)
                 .withStatisticsEnabled(true)
+                // the per-page histograms of value sizes (Parquet 2.10 SizeStatistics): a reader planning
+                // memory may use them, DuckDB and Spark do not; 2.4% of compaction CPU (JFR, 20k calls)
+                .withSizeStatisticsEnabled(false)
                 .withBloomFilterEnabled(DatasetSchema.BLOOM_COLUMN, true)
                 // sized to this file's rows (one row group unless rowGroupBytes is exceeded)
                 .withBloomFilterNDV(DatasetSchema.BLOOM_COLUMN, Math.max(1, rows))

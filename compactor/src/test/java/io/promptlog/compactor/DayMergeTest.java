@@ -199,6 +199,40 @@ class DayMergeTest {
     }
 
     @Test
+    void shouldLookForAClosedDayOnceAMinuteInTheBackgroundWhenNoneWasDue(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 900);
+        Path data = home.resolve("data");
+        int before = filesOf(data, "2026-11-20").size();
+        java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(
+                java.time.Instant.parse("2026-11-21T00:59:50Z").toEpochMilli());
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(millis.get());
+            }
+        };
+        try (Compactor c = Compactor.open(MergeFixture.config(home).clock(clock).mergeClosedDays(true).build())) {
+            c.runIfDue(); // 2026-11-20 closes at 01:00 (1 h grace): nothing due
+            millis.addAndGet(20_000);
+            c.runIfDue(); // due now, but the last look was 20 s ago
+            assertThat(filesOf(data, "2026-11-20")).hasSize(before);
+            millis.addAndGet(60_000);
+            c.runIfDue();
+            assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+        }
+    }
+
+    @Test
     void shouldNotMergeADayWithABatchAboveItsQueuesCheckpoint(@TempDir Path home) throws Exception {
         MergeFixture.logAndCompact(home, 0, 900);
         Path data = home.resolve("data");

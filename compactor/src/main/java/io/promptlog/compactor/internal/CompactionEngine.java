@@ -154,6 +154,11 @@ public final class CompactionEngine implements AutoCloseable {
         }
     }
 
+    /** How often a background pass looks for a closed day to merge once it found none. */
+    static final long IDLE_MERGE_CHECK_MILLIS = 60_000;
+    /** When a background pass last found no closed day to merge; null: it merged one (look again next pass). */
+    private Long idleMergeCheckMillis;
+
     /**
      * Merges closed days' small calls files ({@link DayMerger}) under the dataset's merge lock, after finishing
      * any merge a crash interrupted. {@code allDays}: every closed day, waiting for the lock; otherwise at most
@@ -161,6 +166,12 @@ public final class CompactionEngine implements AutoCloseable {
      */
     public io.promptlog.compactor.MergeResult merge(boolean allDays, java.util.function.Consumer<String> progress)
             throws IOException {
+        long now = config.clock().millis();
+        if (!allDays && idleMergeCheckMillis != null && now >= idleMergeCheckMillis
+                && now - idleMergeCheckMillis < IDLE_MERGE_CHECK_MILLIS) {
+            // nothing was due a moment ago: a background pass looks again once a minute, not every interval
+            return new io.promptlog.compactor.MergeResult(0, 0, 0, 0, 0, 0, 0, 0, false);
+        }
         try (MergeLock l = allDays ? MergeLock.acquire(data) : MergeLock.tryAcquire(data)) {
             if (l == null) {
                 return new io.promptlog.compactor.MergeResult(0, 0, 0, 0, 0, 0, 0, 0, true);
@@ -190,6 +201,7 @@ public final class CompactionEngine implements AutoCloseable {
                 }
             }
             stats.filesMerged.addAndGet(merged);
+            idleMergeCheckMillis = days == 0 ? Long.valueOf(now) : null;
             return new io.promptlog.compactor.MergeResult(days, merged, written, calls, dups, before, after, recovered, false);
         }
     }

@@ -50,8 +50,10 @@ final class DayMerger {
      * a compactor whose checkpoint is lost rebuilds it from these and the batch file names ({@link Recovery}).
      */
     static final String KEY_MERGED_BATCHES = "promptlog.merged_batches";
-    /** Rows sorted at a time (bounds the memory a merge takes whatever the day's size). */
+    /** Rows sorted at a time, at most (bounds the memory a merge takes whatever the day's size)... */
     static final int MAX_SORT_ROWS = 50_000;
+    /** ...and at most this many uncompressed bytes of them (rows with full text are large). */
+    static final long MAX_SORT_BYTES = 8L * 1024 * 1024;
 
     private final Path data;
     private final int zstdLevel;
@@ -190,7 +192,7 @@ final class DayMerger {
         }
         long rowBytes = Math.max(1, uncompressed / Math.max(1, totalRows));
         long rowsPerGroup = Math.max(1, Math.min(totalRows, 2 * (rowGroupBytes / rowBytes)));
-        int sortRows = (int) Math.max(1, Math.min(rowsPerGroup, MAX_SORT_ROWS));
+        int sortRows = (int) Math.max(1, Math.min(Math.min(rowsPerGroup, MAX_SORT_ROWS), MAX_SORT_BYTES / rowBytes));
 
         long seq = nextSeq(dir);
         MergeJournal prepared = new MergeJournal(day, seq, false,

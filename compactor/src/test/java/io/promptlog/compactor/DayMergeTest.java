@@ -56,6 +56,8 @@ class DayMergeTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(merged))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(DatasetLayout.mergeEpochFile(data))))
                 .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(DatasetLayout.mergeLockFile(data))))
+                .isEqualTo("rw-------");
         try (Stream<Path> s = Files.list(DatasetLayout.metaDir(data))) {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("journal"));
         }
@@ -284,6 +286,48 @@ class DayMergeTest {
         try (DuckDataset d = new DuckDataset(data)) {
             assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(900);
         }
+    }
+
+    @Test
+    void shouldMergeAroundADamagedFileAndReportADayThatCannotBeMerged(@TempDir Path home) throws Exception {
+        MergeFixture.logAndCompact(home, 0, 900);
+        Path data = home.resolve("data");
+        Map<String, String> before = rows(data);
+        // 2026-11-20: one file's footer destroyed (truncated); 2026-11-21: one file's pages overwritten
+        List<Path> day20 = filesOf(data, "2026-11-20");
+        Path truncated = day20.get(1);
+        List<Path> day21 = filesOf(data, "2026-11-21");
+        Path garbled = day21.get(0);
+        long lost;
+        try (DuckDataset d = new DuckDataset(data)) {
+            lost = d.count("SELECT count(*) FROM read_parquet(['" + truncated + "', '" + garbled + "'])");
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(truncated, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        byte[] bytes = Files.readAllBytes(garbled);
+        java.util.Arrays.fill(bytes, 4, bytes.length / 2, (byte) 0x5a);
+        Files.write(garbled, bytes);
+        MergeResult r;
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            List<String> steps = new ArrayList<>();
+            r = c.mergeClosedDays(steps::add);
+            assertThat(steps).anyMatch(s -> s.startsWith("skipping calls/date=2026-11-20/" + truncated.getFileName()));
+            assertThat(steps).anyMatch(s -> s.startsWith("cannot merge the calls files of 2026-11-21"));
+            assertThat(c.stats().lastError()).contains("2026-11-21");
+        }
+        assertThat(r.daysMerged()).as(r.describe()).isEqualTo(1);
+        assertThat(filesOf(data, "2026-11-20")).hasSize(2).contains(truncated);
+        assertThat(filesOf(data, "2026-11-21")).as("left as it was").isEqualTo(day21);
+        try (Stream<Path> s = Files.walk(data)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp") || n.endsWith(".journal"));
+        }
+        // every call outside the two damaged files is still there, once
+        Files.delete(truncated);
+        Files.delete(garbled);
+        Map<String, String> after = rows(data);
+        assertThat(before).containsAllEntriesOf(after);
+        assertThat(after).hasSize(before.size() - (int) lost);
     }
 
     @Test

@@ -156,6 +156,8 @@ public final class CompactionEngine implements AutoCloseable {
 
     /** How often a background pass looks for a closed day to merge once it found none. */
     static final long IDLE_MERGE_CHECK_MILLIS = 60_000;
+    /** Days whose merge failed: background passes skip them until a restart. */
+    private final java.util.Set<java.time.LocalDate> unmergeable = new java.util.HashSet<>();
     /** When a background pass last found no closed day to merge; null: it merged one (look again next pass). */
     private Long idleMergeCheckMillis;
 
@@ -185,7 +187,21 @@ public final class CompactionEngine implements AutoCloseable {
             long before = 0;
             long after = 0;
             for (java.time.LocalDate day : merger.dueDays()) {
-                DayMerger.Outcome o = merger.mergeDay(day, progress);
+                if (!allDays && unmergeable.contains(day)) {
+                    continue;
+                }
+                DayMerger.Outcome o;
+                try {
+                    o = merger.mergeDay(day, progress);
+                } catch (IOException | RuntimeException e) {
+                    // a damaged source, a full disk: undo what was written, report, go on with the other days;
+                    // background passes leave that day alone until the compactor restarts
+                    stats.error("cannot merge the calls files of " + day + ": " + e);
+                    progress.accept("cannot merge the calls files of " + day + ": " + e);
+                    unmergeable.add(day);
+                    merger.recover(progress);
+                    continue;
+                }
                 if (o == null) {
                     continue;
                 }

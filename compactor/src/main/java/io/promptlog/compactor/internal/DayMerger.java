@@ -167,7 +167,14 @@ final class DayMerger {
         List<Source> sources = new ArrayList<>();
         List<Path> others = new ArrayList<>();
         for (Path f : files(dir)) {
-            Source s = Source.read(f);
+            Source s;
+            try {
+                s = Source.read(f);
+            } catch (IOException | RuntimeException e) {
+                // a damaged file is neither merged nor read: the reader sets it aside the same way
+                progress.accept("skipping " + data.relativize(f) + ": its footer cannot be read (" + e.getMessage() + ")");
+                continue;
+            }
             if (s.size < fileBytes / 2 && s.schema.equals(DatasetSchema.CALLS_PARQUET)) {
                 sources.add(s);
             } else {

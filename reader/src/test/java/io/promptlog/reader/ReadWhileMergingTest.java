@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReadWhileMergingTest {
     static final long BASE = 1_795_132_800_000_000L; // 2026-11-21T00:00Z
     static final long DAY = 86_400_000_000L;
-    static final int DAYS = 4;
+    static final int DAYS = 2;
     static final int PER_DAY = 40;
 
     @Test

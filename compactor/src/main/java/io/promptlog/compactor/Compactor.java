@@ -82,7 +82,7 @@ public final class Compactor implements AutoCloseable {
             }
             if (config.mergeClosedDays()) {
                 try {
-                    engine.merge(false, line -> { });
+                    engine.merge(false, line -> { }, () -> closed || stopFollowing);
                 } catch (IOException | RuntimeException e) {
                     engine.stats().error("merging a closed day failed (retried next pass): " + e);
                 }
@@ -165,7 +165,8 @@ public final class Compactor implements AutoCloseable {
 
     /**
      * Makes {@link #follow()} return once the pass in progress (if any) is done, without closing: for a
-     * signal handler that wants the following thread itself to run the final pass in {@link #close()}.
+     * signal handler that wants the following thread itself to run the final pass in {@link #close()}. A merge
+     * of a closed day in progress is given up (rolled back; the next pass or start merges that day again).
      */
     public void stopFollowing() {
         stopFollowing = true;
@@ -209,7 +210,8 @@ public final class Compactor implements AutoCloseable {
     }
 
     /**
-     * Stops the background / follow loop (waiting for a pass in progress), compacts what is left in the
+     * Stops the background / follow loop (waiting for a pass in progress; a merge of a closed day in progress
+     * is given up and rolled back rather than waited for), compacts what is left in the
      * queue, and releases the lock. Idempotent. A failing final pass is reported in {@link #stats()}.
      */
     @Override

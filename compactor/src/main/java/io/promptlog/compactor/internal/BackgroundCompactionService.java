@@ -71,6 +71,10 @@ public final class BackgroundCompactionService implements BackgroundCompaction {
         @Override
         public void close() throws Exception {
             stopping = true;
+            Compactor running = compactor;
+            if (running != null) {
+                running.stopFollowing(); // a merge of a closed day in progress gives up (rolled back) at once
+            }
             synchronized (wake) {
                 wake.notifyAll();
             }

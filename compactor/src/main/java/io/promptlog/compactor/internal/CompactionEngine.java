@@ -168,6 +168,15 @@ public final class CompactionEngine implements AutoCloseable {
      */
     public io.promptlog.compactor.MergeResult merge(boolean allDays, java.util.function.Consumer<String> progress)
             throws IOException {
+        return merge(allDays, progress, () -> false);
+    }
+
+    /**
+     * {@link #merge(boolean, java.util.function.Consumer)}, giving a merge in progress up (rolled back, nothing
+     * left behind) as soon as {@code cancelled} says so: a closing compactor does not wait for a large day.
+     */
+    public io.promptlog.compactor.MergeResult merge(boolean allDays, java.util.function.Consumer<String> progress,
+                                                    java.util.function.BooleanSupplier cancelled) throws IOException {
         long now = config.clock().millis();
         if (!allDays && idleMergeCheckMillis != null && now >= idleMergeCheckMillis
                 && now - idleMergeCheckMillis < IDLE_MERGE_CHECK_MILLIS) {
@@ -192,7 +201,11 @@ public final class CompactionEngine implements AutoCloseable {
                 }
                 DayMerger.Outcome o;
                 try {
-                    o = merger.mergeDay(day, progress);
+                    o = merger.mergeDay(day, progress, cancelled);
+                } catch (DayMerger.Cancelled e) {
+                    merger.recover(progress);
+                    progress.accept("gave up the merge of " + day + ": the compactor is closing");
+                    break;
                 } catch (IOException | RuntimeException e) {
                     // a damaged source, a full disk: undo what was written, report, go on with the other days;
                     // background passes leave that day alone until the compactor restarts

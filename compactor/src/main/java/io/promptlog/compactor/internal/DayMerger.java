@@ -161,8 +161,24 @@ final class DayMerger {
         return out;
     }
 
+    /** A merge given up because its compactor is closing; the caller rolls it back ({@link #recover}). */
+    static final class Cancelled extends IOException {
+        Cancelled() {
+            super("merge given up: the compactor is closing");
+        }
+    }
+
     /** Merges the small files of {@code day}; null when there are fewer than two to merge. */
     Outcome mergeDay(LocalDate day, Consumer<String> progress) throws IOException {
+        return mergeDay(day, progress, () -> false);
+    }
+
+    /**
+     * {@link #mergeDay(LocalDate, Consumer)}, giving up (throwing {@link Cancelled}, before the commit point)
+     * as soon as {@code cancelled} says so: checked after each sorted run of rows.
+     */
+    Outcome mergeDay(LocalDate day, Consumer<String> progress, java.util.function.BooleanSupplier cancelled)
+            throws IOException {
         Path dir = DatasetLayout.dateDir(data, day);
         List<Source> sources = new ArrayList<>();
         List<Path> others = new ArrayList<>();
@@ -231,6 +247,9 @@ final class DayMerger {
                     if (chunk.size() >= sortRows) {
                         try {
                             out.write(chunk);
+                            if (cancelled.getAsBoolean()) {
+                                failure[0] = new Cancelled();
+                            }
                         } catch (IOException e) {
                             failure[0] = e;
                         }
@@ -240,6 +259,9 @@ final class DayMerger {
                 if (failure[0] != null) {
                     throw failure[0];
                 }
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new Cancelled();
             }
             out.write(chunk);
             rows = out.finish();

@@ -63,7 +63,7 @@ if [ "$MODE" = quick ]; then
   bench storage --calls 400 --file-calls 200 --chat-turns 4 --out "$OUT/storage-chat.json"
   if bench query --help >/dev/null 2>&1; then
     echo "== query (smoke) =="
-    bench query --calls 3000 --repeats 3 --file-calls 1000 --metadata-only --promptlog-jar "$CLI_JAR" --out "$OUT/query.json"
+    bench query --calls 3000 --repeats 3 --file-calls 1000 --metadata-only --promptlog-jar "$CLI_JAR" --launcher "$ROOT/promptlog" --out "$OUT/query.json"
   fi
   bench report "$OUT" > "$OUT/summary.md"
   echo "== quick mode done: $OUT =="
@@ -117,7 +117,17 @@ if bench query --help >/dev/null 2>&1; then
   # 10 M calls as a service's dataset: compacted every 20,000 calls (500 files), metadata only (no message or
   # response text: 10 M full calls would need ~300 GB of queue and hours here); DuckDB writes its own file
   # from the same calls. About an hour on this machine.
-  bench query --calls 10000000 --file-calls 20000 --metadata-only --promptlog-jar "$CLI_JAR" --out "$OUT/query.json"
+  bench query --calls 10000000 --file-calls 20000 --metadata-only --promptlog-jar "$CLI_JAR" --launcher "$ROOT/promptlog" \
+        --out "$OUT/query.json"
+fi
+if [ -x /usr/bin/time ]; then
+  echo "== live view memory: 1 M calls in the queue, none compacted =="
+  LIVE="$(mktemp -d)"
+  "$JAVA" $FLAGS -jar "$CLI_JAR" generate --count 1000000 --dir "$LIVE" --no-progress
+  /usr/bin/time -v "$JAVA" $FLAGS -jar "$CLI_JAR" query --dir "$LIVE" "SELECT count(*), sum(length(response)) FROM calls" \
+        > "$OUT/live-memory.txt" 2>&1
+  grep -E "Maximum resident|Elapsed|^ +[0-9]" "$OUT/live-memory.txt" || true
+  rm -rf "$LIVE"
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 # keep the committed JSON small: JMH's raw sample histograms become a sample count

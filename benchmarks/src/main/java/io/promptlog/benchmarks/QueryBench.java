@@ -46,7 +46,8 @@ import java.util.SplittableRandom;
  * logs the calls without their texts (messages, response, tools; the system prompts stay), which keeps a
  * 10 M call run within this machine's disk and time (the point lookup and the group-by read metadata
  * columns). {@code --promptlog-jar J} also times {@code java -jar J show <id> --data <dataset>} end to end
- * (JVM start included; median of 3 child processes). {@code --merge} then merges every day's small files
+ * (JVM start included; median of 3 child processes), {@code --launcher ./promptlog} the same through the
+ * launcher script, as users run it (C1 and its class data archive, made by one untimed run first). {@code --merge} then merges every day's small files
  * ({@code Compactor.mergeClosedDays}, its clock two days after the last call, as on a service that ran that
  * month) and measures the dataset's size, file count, reader open and point lookup again, in the same run
  * (with {@code --keep}, the kept data set stays merged).
@@ -55,12 +56,15 @@ import java.util.SplittableRandom;
  * {@code ids.txt}); a later run with the same options and {@code --keep DIR} measures it again without
  * rebuilding it (the 10 M data set takes most of an hour to build).
  *
- * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--merge] [--promptlog-jar J] [--out result.json] [--keep DIR]</pre>
+ * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--merge] [--promptlog-jar J] [--launcher ./promptlog] [--out result.json] [--keep DIR]</pre>
  */
 public final class QueryBench {
     static final String GROUP_BY = "SELECT request_model, CAST(start_time AS DATE) AS day, count(*) AS calls, "
             + "quantile_cont(duration_us, 0.5) AS p50_us, quantile_cont(duration_us, 0.99) AS p99_us "
             + "FROM %s GROUP BY ALL ORDER BY request_model, day";
+
+    /** The ./promptlog launcher whose {@code show} is timed too (null: not timed). */
+    private static Path launcher;
 
     private QueryBench() {
     }
@@ -72,6 +76,7 @@ public final class QueryBench {
         boolean metadataOnly = false;
         boolean merge = false;
         Path promptlogJar = null;
+        Path launcher = null;
         Path out = null;
         Path keep = null;
         for (int i = 0; i < args.length; i++) {
@@ -83,6 +88,7 @@ public final class QueryBench {
                 case "--metadata-only" -> metadataOnly = true;
                 case "--merge" -> merge = true;
                 case "--promptlog-jar" -> promptlogJar = Path.of(args[++i]);
+                case "--launcher" -> launcher = Path.of(args[++i]);
                 case "--keep" -> keep = Path.of(args[++i]);
                 case "--help" -> {
                     System.out.println("usage: " + USAGE);
@@ -97,6 +103,10 @@ public final class QueryBench {
         if (promptlogJar != null && !Files.isRegularFile(promptlogJar)) {
             throw new IllegalArgumentException("--promptlog-jar: no file " + promptlogJar);
         }
+        if (launcher != null && !Files.isRegularFile(launcher)) {
+            throw new IllegalArgumentException("--launcher: no file " + launcher + " (the ./promptlog script)");
+        }
+        QueryBench.launcher = launcher;
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("promptlog-query-");
         try {
             String json = run(root, n, repeats, fileCalls, metadataOnly, promptlogJar, merge);
@@ -112,7 +122,7 @@ public final class QueryBench {
     }
 
     private static final String USAGE = "query [--calls 1000000] [--repeats 7] [--file-calls K] [--metadata-only] "
-            + "[--merge] [--promptlog-jar J] [--out result.json] [--keep DIR]";
+            + "[--merge] [--promptlog-jar J] [--launcher ./promptlog] [--out result.json] [--keep DIR]";
 
     static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, Path promptlogJar,
                       boolean merge) throws Exception {
@@ -298,15 +308,20 @@ public final class QueryBench {
                     + " rows, DuckDB " + dkResult.size());
         }
         long plBytes = dirBytes(home.resolve("data"));
-        double showMs = promptlogJar == null ? Double.NaN : showMillis(promptlogJar, home.resolve("data"), ids);
+        double showMs = promptlogJar == null ? Double.NaN : showMillis(javaJar(promptlogJar), home.resolve("data"), ids, false);
+        // through the launcher, as users run it (its first run makes the class data archive: not timed)
+        double launcherMs = launcher == null ? Double.NaN
+                : showMillis(List.of("bash", launcher.toString()), home.resolve("data"), ids, true);
         return String.format(Locale.ROOT, "{\"calls\":%d,\"repeats\":%d,\"file_calls\":%d,\"metadata_only\":%b,"
                         + "\"calls_files\":%d,\"reader_open_ms\":%.1f,"
                         + "\"promptlog_dataset_bytes\":%d,\"duckdb_file_bytes\":%d,\"group_rows\":%d,"
                         + "\"point_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
-                        + "\"group_by\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},\"show_end_to_end_ms\":%s}",
+                        + "\"group_by\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},\"show_end_to_end_ms\":%s,"
+                        + "\"show_launcher_ms\":%s}",
                 n, repeats, fileCalls, metadataOnly, files, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
                 median(plLookup), median(dkLookup), median(plGroup), median(dkGroup),
-                Double.isNaN(showMs) ? "null" : String.format(Locale.ROOT, "%.0f", showMs));
+                Double.isNaN(showMs) ? "null" : String.format(Locale.ROOT, "%.0f", showMs),
+                Double.isNaN(launcherMs) ? "null" : String.format(Locale.ROOT, "%.0f", launcherMs));
     }
 
     /**
@@ -343,19 +358,27 @@ public final class QueryBench {
                 mergeS, r.daysMerged(), files, dirBytes(home.resolve("data")), openMs, median(lookup));
     }
 
-    /** Median wall time of 3 {@code show} commands in child JVMs (the launcher's flags), different ids. */
-    private static double showMillis(Path jar, Path data, List<String> ids) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** {@code java <the launcher's flags> -jar jar}. */
+    private static List<String> javaJar(Path jar) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JvmFlags.list());
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return cmd;
+    }
+
+    /** Median wall time of 3 {@code <prefix> show <id> --data D} child processes, different ids (after one untimed run). */
+    private static double showMillis(List<String> prefix, Path data, List<String> ids, boolean warmUp) throws Exception {
         double[] ms = new double[3];
-        for (int i = 0; i < ms.length; i++) {
-            List<String> cmd = new ArrayList<>(List.of(java));
-            cmd.addAll(JvmFlags.list());
-            cmd.addAll(List.of("-jar", jar.toString(), "show", ids.get(i % ids.size()), "--data", data.toString()));
+        for (int i = warmUp ? -1 : 0; i < ms.length; i++) {
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of("show", ids.get((i + ids.size()) % ids.size()), "--data", data.toString()));
             long a = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             byte[] output = p.getInputStream().readAllBytes();
             int code = p.waitFor();
-            ms[i] = (System.nanoTime() - a) / 1e6;
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - a) / 1e6;
+            }
             if (code != 0) {
                 throw new IllegalStateException("show exited " + code + ": " + new String(output, StandardCharsets.UTF_8));
             }

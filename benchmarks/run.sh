@@ -109,9 +109,10 @@ for s in noop promptlog promptlog-1shard log4j2-async otel; do
         --warmup-seconds 2 --seconds 8 --out "$OUT/paced.jsonl" | tee -a "$OUT/paced.txt"
 done
 echo "== compaction and storage =="
-bench storage --calls 30000 --file-calls 3000 --out "$OUT/storage.json"
+# --repeats 5: five same-run alternations of the timed compaction and DuckDB's COPY (median ratios, wall and CPU)
+bench storage --calls 30000 --file-calls 3000 --repeats 5 --out "$OUT/storage.json"
 # the multi-turn chat workload: conversations of 8 calls, each re-sending the conversation so far
-bench storage --calls 30000 --file-calls 3000 --chat-turns 8 --out "$OUT/storage-chat.json"
+bench storage --calls 30000 --file-calls 3000 --chat-turns 8 --repeats 5 --out "$OUT/storage-chat.json"
 if bench query --help >/dev/null 2>&1; then
   echo "== query =="
   # 10 M calls as a service's dataset: compacted every 20,000 calls (500 files), metadata only (no message or

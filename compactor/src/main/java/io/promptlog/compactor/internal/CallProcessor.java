@@ -39,6 +39,9 @@ final class CallProcessor {
     private final Map<String, StoredText> promptCache = lru();
     private final Map<String, StoredText> toolsCache = lru();
     private final Map<String, Redactor.Result> shortTexts = lru();
+    /** Contents longer than this are encoded and redacted each time (the memo holds at most 4,096 of them). */
+    private static final int MEMO_MAX_CONTENT_CHARS = 4096;
+    private final Map<String, KnownContent> knownContents = lru();
     private final Map<Integer, Long> noTextUpTo = new java.util.concurrent.ConcurrentHashMap<>();
 
     CallProcessor(RetentionPolicy retention, Redactor redactor, DerivedValues derived, StatsCounters stats,
@@ -52,6 +55,19 @@ final class CallProcessor {
     }
 
     private record StoredText(String text, String hash, int redactions) {
+    }
+
+    /** A message content as logged (UTF-8), and once a call kept it, as stored (UTF-8) and its replacements. */
+    private static final class KnownContent {
+        final byte[] logged;
+        byte[] stored;
+        int replacements;
+
+        KnownContent(byte[] logged, byte[] stored, int replacements) {
+            this.logged = logged;
+            this.stored = stored;
+            this.replacements = replacements;
+        }
     }
 
     void process(LlmCall call, Batch batch, long index) {
@@ -97,15 +113,27 @@ final class CallProcessor {
         Object rawMessages = call.get(CallField.MESSAGES);
         String response = call.response();
         byte[][] contents = reason == null ? null : new byte[messages.size()][];
+        KnownContent[] known = new KnownContent[messages.size()];
         DerivedValues.InputDigest input = derived.input();
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
-            if (contents != null && m.content() != null) {
-                contents[i] = utf8.encode(m.content()).copy();
-                input.message(m.role(), contents[i], m.content().length(), m.name(), m.toolCallId());
-            } else {
-                input.message(m.role(), m.content(), m.name(), m.toolCallId());
+            String c = m.content();
+            if (c == null) {
+                input.message(m.role(), (byte[]) null, 0, m.name(), m.toolCallId());
+                continue;
             }
+            KnownContent k = c.length() <= MEMO_MAX_CONTENT_CHARS ? knownContents.get(c) : null;
+            if (k == null) {
+                k = new KnownContent(utf8.encode(c).copy(), null, 0);
+                if (c.length() <= MEMO_MAX_CONTENT_CHARS) {
+                    knownContents.put(c, k);
+                }
+            }
+            known[i] = k;
+            if (contents != null) {
+                contents[i] = k.logged;
+            }
+            input.message(m.role(), k.logged, c.length(), m.name(), m.toolCallId());
         }
         long inputChars = input.chars();
         String inputHash = rawMessages == null ? null : input.hash();
@@ -125,10 +153,7 @@ final class CallProcessor {
                     for (int i = 0; i < messages.size(); i++) {
                         Message m = messages.get(i);
                         if (m.content() != null) {
-                            String stored = redact(m.content(), n);
-                            if (stored != m.content()) {
-                                contents[i] = utf8.encode(stored).copy();
-                            }
+                            contents[i] = storedContent(m.content(), known[i], n);
                         }
                         out.add(m.content() == null && m.name() == null ? m
                                 : new Message(m.role(), null, m.name() == null ? null : redact(m.name(), n), m.toolCallId()));
@@ -196,6 +221,21 @@ final class CallProcessor {
     /** Shard -> highest queue index of a no-text call processed so far (its cycle and older ones go at once). */
     Map<Integer, Long> noTextUpTo() {
         return noTextUpTo;
+    }
+
+    /**
+     * The stored UTF-8 of a retained message content: redacted once per distinct content seen lately (a chat
+     * re-sends its whole conversation on every call, so most of a call's messages were redacted for an
+     * earlier call), the replacements counted on every call that stores it.
+     */
+    private byte[] storedContent(String content, KnownContent k, int[] count) {
+        if (k.stored == null) {
+            Redactor.Result r = redactor.redact(content);
+            k.stored = r.text() == content ? k.logged : utf8.encode(r.text()).copy();
+            k.replacements = r.replacements();
+        }
+        count[0] += k.replacements;
+        return k.stored;
     }
 
     private String redact(String text, int[] count) {

@@ -102,7 +102,8 @@ final class RawWalk implements AutoCloseable {
                     pos = CycleFile.next(pos, len);
                     continue;
                 }
-                String why = load.load(pos + 4, len) ? validator.check(len) : "cannot read " + len + " bytes";
+                String why = !startsLikeRecord(file.header(pos + 4)) ? "not a promptlog record (no record header)"
+                        : load.load(pos + 4, len) ? validator.check(len) : "cannot read " + len + " bytes";
                 long after = CycleFile.next(pos, len);
                 if (why == null) {
                     return found(len);

@@ -458,18 +458,27 @@ public final class ShardCursor implements AutoCloseable {
     }
 
     private File cycleFile(int cycle) {
-        try {
-            SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-            if (store == null) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+                if (store == null) {
+                    return null;
+                }
+                try {
+                    return store.file();
+                } finally {
+                    queue.closeStore(store);
+                }
+            } catch (InternalError e) {
+                // most likely the memory fault of an earlier read through a damaged mapping, delivered late
+                // (here, while Chronicle maps this file's header): it says nothing about this file, so look
+                // again; taking it for "no such cycle" would end the shard early and hide every record after
+                if (attempt >= 3) {
+                    return null;
+                }
+            } catch (RuntimeException e) {
                 return null;
             }
-            try {
-                return store.file();
-            } finally {
-                queue.closeStore(store);
-            }
-        } catch (RuntimeException | InternalError e) {
-            return null;
         }
     }
 

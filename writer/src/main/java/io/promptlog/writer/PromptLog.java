@@ -48,6 +48,8 @@ public final class PromptLog implements AutoCloseable {
     private final ThreadLocal<CallRecorder> spareRecorders = ThreadLocal.withInitial(this::newRecorder);
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong unavailableDrops = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #append} calls given null. */
+    private final java.util.concurrent.atomic.AtomicLong nullDrops = new java.util.concurrent.atomic.AtomicLong();
     private volatile AutoCloseable compaction;
     private volatile String compactionError;
 
@@ -122,9 +124,14 @@ public final class PromptLog implements AutoCloseable {
 
     /**
      * Logs a call given as a value (allocates; see {@link CallRecorder} for the zero-allocation path). A record
-     * this thread has {@linkplain #begin() begun} and not committed is left as it is.
+     * this thread has {@linkplain #begin() begun} and not committed is left as it is. A null call logs nothing
+     * and returns {@link AppendStatus#DROPPED_ERROR}, counted in {@link PromptLogStats#droppedError()}.
      */
     public int append(LlmCall call) {
+        if (call == null) {
+            nullDrops.incrementAndGet(); // an application bug, but never an exception into its code
+            return AppendStatus.DROPPED_ERROR;
+        }
         if (shards == null) {
             // no queue (e.g. the JVM flags are missing): count without touching the encoder, so nothing of
             // Chronicle is initialised and nothing more is printed
@@ -228,6 +235,7 @@ public final class PromptLog implements AutoCloseable {
             }
         }
         sum[Counters.DROPPED_UNAVAILABLE] += unavailableDrops.get();
+        sum[Counters.DROPPED_ERROR] += nullDrops.get();
         String last = shards == null ? openError : shards.lastError();
         if (last == null) {
             last = compactionError;

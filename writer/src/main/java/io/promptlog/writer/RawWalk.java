@@ -108,7 +108,10 @@ final class RawWalk implements AutoCloseable {
                 if (why == null) {
                     return found(len);
                 }
-                if (chainHolds(after, lastPos, writtenEnd)) {
+                // a real document that starts before the writer's last one ends at or before it: a length that
+                // reaches past it is damage, however plausible the bytes at its far end (often zeros)
+                boolean overrunsLast = pos < lastPos && after > lastPos;
+                if (!overrunsLast && chainHolds(after, lastPos, writtenEnd)) {
                     long idx = rollCycle.toIndex(cycle, seq);
                     skipped.accept(new CorruptStretch(file.path(), pos, after, lastGoodIndex, idx, why));
                     seq++;

@@ -87,6 +87,8 @@ public final class ShardCursor implements AutoCloseable {
     private RawWalk raw;
     private CycleFile probe;
     private final List<CorruptStretch> skipped = new ArrayList<>();
+    /** File and byte range of every stretch counted, so one walked twice is counted once. */
+    private final java.util.Set<String> reported = new java.util.HashSet<>();
     private long skippedCount;
     private long skippedBytes;
     /** Cycles in which this cursor met damage: their records are never looked up through Chronicle. */
@@ -159,6 +161,11 @@ public final class ShardCursor implements AutoCloseable {
 
     /** Positions the cursor so that the next record read is the one after {@code index}. */
     public void moveAfter(long index) {
+        position(index);
+        handedIsCurrent();
+    }
+
+    private void position(long index) {
         closeRaw();
         if (index < 0) {
             toStart();
@@ -217,6 +224,7 @@ public final class ShardCursor implements AutoCloseable {
         lastCycle = -1;
         lastEnd = -1;
         index = -1;
+        handedIsCurrent();
         try {
             tailer.toStart();
         } catch (InternalError | RuntimeException e) {
@@ -228,22 +236,44 @@ public final class ShardCursor implements AutoCloseable {
     public boolean next() {
         for (int attempt = 0; ; attempt++) {
             try {
-                return nextOrFault();
+                boolean found = nextOrFault();
+                if (found) {
+                    handedCycle = lastCycle;
+                    handedEnd = lastEnd;
+                    handedIndex = index;
+                }
+                return found;
             } catch (InternalError e) {
                 // a memory fault from an earlier read of a mapping, delivered late (at a safepoint, in any
-                // code): the tailer is suspect, so go on by hand from the last record returned
+                // code, possibly after the walk had moved past a record it had not handed out yet): the
+                // tailer is suspect, so go on by hand from the last record this method returned
                 freshTailer();
                 if (attempt >= 3) {
                     return false;
                 }
-                if (raw == null) {
-                    int c = lastCycle >= 0 ? lastCycle : firstCycle();
-                    boolean same = c == lastCycle;
-                    startRaw(c, c < 0 ? null : cycleFile(c), same ? lastEnd : 0,
-                            same ? rollCycle.toSequenceNumber(index) + 1 : 0, same ? index : -1);
-                }
+                pendingRepeat = false;
+                lastCycle = handedCycle;
+                lastEnd = handedEnd;
+                index = handedIndex;
+                int c = lastCycle >= 0 ? lastCycle : firstCycle();
+                boolean same = c == lastCycle;
+                startRaw(c, c < 0 ? null : cycleFile(c), same ? lastEnd : 0,
+                        same ? rollCycle.toSequenceNumber(index) + 1 : 0, same ? index : -1);
             }
         }
+    }
+
+    /** The record {@link #next()} last returned (cycle, end position, index; -1: none), where a retry resumes. */
+    private int handedCycle = -1;
+    private long handedEnd = -1;
+    private long handedIndex = -1;
+
+    /** A new position: a retry after a fault resumes here, and the stretches met from here on count anew. */
+    private void handedIsCurrent() {
+        reported.clear();
+        handedCycle = lastCycle;
+        handedEnd = lastEnd;
+        handedIndex = index;
     }
 
     private boolean nextOrFault() {
@@ -438,6 +468,9 @@ public final class ShardCursor implements AutoCloseable {
 
     private void skip(CorruptStretch s) {
         damagedCycles.add(raw != null ? raw.cycle : lastCycle);
+        if (!reported.add(s.file() + ":" + s.fromByte() + ":" + s.toByte())) {
+            return; // walked again after a late memory fault: reported already
+        }
         skippedCount++;
         skippedBytes += s.bytes();
         if (skipped.size() < MAX_KEPT_STRETCHES) {
@@ -469,17 +502,25 @@ public final class ShardCursor implements AutoCloseable {
                 } finally {
                     queue.closeStore(store);
                 }
-            } catch (InternalError e) {
-                // most likely the memory fault of an earlier read through a damaged mapping, delivered late
-                // (here, while Chronicle maps this file's header): it says nothing about this file, so look
-                // again; taking it for "no such cycle" would end the shard early and hide every record after
-                if (attempt >= 3) {
+            } catch (InternalError | RuntimeException e) {
+                // an InternalError (alone, or wrapped by Chronicle) is most likely the memory fault of an earlier
+                // read through a damaged mapping, delivered late (here, while Chronicle maps this file's header):
+                // it says nothing about this file, so look again; taking it for "no such cycle" would end the
+                // shard early and hide every record after the damage
+                if (!memoryFault(e) || attempt >= 3) {
                     return null;
                 }
-            } catch (RuntimeException e) {
-                return null;
             }
         }
+    }
+
+    private static boolean memoryFault(Throwable t) {
+        for (int depth = 0; t != null && depth < 8; t = t.getCause(), depth++) {
+            if (t instanceof InternalError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int sizedCycle = -1;

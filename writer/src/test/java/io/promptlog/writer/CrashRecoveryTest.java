@@ -82,6 +82,17 @@ class CrashRecoveryTest {
         }
     }
 
+    /** The highest n of the "rolling n" lines the child printed so far (0 before its first roll). */
+    private static int rollsPrinted(List<String> lines) {
+        int n = 0;
+        for (String line : lines) {
+            if (line.startsWith("rolling ")) {
+                n = Math.max(n, Integer.parseInt(line.substring(8).trim()));
+            }
+        }
+        return n;
+    }
+
     private void killRepeatedly(long seed, int kills, boolean rolling) throws Exception {
         Random rnd = new Random(seed);
         java.util.Set<Integer> cyclesSeen = new java.util.TreeSet<>();
@@ -104,10 +115,18 @@ class CrashRecoveryTest {
                 assertThat(ready).as("child %d did not open the log: %s %s", kill, child.output(), stderr(kill)).isNotNull();
                 // kill at a random moment: mostly while appending at full speed, sometimes right after the
                 // first appends (while a lock left by the previous kill may still be being recovered)
+                if (kill == 0) {
+                    // the first child acknowledges something before any kill, however slow the machine: the
+                    // test then always checks acknowledged calls (a kill timed in ms alone can land before the
+                    // first acknowledgement on a loaded machine, and the run would check nothing)
+                    assertThat(child.awaitLine("acked ", 60_000)).as("child 0 acknowledged a call: %s %s",
+                            child.output(), stderr(kill)).isNotNull();
+                }
                 killAfter = rnd.nextInt(4) == 0 ? rnd.nextInt(100) : 100 + rnd.nextInt(1_400);
                 if (rolling && rnd.nextInt(4) != 0) {
-                    // around a roll: the child moves its clock 1 ms after printing "rolling n"
-                    int roll = 1 + rnd.nextInt(3);
+                    // around a roll: the child moves its clock 1 ms after printing "rolling n"; a roll
+                    // still ahead of the child (the first child may have passed some while acknowledging)
+                    int roll = rollsPrinted(child.output()) + 1 + rnd.nextInt(3);
                     assertThat(child.awaitLine("rolling " + roll, 30_000)).as("child %d reached roll %d: %s %s", kill,
                             roll, child.output(), stderr(kill)).isNotNull();
                     killAfter = -rnd.nextInt(4_000); // negative: microseconds after the "rolling" line

@@ -26,10 +26,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Merging a closed day's small calls files: same rows, fewer files, late calls, duplicates, erasure, TTL. */
 @Timeout(240)
 class DayMergeTest {
+    /** Homes built once (logged and compacted), copied into each test's own directory. */
+    @TempDir
+    static Path bases;
+
+    /** A copy, in {@code home}, of a home with calls [0, calls) compacted into files of at most 40 rows. */
+    static void given(Path home, int calls) throws Exception {
+        Path base = bases.resolve("calls-" + calls);
+        synchronized (DayMergeTest.class) {
+            if (!Files.isDirectory(base)) {
+                MergeFixture.logAndCompact(base, 0, calls);
+            }
+        }
+        MergeCrashTest.copy(base, home);
+    }
 
     @Test
     void shouldMergeEachClosedDayIntoOneFileWithTheSameRowsAndLeaveTheOpenDayAlone(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 1500);
+        given(home, 1500);
         Path data = home.resolve("data");
         Map<String, String> before = rows(data);
         assertThat(before).hasSize(1500);
@@ -101,7 +115,7 @@ class DayMergeTest {
 
     @Test
     void shouldFindALateCallNextToTheMergedFileAndMergeTheDayAgain(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 900);
+        given(home, 900);
         Path data = home.resolve("data");
         try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
             assertThat(c.mergeClosedDays().daysMerged()).isEqualTo(2);
@@ -160,7 +174,7 @@ class DayMergeTest {
 
     @Test
     void shouldEraseAndExpireTextInMergedFiles(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 1500);
+        given(home, 1500);
         Path data = home.resolve("data");
         try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
             c.mergeClosedDays();
@@ -185,7 +199,7 @@ class DayMergeTest {
 
     @Test
     void shouldMergeOneClosedDayPerBackgroundPassByDefault(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 1500);
+        given(home, 1500);
         Path data = home.resolve("data");
         Map<String, String> before = rows(data);
         try (Compactor c = Compactor.open(MergeFixture.config(home).mergeClosedDays(true).build())) {
@@ -202,7 +216,7 @@ class DayMergeTest {
 
     @Test
     void shouldLookForAClosedDayOnceAMinuteInTheBackgroundWhenNoneWasDue(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 900);
+        given(home, 900);
         Path data = home.resolve("data");
         int before = filesOf(data, "2026-11-20").size();
         java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(
@@ -236,7 +250,7 @@ class DayMergeTest {
 
     @Test
     void shouldNotMergeADayWithABatchAboveItsQueuesCheckpoint(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 900);
+        given(home, 900);
         Path data = home.resolve("data");
         // another host's compactor (queue ...aa) renamed a batch into 2026-11-20 and has not checkpointed it yet
         List<Path> day20 = filesOf(data, "2026-11-20");
@@ -267,7 +281,7 @@ class DayMergeTest {
 
     @Test
     void shouldRebuildALostCheckpointFromMergedFilesAndNotCompactTheirCallsAgain(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 900);
+        given(home, 900);
         Path data = home.resolve("data");
         Map<Integer, Long> committed;
         try (Compactor c = Compactor.open(MergeFixture.config(home).queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
@@ -290,7 +304,7 @@ class DayMergeTest {
 
     @Test
     void shouldMergeAroundADamagedFileAndReportADayThatCannotBeMerged(@TempDir Path home) throws Exception {
-        MergeFixture.logAndCompact(home, 0, 900);
+        given(home, 900);
         Path data = home.resolve("data");
         Map<String, String> before = rows(data);
         // 2026-11-20: one file's footer destroyed (truncated); 2026-11-21: one file's pages overwritten

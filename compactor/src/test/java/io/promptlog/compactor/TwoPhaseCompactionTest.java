@@ -131,6 +131,91 @@ class TwoPhaseCompactionTest {
         }
     }
 
+    /** A call stored incomplete, its response logged afterwards; returns the compactor config used. */
+    private CompactorConfig storeIncompleteThenComplete(MovableClock clock, PromptLog log, Runnable beforeLatePass)
+            throws Exception {
+        CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.all())
+                .incompleteAfter(Duration.ofMinutes(5)).clock(clock).build();
+        CallRecorder r = log.begin().callId("slow").requestModel("o1").systemPrompt("Think step by step.")
+                .message("user", "think hard");
+        assertThat(r.send()).isEqualTo(AppendStatus.OK);
+        long handle = r.inFlight();
+        log.begin().callId("other").response("r").commit();
+        try (Compactor c = Compactor.open(cfg)) {
+            clock.advance(Duration.ofMinutes(6));
+            assertThat(c.runOnce().callsWritten()).isEqualTo(2); // "slow" as incomplete, "other"
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.rows("SELECT status FROM calls WHERE call_id = 'slow'"))
+                    .containsExactly(Map.of("status", CallField.STATUS_INCOMPLETE));
+        }
+        // the model answers after all, on another recorder through the handle
+        assertThat(log.resume(handle).response("at last").outputTokens(9).complete()).isEqualTo(AppendStatus.OK);
+        log.begin().callId("after").response("r").commit();
+        beforeLatePass.run();
+        try (Compactor c = Compactor.open(cfg)) {
+            assertThat(c.runOnce().callsWritten()).isEqualTo(2); // "slow" joined, "after"
+            assertThat(c.runOnce().callsWritten()).isZero();
+            assertThat(c.stats().duplicatesDropped()).isZero();
+            assertThat(c.stats().errors()).as(String.valueOf(c.stats().lastError())).isZero();
+        }
+        return cfg;
+    }
+
+    private void assertSlowCallStoredOnceComplete() throws Exception {
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(3);
+            assertThat(d.count("SELECT count(DISTINCT call_id) FROM calls")).isEqualTo(3);
+            assertThat(d.rows("SELECT status, response, request_model, output_tokens, messages[1].content q, "
+                    + "system_prompt_hash IS NOT NULL has_prompt FROM calls WHERE call_id = 'slow'"))
+                    .containsExactly(Map.of("status", CallField.STATUS_OK, "response", "at last", "request_model", "o1",
+                            "output_tokens", 9L, "q", "think hard", "has_prompt", true));
+        }
+    }
+
+    @Test
+    void shouldReplaceTheIncompleteRowWhenTheResponseArrivesAfterTheTimeout() throws Exception {
+        try (PromptLog log = open(1)) {
+            storeIncompleteThenComplete(new MovableClock(), log, () -> { });
+        }
+        assertSlowCallStoredOnceComplete();
+    }
+
+    @Test
+    void shouldFinishReplacingTheIncompleteRowWhenTheCompactorDiedBeforeDroppingIt() throws Exception {
+        // the state a kill leaves between the rename of the late completion's calls file and the drop of the
+        // incomplete row (and the checkpoint): the files and checkpoint as they were, plus the new calls file
+        Path data = home.resolve("data");
+        Path saved = home.resolve("saved");
+        Map<Path, Path> copies = new java.util.HashMap<>();
+        CompactorConfig cfg;
+        try (PromptLog log = open(1)) {
+            cfg = storeIncompleteThenComplete(new MovableClock(), log, () -> {
+                try (java.util.stream.Stream<Path> files = Files.walk(data)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".parquet") || f.toString().endsWith(".checkpoint")).toList()) {
+                        Path copy = saved.resolve(data.relativize(f).toString());
+                        Files.createDirectories(copy.getParent());
+                        Files.copy(f, copy);
+                        copies.put(copy, f);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        assertSlowCallStoredOnceComplete();
+        for (Map.Entry<Path, Path> e : copies.entrySet()) {
+            Files.copy(e.getKey(), e.getValue(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls WHERE call_id = 'slow'")).as("the crash state").isEqualTo(2);
+        }
+        try (Compactor c = Compactor.open(cfg)) { // recovery finishes the replacement
+            assertThat(c.runOnce().callsWritten()).isZero();
+        }
+        assertSlowCallStoredOnceComplete();
+    }
+
     private static Map<String, Object> row(String callId, String status, String model) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("call_id", callId);

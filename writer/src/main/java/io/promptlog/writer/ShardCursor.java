@@ -167,6 +167,7 @@ public final class ShardCursor implements AutoCloseable {
 
     private void position(long index) {
         closeRaw();
+        pendingRepeat = false; // a record an earlier move left for next() is not the one after index
         if (index < 0) {
             toStart();
             return;
@@ -200,6 +201,17 @@ public final class ShardCursor implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Reads the record at {@code index}: true when it is there and valid, and then {@link #decode()},
+     * {@link #kind()} and the other accessors apply to it and the next {@link #next()} reads the record
+     * after it; false when it is not (its cycle deleted, damaged, not written yet), and then the next
+     * {@link #next()} reads the first record after {@code index}.
+     */
+    public boolean readAt(long index) {
+        moveAfter(index);
+        return index >= 0 && this.index == index && !pendingRepeat;
     }
 
     /** Set when the record under the cursor is the one the next {@link #next()} must return. */

@@ -20,6 +20,8 @@ public final class Batch {
     final java.util.TreeMap<Long, HalfJoiner.Pending> pending = new java.util.TreeMap<>();
     long estimatedBytes;
     long corrupt;
+    /** Calls stored incomplete earlier that a late response in this batch completes, by the index of their new row. */
+    final java.util.TreeMap<Long, LateCompletions.Superseded> superseded = new java.util.TreeMap<>();
     final Map<String, TextEntry> newPrompts = new LinkedHashMap<>();
     final Map<String, TextEntry> newTools = new LinkedHashMap<>();
 
@@ -44,6 +46,23 @@ public final class Batch {
         estimatedBytes += ROW_OVERHEAD_BYTES + 2 * retainedChars;
     }
 
+    /** A late completion stored at {@code index} replaces the incomplete row of its call (see {@link LateCompletions}). */
+    void supersede(LateCompletions.Superseded s, long index) {
+        superseded.put(index, s);
+    }
+
+    /** Forgets late completions whose row was not stored after all (it could not be processed). */
+    void keepSupersededWithRows() {
+        superseded.keySet().retainAll(new java.util.HashSet<>(rowIndexes));
+    }
+
+    /** The call_ids whose incomplete rows this batch's late completions replace. */
+    java.util.Set<String> supersededCallIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        superseded.values().forEach(s -> ids.add(s.callId()));
+        return ids;
+    }
+
     /** Ends the batch just before {@code index}: drops the rows standing at it or later. */
     void cutBefore(long index) {
         for (int i = rows.size() - 1; i >= 0; i--) {
@@ -53,6 +72,7 @@ public final class Batch {
             }
         }
         pending.tailMap(index, true).clear();
+        superseded.tailMap(index, true).clear();
         if (index <= first) {
             first = -1;
             last = -1;

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
  * <li>new system prompts, then new tool definitions: temp file, fsync, rename, fsync directory;</li>
  * <li>the calls, one file per UTC date: every temp file written and fsynced, then each renamed into
  * {@code calls/date=.../}; each file's footer names the batch's index range and all its dates;</li>
+ * <li>the incomplete rows that the batch's late completions replace are dropped ({@link LateCompletions});</li>
  * <li>the checkpoint.</li>
  * </ol>
  * A crash before the first calls rename leaves nothing of the batch visible except texts, which the
@@ -45,9 +46,10 @@ final class BatchCommitter {
     private final KnownTexts knownTools;
     private final StatsCounters stats;
     private final CallIdIndex callIds;
+    private final LateCompletions late;
 
     BatchCommitter(Path data, String host, String queueId, int zstdLevel, long rowGroupBytes,
-                   KnownTexts knownPrompts, KnownTexts knownTools, StatsCounters stats) {
+                   KnownTexts knownPrompts, KnownTexts knownTools, StatsCounters stats, LateCompletions late) {
         this.data = data;
         this.host = host;
         this.queueId = queueId;
@@ -57,6 +59,7 @@ final class BatchCommitter {
         this.knownTools = knownTools;
         this.stats = stats;
         this.callIds = new CallIdIndex(data);
+        this.late = late;
     }
 
     /**
@@ -81,6 +84,11 @@ final class BatchCommitter {
         Map<String, String> meta = metadata(b);
         meta.put(DatasetSchema.KEY_BATCH_DATES,
                 byDate.keySet().stream().map(LocalDate::toString).collect(Collectors.joining(",")));
+        b.keepSupersededWithRows();
+        if (!b.superseded.isEmpty()) {
+            meta.put(LateCompletions.FOOTER_KEY, LateCompletions.render(b.superseded.values()));
+        }
+        java.util.Set<String> replacing = b.supersededCallIds();
 
         List<Path[]> renames = new ArrayList<>();
         List<Map.Entry<LocalDate, List<CompactedCall>>> written = new ArrayList<>();
@@ -98,7 +106,7 @@ final class BatchCommitter {
                 Path tmp = DatasetLayout.tempFor(target);
                 List<CompactedCall> rows = e.getValue();
                 // in queue order, so the first copy of a call wins; then by start time, as files are sorted
-                stats.duplicatesDropped.addAndGet(callIds.dropKnown(e.getKey(), rows));
+                stats.duplicatesDropped.addAndGet(callIds.dropKnown(e.getKey(), rows, replacing));
                 rows.sort(Comparator.comparingLong(CompactedCall::startMicros));
                 renames.add(new Path[] {tmp, target});
                 written.add(e);
@@ -121,6 +129,8 @@ final class BatchCommitter {
             stats.filesWritten.incrementAndGet();
         }
         CrashPoints.reached(CrashPoints.BATCH_RENAMED);
+        // the late completions are in: drop the incomplete rows they replace (redone by Recovery after a crash)
+        late.dropIncomplete(b.superseded.values());
         return bytes;
     }
 

@@ -55,15 +55,17 @@ final class CallIdIndex {
 
     /**
      * Removes from {@code rows} (the calls of one batch for {@code date}) every row whose call_id the
-     * date's files already hold, and every later copy of a call_id within {@code rows}. Returns how many.
+     * date's files already hold, except the call_ids in {@code replacing} (a late completion that replaces
+     * its stored incomplete row: see {@link LateCompletions}), and every later copy of a call_id within
+     * {@code rows}. Returns how many.
      */
-    int dropKnown(LocalDate date, List<CompactedCall> rows) throws IOException {
+    int dropKnown(LocalDate date, List<CompactedCall> rows, Set<String> replacing) throws IOException {
         Day day = load(date);
         // rows whose id hashes to one already stored: confirm them all with one read of the date's files
         Set<String> suspects = new HashSet<>();
         for (CompactedCall r : rows) {
             String id = r.call().callId();
-            if (id != null && day.hashes.contains(hash(id))) {
+            if (id != null && day.hashes.contains(hash(id)) && !replacing.contains(id)) {
                 suspects.add(id);
             }
         }
@@ -118,6 +120,11 @@ final class CallIdIndex {
     }
 
     private List<Path> callsFiles(LocalDate date) throws IOException {
+        return callsFiles(data, date);
+    }
+
+    /** The calls files of {@code date} in the dataset {@code data} (no temporary files). */
+    static List<Path> callsFiles(Path data, LocalDate date) throws IOException {
         Path dir = DatasetLayout.dateDir(data, date);
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {

@@ -51,6 +51,7 @@ public final class CompactionEngine implements AutoCloseable {
     /** Repeated system prompts decode to one shared String, so the processor's caches hit in O(1). */
     private final TextInterner interner = TextInterner.cache(256);
     private final HalfJoiner joiner;
+    private final LateCompletions late;
     private final long[] joinedAt = new long[1];
     /** The thread that ran the last pass (queue cursors belong to one thread at a time). */
     private Thread passThread;
@@ -83,9 +84,11 @@ public final class CompactionEngine implements AutoCloseable {
         this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
                 stats, knownPrompts, knownTools);
-        this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats);
+        LateCompletions late = new LateCompletions(data, config.zstdLevel(), config.rowGroupBytes());
+        this.late = late;
+        this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats, late);
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
-                config.rowGroupBytes(), knownPrompts, knownTools, stats);
+                config.rowGroupBytes(), knownPrompts, knownTools, stats, late);
         this.merger = new DayMerger(data, config.zstdLevel(), config.mergeFileBytes(), config.mergeRowGroupBytes(),
                 config.mergeGrace(), config.clock());
     }
@@ -144,6 +147,7 @@ public final class CompactionEngine implements AutoCloseable {
         for (Recovery.PartialBatch p : r.partial) {
             completePartialBatch(p);
         }
+        late.dropIncomplete(r.superseded);
         if (!r.committed.equals(checkpoint)) {
             Durable.writeAtomically(cp, Checkpoint.render(committed, config.hostName()));
         }
@@ -387,7 +391,7 @@ public final class CompactionEngine implements AutoCloseable {
             }
             if (kind == RecordDecoder.KIND_RESPONSE) {
                 long req = RecordDecoder.requestIndex(st.cursor.buffer(), 0, st.cursor.length());
-                call = joiner.response(b, idx, req, call, joinedAt);
+                call = joiner.response(b, idx, req, call, joinedAt, () -> lookahead(st), interner);
                 if (call == null) {
                     return;
                 }

@@ -30,6 +30,8 @@ final class Recovery {
 
     final Map<Integer, Long> committed = new TreeMap<>();
     final List<PartialBatch> partial = new ArrayList<>();
+    /** Incomplete rows that batches beyond the checkpoint replace: the drop may not have happened (see {@link LateCompletions}). */
+    final List<LateCompletions.Superseded> superseded = new ArrayList<>();
     int tempFilesDeleted;
 
     private Recovery() {
@@ -93,7 +95,9 @@ final class Recovery {
             if (k.last() <= checkpoint.getOrDefault(k.shard(), -1L)) {
                 continue; // the checkpoint is written only after every file of a batch is in place
             }
-            String dates = ParquetFiles.footerMetadata(sample.get(k)).get(DatasetSchema.KEY_BATCH_DATES);
+            Map<String, String> footer = ParquetFiles.footerMetadata(sample.get(k));
+            r.superseded.addAll(LateCompletions.parse(footer.get(LateCompletions.FOOTER_KEY)));
+            String dates = footer.get(DatasetSchema.KEY_BATCH_DATES);
             if (dates == null) {
                 throw new IOException(sample.get(k) + " has no " + DatasetSchema.KEY_BATCH_DATES + " footer entry");
             }

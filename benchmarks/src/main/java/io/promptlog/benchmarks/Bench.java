@@ -16,7 +16,8 @@ import java.util.List;
  * Entry point of {@code benchmarks.jar}. With no sub-command, it is JMH's own command line (same
  * options), except that the promptlog JVM flags from the parent pom are appended to every fork.
  * Sub-commands: {@code paced} ({@link PacedLatency}), {@code storage} / {@code compaction} ({@link StorageCompaction}), {@code query} ({@link QueryBench}), {@code report},
- * {@code verify} ({@link Verify}), {@code workload} (describe the pools), {@code flags} (print the JVM flags).
+ * {@code verify} ({@link Verify}), {@code probe} ({@link Probe}), {@code commit-parts} ({@link CommitParts}),
+ * {@code workload} (describe the pools), {@code flags} (print the JVM flags).
  */
 public final class Bench {
     private Bench() {
@@ -34,6 +35,7 @@ public final class Bench {
             case "report" -> Report.main(rest);
             case "query" -> QueryBench.main(rest);
             case "probe" -> Probe.main(rest);
+            case "commit-parts" -> CommitParts.main(rest);
             default -> {
                 int code = jmh(args);
                 if (code != 0) {

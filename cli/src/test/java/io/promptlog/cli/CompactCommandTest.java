@@ -1,5 +1,7 @@
 package io.promptlog.cli;
 
+import java.time.Duration;
+import io.promptlog.testsupport.Await;
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.TestHomes;
 import org.junit.jupiter.api.Test;
@@ -94,14 +96,9 @@ class CompactCommandTest {
         Thread t = new Thread(() -> code.set(PromptLogCli.run(new String[]{"compact", "--dir", home.toString(), "--follow",
                 "--interval-millis", "100"}, ps, ps)));
         t.start();
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        while (compacted(home) < 50 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        Await.until(() -> compacted(home) >= 50, Duration.ofSeconds(90), () -> "50 calls compacted: " + out);
         TestHomes.generate(home, 30, 50, 2);
-        while (compacted(home) < 80 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        Await.until(() -> compacted(home) >= 80, Duration.ofSeconds(90), () -> "80 calls compacted: " + out);
         assertThat(compacted(home)).isEqualTo(80);
         t.interrupt();
         t.join(60_000);

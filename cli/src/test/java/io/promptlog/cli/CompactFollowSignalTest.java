@@ -1,5 +1,7 @@
 package io.promptlog.cli;
 
+import java.time.Duration;
+import io.promptlog.testsupport.Await;
 import io.promptlog.reader.TestHomes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,12 +41,10 @@ class CompactFollowSignalTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(err.toFile())
                 .redirectOutput(tmp.resolve("stdout.txt").toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!hasCalls(home)) { // the first pass has committed
+            Await.until(() -> { // the first pass has committed
                 assertThat(p.isAlive()).as("compact --follow running: %s", Files.readString(err)).isTrue();
-                assertThat(System.nanoTime()).as("first pass within 120 s").isLessThan(deadline);
-                Thread.sleep(50); // polling the condition
-            }
+                return hasCalls(home);
+            }, Duration.ofSeconds(120), "first pass");
             // logged after the first pass; the next interval is a minute away, so only the final pass compacts them
             TestHomes.generate(home, 25, 40, 3);
             new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();

@@ -1,5 +1,7 @@
 package io.promptlog.cli;
 
+import java.time.Duration;
+import io.promptlog.testsupport.Await;
 import io.promptlog.writer.CallRecorder;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLog;
@@ -141,13 +143,9 @@ class TailFromTheEndTest {
             }
         }
 
-        void awaitOutput(java.util.function.Predicate<String> condition) throws InterruptedException {
-            long deadline = System.nanoTime() + 60_000_000_000L;
+        void awaitOutput(java.util.function.Predicate<String> condition) throws Exception {
             Supplier<String> s = this::text;
-            while (!condition.test(s.get())) {
-                assertThat(System.nanoTime()).as("tail output within 60 s: %s", s.get()).isLessThan(deadline);
-                Thread.sleep(20); // polling the condition
-            }
+            Await.until(() -> condition.test(s.get()), Duration.ofSeconds(60), () -> "tail output: " + s.get());
         }
 
         String stop() throws InterruptedException {

@@ -1,5 +1,7 @@
 package io.promptlog.compactor;
 
+import java.time.Duration;
+import io.promptlog.testsupport.Await;
 import io.promptlog.synthetic.SyntheticCalls;
 import io.promptlog.writer.PromptLog;
 import io.promptlog.writer.PromptLogConfig;
@@ -35,19 +37,17 @@ class BackgroundCompactionTest {
         // while it runs, it holds the queue's lock: a second compactor gets a clear error
         // the background thread opens its compactor (and takes the lock) asynchronously: until it has, a
         // second compactor may open; once it has, a second one gets a clear error
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
+        Await.until(() -> {
             Compactor second;
             try {
                 second = Compactor.open(CompactorConfig.builder(home).build());
             } catch (IOException e) {
                 assertThat(e).hasMessageContaining("another compactor");
-                break;
+                return true;
             }
             second.close(); // it won the race this time (and compacted what was there): let the background one in
-            assertThat(System.nanoTime()).as("the background compactor took the lock within 60 s").isLessThan(deadline);
-            Thread.sleep(20); // polling the condition
-        }
+            return false;
+        }, Duration.ofSeconds(60), "the background compactor took the lock");
         for (int i = 2000; i < 3000; i++) {
             log.append(gen.call(i));
         }

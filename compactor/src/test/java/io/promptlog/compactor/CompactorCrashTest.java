@@ -1,5 +1,7 @@
 package io.promptlog.compactor;
 
+import java.time.Duration;
+import io.promptlog.testsupport.Await;
 import io.promptlog.synthetic.SyntheticCalls;
 import io.promptlog.writer.AppendStatus;
 import io.promptlog.writer.PromptLog;
@@ -79,7 +81,7 @@ class CompactorCrashTest {
                 written.set(seq);
                 if (seq % 3 == 0) {
                     try {
-                        Thread.sleep(10);
+                        Thread.sleep(10); // pacing the writer (a steady stream, not flat out), not synchronisation
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -99,10 +101,8 @@ class CompactorCrashTest {
                     Thread.sleep(rnd.nextInt(3000));
                 } else {
                     // the rest at a random moment after the child has committed something
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (callsFiles(home) == before && p.isAlive() && System.nanoTime() < deadline) {
-                        Thread.sleep(20);
-                    }
+                    Await.until(() -> callsFiles(home) != before || !p.isAlive(), Duration.ofSeconds(60),
+                            "child committed a calls file");
                     assertThat(p.isAlive()).as("child %d is still running (see %s)", k, log).isTrue();
                     Thread.sleep(rnd.nextInt(1500));
                 }

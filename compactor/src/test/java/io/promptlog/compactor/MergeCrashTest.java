@@ -1,5 +1,7 @@
 package io.promptlog.compactor;
 
+import java.time.Duration;
+import io.promptlog.testsupport.Await;
 import io.promptlog.format.CallsFileListing;
 import io.promptlog.format.DatasetLayout;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,12 +114,10 @@ class MergeCrashTest {
 
     /** Waits (polling the child's output, with a deadline) until {@code line} appears more than {@code before} times. */
     private static void awaitLine(Process p, Path log, String line, long before) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (countOf(log, line) <= before) {
+        Await.until(() -> {
             assertThat(p.isAlive()).as("child exited before '%s' (see %s)", line, log).isTrue();
-            assertThat(System.nanoTime()).as("child did not print '%s' within 120 s (see %s)", line, log).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+            return countOf(log, line) > before;
+        }, Duration.ofSeconds(120), () -> "child printed '" + line + "' (see " + log + ")");
     }
 
     private static long countOf(Path log, String line) throws IOException {

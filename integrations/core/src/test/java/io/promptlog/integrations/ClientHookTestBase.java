@@ -1,5 +1,6 @@
 package io.promptlog.integrations;
 
+import io.promptlog.testsupport.Await;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -52,10 +53,8 @@ public abstract class ClientHookTestBase {
     }
 
     /** Waits (at most 10 s) until {@code hooks} have recorded {@code count} calls, e.g. when a retry window ends. */
-    protected static void awaitRecorded(PromptLogHooks hooks, long count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (hooks.stats().recorded() < count && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+    protected static void awaitRecorded(PromptLogHooks hooks, long count) throws Exception {
+        Await.until(() -> hooks.stats().recorded() >= count, Duration.ofSeconds(10),
+                () -> count + " calls recorded, " + hooks.stats().recorded() + " so far");
     }
 }

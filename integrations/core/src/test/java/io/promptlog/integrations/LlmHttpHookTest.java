@@ -1,5 +1,6 @@
 package io.promptlog.integrations;
 
+import io.promptlog.testsupport.Await;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLog;
@@ -165,10 +166,7 @@ class LlmHttpHookTest {
         respond(hook.begin("POST", "/v1/chat/completions", a, headers(Map.of("X-Stainless-Retry-Count", "1"))), 200,
                 "application/json", "{\"id\":\"ok\",\"choices\":[]}");
         assertThat(hooks.stats().recorded()).as("request a is complete, b is held").isEqualTo(1);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (hooks.stats().recorded() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(() -> hooks.stats().recorded() >= 2, Duration.ofSeconds(10), "request b recorded");
         var calls = LoggedCalls.readAll(home);
         assertThat(calls).hasSize(2);
         assertThat(calls.get(0).attributes()).containsEntry("attempts", "2").containsEntry("retried_after", "429");

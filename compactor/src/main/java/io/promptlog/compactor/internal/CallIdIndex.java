@@ -27,7 +27,9 @@ import java.util.Set;
  * call_id in that date's calls files (read once, then kept up to date with the files this compactor
  * commits, and with any file another process adds, found by listing the date's directory at each batch).
  * A hash match is confirmed against the files' actual call_ids before a row is dropped, so a hash collision
- * never loses a call. Memory: ~16 bytes per call of the {@value #MAX_DATES} most recently used dates.
+ * never loses a call. Memory: 16 to 32 bytes per call of the {@value #MAX_DATES} most recently used dates
+ * (a table of longs at most half full); the first batch of a date after a start reads that date's call_id
+ * column once.
  *
  * <p>Limitations: two compactors of different queues committing the same call_id into one date at the
  * same instant can both store it; a call_id whose row an erasure removed is still known here until the

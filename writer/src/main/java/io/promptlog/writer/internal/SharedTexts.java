@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * rotate through more prompts than a thread caches encoded each such prompt again on every call.
  *
  * <p>Entries are immutable and their byte arrays are never written after publication (the shard
- * dictionaries hold the same arrays), so readers take no lock: one acquire-load per probe. Writers (a
- * thread holding a shard's flag, defining a text: once per text, shard and cycle) synchronise on the
- * table. Bounded: {@link #SLOTS} entries and {@link #MAX_BYTES} of text; past that a text is not shared
+ * dictionaries hold the same arrays), so readers take no lock: one volatile load per probe. Writers (a
+ * thread holding a shard's flag, defining a text: once per text, shard and cycle) take none either: a
+ * compare-and-set per slot. Bounded: {@link #SLOTS} entries and {@link #MAX_BYTES} of text; past that a text is not shared
  * (the thread then encodes it, as before). Only {@code String}s are keyed: a {@code StringBuilder} may
  * change after it was logged.
  */
@@ -41,8 +41,8 @@ public final class SharedTexts {
     }
 
     private final AtomicReferenceArray<Entry> entries = new AtomicReferenceArray<>(SLOTS);
-    private long bytes;
-    private int nextVictim;
+    private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger nextVictim = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * The first slot a text may occupy: a hash of its length and {@link #SAMPLES} chars spread evenly over
@@ -68,7 +68,7 @@ public final class SharedTexts {
         int n = s.length();
         int home = home(s);
         for (int k = 0; k < PROBES; k++) {
-            Entry e = entries.getAcquire((home + k) & (SLOTS - 1));
+            Entry e = entries.get((home + k) & (SLOTS - 1));
             if (e != null && (e.source == s || (e.source.length() == n && e.source.equals(s)))) {
                 return e;
             }
@@ -78,28 +78,33 @@ public final class SharedTexts {
 
     /**
      * Shares a defined text: {@code utf8[0, length)} is {@code source} encoded, and is never written again.
-     * Does nothing when it is known already or the table is at its byte budget.
+     * Does nothing when it is known already or the table is at its byte budget. Lock-free (a thread holding
+     * a shard's flag calls it): two threads sharing the same text at once may both store it, which costs a
+     * slot, never a wrong answer; the byte budget may be passed by the texts of threads racing for it.
      */
-    synchronized void publish(String source, byte[] utf8, int length, long sampled, long hash) {
+    void publish(String source, byte[] utf8, int length, long sampled, long hash) {
         if (find(source) != null) {
             return;
         }
+        Entry fresh = new Entry(source, utf8, length, sampled, hash);
         int home = home(source);
-        int slot = -1;
-        for (int k = 0; k < PROBES && slot < 0; k++) {
-            if (entries.get((home + k) & (SLOTS - 1)) == null) {
-                slot = (home + k) & (SLOTS - 1);
+        for (int k = 0; k < PROBES; k++) {
+            int slot = (home + k) & (SLOTS - 1);
+            if (entries.get(slot) == null) {
+                if (bytes.get() + length > MAX_BYTES) {
+                    return;
+                }
+                if (entries.compareAndSet(slot, null, fresh)) {
+                    bytes.addAndGet(length);
+                    return;
+                }
             }
         }
-        if (slot < 0) {
-            slot = (home + (nextVictim++ & (PROBES - 1))) & (SLOTS - 1);
-        }
+        int slot = (home + (nextVictim.getAndIncrement() & (PROBES - 1))) & (SLOTS - 1);
         Entry old = entries.get(slot);
-        long after = bytes - (old == null ? 0 : old.length) + length;
-        if (after > MAX_BYTES) {
-            return;
+        long change = length - (old == null ? 0 : old.length);
+        if (bytes.get() + change <= MAX_BYTES && entries.compareAndSet(slot, old, fresh)) {
+            bytes.addAndGet(change);
         }
-        bytes = after;
-        entries.setRelease(slot, new Entry(source, utf8, length, sampled, hash));
     }
 }

@@ -102,7 +102,7 @@ final class RawWalk implements AutoCloseable {
                     pos = CycleFile.next(pos, len);
                     continue;
                 }
-                String why = !startsLikeRecord(file.header(pos + 4)) ? "not a promptlog record (no record header)"
+                String why = !startsLikeRecord(file.header(pos + 4)) ? "bad magic (not a promptlog record)"
                         : load.load(pos + 4, len) ? validator.check(len) : "cannot read " + len + " bytes";
                 long after = CycleFile.next(pos, len);
                 if (why == null) {

@@ -111,8 +111,12 @@ class CrashRecoveryTest {
             long killAfter;
             List<String> out;
             try (ChildJvm child = ChildJvm.start(cmd, logs.resolve("child-" + kill + ".err"))) {
-                String ready = child.awaitLine("ready", 60_000);
+                // 180 s: a kill while Chronicle creates a cycle file leaves it without a header, and the next open
+                // waits Chronicle's 10 s timeout per shard for that header before it discards the file (a known
+                // bug, open: the data is safe, the next start is slow); on a loaded machine that passed 60 s
+                String ready = child.awaitLine("ready", 180_000);
                 assertThat(ready).as("child %d did not open the log: %s %s", kill, child.output(), stderr(kill)).isNotNull();
+                System.out.println("child " + kill + " opened the log in " + ready.substring(6).trim() + " ms");
                 // kill at a random moment: mostly while appending at full speed, sometimes right after the
                 // first appends (while a lock left by the previous kill may still be being recovered)
                 if (kill == 0) {
@@ -121,6 +125,15 @@ class CrashRecoveryTest {
                     // first acknowledgement on a loaded machine, and the run would check nothing)
                     assertThat(child.awaitLine("acked ", 60_000)).as("child 0 acknowledged a call: %s %s",
                             child.output(), stderr(kill)).isNotNull();
+                    if (rolling) {
+                        // and keeps acknowledging after its clock moved on (the roller moves it 1 ms after
+                        // "rolling 1" and prints "rolling 2" 250 ms later): calls in two cycle files at least
+                        assertThat(child.awaitLine("rolling 2", 60_000)).as("child 0 rolled: %s", child.output()).isNotNull();
+                        for (int n = 0; n < 2; n++) {
+                            assertThat(child.awaitLine("acked ", 60_000)).as("child 0 acknowledged after its roll: %s %s",
+                                    child.output(), stderr(kill)).isNotNull();
+                        }
+                    }
                 }
                 killAfter = rnd.nextInt(4) == 0 ? rnd.nextInt(100) : 100 + rnd.nextInt(1_400);
                 if (rolling && rnd.nextInt(4) != 0) {
@@ -179,7 +192,10 @@ class CrashRecoveryTest {
         assertThat(totalAcked).as("the children acknowledged calls at all").isGreaterThan(0);
         System.out.println(cyclesSeen.size() + " queue cycles hold the calls");
         if (rolling) {
-            assertThat(cyclesSeen.size()).as("cycle files the rolling children wrote").isGreaterThan(kills);
+            // each child writes its own cycles (its clock starts 1000 hours after the previous one's) and the first
+            // one acknowledged calls on both sides of a roll; how many more rolls the others crossed before their
+            // kill depends on the machine's load (a kill timed 0-4 ms after a roll can land before the next append)
+            assertThat(cyclesSeen.size()).as("cycle files the rolling children wrote").isGreaterThanOrEqualTo(2);
         }
         System.out.println(referencesSeen + " records carried their system prompt by reference");
         assertThat(referencesSeen).as("records carrying their system prompt by reference").isPositive();

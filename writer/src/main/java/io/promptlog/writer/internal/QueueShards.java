@@ -11,6 +11,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The queue shards one {@code PromptLog} appends to, and the append itself.
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * more logging threads than cores, a thread descheduled while holding it stalls every other logging
  * thread for a scheduler quantum, which is what a p99.9 shows. Here each shard has one appender, guarded
  * by an in-process flag taken with a CAS. A thread tries its home shard, then every other shard, and
- * takes the first free one; it only waits (spinning, then yielding) when every shard is busy at once. The
+ * takes the first free one; it only waits (spinning, yielding, then parking; see {@link #backOff}) when every shard is busy at once. The
  * Chronicle lock underneath is then uncontended within the process, and still guards against another
  * process appending to the same home. Every shard is an ordinary queue, so kill -9 durability is
  * Chronicle's: a record is in the page cache, in a mapped file, when {@code writeBytes} returns.
@@ -32,6 +33,8 @@ public final class QueueShards implements AutoCloseable {
     private static final int BUSY = 1;
     private static final int CLOSED = 2;
     private static final int PAD = 16; // ints: flags 64 bytes apart
+    /** How long a waiter parks once spinning and yielding did not free a shard: 50 microseconds. */
+    private static final long PARK_NANOS = 50_000;
 
     private final SingleChronicleQueue[] queues;
     private final ExcerptAppender[] appenders;
@@ -239,11 +242,25 @@ public final class QueueShards implements AutoCloseable {
                 }
             }
             // every shard busy at this instant: more logging threads than shards
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            backOff(spins);
+        }
+    }
+
+    /**
+     * One step of waiting for a busy shard: spin, then yield, then park {@value #PARK_NANOS} ns at a time.
+     * Parking matters for virtual threads: a virtual thread that yields goes back to its carrier's queue
+     * and can be picked again at once, so waiters that only yield can occupy every carrier while the
+     * thread holding the shard (unmounted, e.g. blocked on a monitor inside Chronicle) never runs again
+     * (seen on Java 25: 100,000 virtual threads on 2 carriers spun for good). A parked thread leaves the
+     * carriers to the others.
+     */
+    private static void backOff(int spins) {
+        if (spins < 100) {
+            Thread.onSpinWait();
+        } else if (spins < 200) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(PARK_NANOS);
         }
     }
 
@@ -254,7 +271,7 @@ public final class QueueShards implements AutoCloseable {
             pretoucher.stop();
         }
         for (int s = 0; s < count; s++) {
-            while (true) {
+            for (int spins = 0; ; ) {
                 int f = flags.get(s * PAD);
                 if (f == CLOSED) {
                     break;
@@ -264,7 +281,7 @@ public final class QueueShards implements AutoCloseable {
                     closeQuietly(appenders[s], queues[s]);
                     break;
                 }
-                Thread.yield();
+                backOff(spins++);
             }
         }
     }

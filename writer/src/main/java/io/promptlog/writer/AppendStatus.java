@@ -23,6 +23,12 @@ public final class AppendStatus {
     public static final int DROPPED_ERROR = -5;
     /** Nothing to publish: {@code commit()} without {@code begin()}, or a second {@code commit()}. */
     public static final int NOT_STARTED = -6;
+    /**
+     * Dropped: the call was taken up by {@link PromptLog#resume(long)} with a handle that names no request
+     * half in the queue (forged, corrupted, or from another log); counted in
+     * {@link PromptLogStats#rejectedHandles()}.
+     */
+    public static final int REJECTED_HANDLE = -7;
 
     private AppendStatus() {
     }
@@ -42,6 +48,7 @@ public final class AppendStatus {
             case DROPPED_TOO_LARGE -> "dropped: record too large";
             case DROPPED_ERROR -> "dropped: unexpected error";
             case NOT_STARTED -> "not started";
+            case REJECTED_HANDLE -> "rejected: handle names no call in flight";
             default -> "unknown status " + status;
         };
     }

@@ -49,6 +49,8 @@ public final class CallRecorder implements AutoCloseable {
     /** The call in flight after {@link #send()}: its request half's shard and index (-1: not in the queue). */
     private int sentShard = -1;
     private long sentIndex = -1;
+    /** The in-flight call came through {@link PromptLog#resume(long)}: its handle is checked against the queue. */
+    private boolean sentResumed;
     private long sentStartMicros = -1;
     /** Its call id, copied out of the request half. */
     private byte[] sentCallId = new byte[UuidV7.TEXT_LENGTH];
@@ -158,6 +160,7 @@ public final class CallRecorder implements AutoCloseable {
         int status = publish(RecordDescriptor.KIND_REQUEST, -1);
         boolean appended = AppendStatus.isAppended(status);
         sentShard = appended ? (int) written[0] : -1;
+        sentResumed = false;
         sentIndex = appended ? written[1] : -1;
         sentStartMicros = startTimeMicros;
         startRecord();
@@ -201,7 +204,7 @@ public final class CallRecorder implements AutoCloseable {
             return publish(RecordDescriptor.KIND_RESPONSE, -1);
         }
         encoder.putInt64(RecordDescriptor.REQUEST_INDEX, sentIndex);
-        return publish(RecordDescriptor.KIND_RESPONSE, sentShard);
+        return publish(RecordDescriptor.KIND_RESPONSE, sentShard, sentResumed ? sentIndex : -1);
     }
 
     /** Completes the call in flight as failed: status {@code error} with the error's type and message. */
@@ -221,6 +224,7 @@ public final class CallRecorder implements AutoCloseable {
         startRecord();
         sentShard = shard;
         sentIndex = index;
+        sentResumed = true;
         sentStartMicros = -1;
         sentCallIdLength = 0;
         phase = SENT;
@@ -259,6 +263,11 @@ public final class CallRecorder implements AutoCloseable {
 
     /** Finishes the staged record as {@code kind} and appends it (to {@code shard}, or any when -1). */
     private int publish(int kind, int shard) {
+        return publish(kind, shard, -1);
+    }
+
+    /** As {@link #publish(int, int)}, only if {@code shard} holds a request half at {@code requestAt} (when >= 0). */
+    private int publish(int kind, int shard, long requestAt) {
         if (encoder.length() + slots[0].inlineBytes() + slots[1].inlineBytes() > encoder.maxRecordBytes()) {
             inlineSlots(); // rare: over the size limit, so the encoder's truncation must see the texts too
         }
@@ -267,7 +276,8 @@ public final class CallRecorder implements AutoCloseable {
             counters.increment(Counters.DROPPED_TOO_LARGE);
             return AppendStatus.DROPPED_TOO_LARGE;
         }
-        int status = log.publish(shard < 0 ? homeShard : shard, shard >= 0, encoder.buffer(), length, slots, counters, written);
+        int status = log.publish(shard < 0 ? homeShard : shard, shard >= 0, requestAt, encoder.buffer(), length, slots, counters,
+                written);
         if (status == AppendStatus.OK) {
             counters.increment(Counters.APPENDED);
             counters.add(Counters.APPENDED_BYTES, written[2]);

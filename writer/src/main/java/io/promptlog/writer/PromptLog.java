@@ -147,7 +147,9 @@ public final class PromptLog implements AutoCloseable {
      * The calling thread's recorder, taking up a call {@linkplain CallRecorder#send() sent} on any thread
      * (its {@link CallRecorder#inFlight()} handle): set the response fields, then
      * {@link CallRecorder#complete()} or {@link CallRecorder#fail}. An invalid handle (e.g. -1) gives a
-     * recorder whose completion returns {@link AppendStatus#NOT_STARTED}. A record this thread has
+     * recorder whose completion returns {@link AppendStatus#NOT_STARTED}; a well-formed handle that names no
+     * request half in the queue (forged, or from another log) is checked when the call completes, which then
+     * writes nothing and returns {@link AppendStatus#REJECTED_HANDLE}. A record this thread has
      * {@linkplain #begin() begun} and not committed is left as it is.
      */
     public CallRecorder resume(long inFlight) {
@@ -169,6 +171,15 @@ public final class PromptLog implements AutoCloseable {
 
     /** Appends to exactly {@code shard} when {@code exact}, else to the first free shard from it. */
     int publish(int shard, boolean exact, byte[] record, int length, TextSlot[] slots, Counters counters, long[] written) {
+        return publish(shard, exact, -1, record, length, slots, counters, written);
+    }
+
+    /**
+     * As {@link #publish(int, boolean, byte[], int, TextSlot[], Counters, long[])}; when {@code requestAt >= 0}
+     * the record is written only if {@code shard} holds a request half at that index.
+     */
+    int publish(int shard, boolean exact, long requestAt, byte[] record, int length, TextSlot[] slots, Counters counters,
+                long[] written) {
         if (shards == null) {
             counters.increment(Counters.DROPPED_UNAVAILABLE);
             return AppendStatus.DROPPED_UNAVAILABLE;
@@ -177,7 +188,7 @@ public final class PromptLog implements AutoCloseable {
             counters.increment(Counters.DROPPED_CLOSED);
             return AppendStatus.DROPPED_CLOSED;
         }
-        return exact ? shards.appendTo(shard, record, length, slots, counters, written)
+        return exact ? shards.appendTo(shard, requestAt, record, length, slots, counters, written)
                 : shards.append(shard, record, length, slots, counters, written);
     }
 
@@ -243,7 +254,7 @@ public final class PromptLog implements AutoCloseable {
         return new PromptLogStats(sum[Counters.APPENDED], sum[Counters.APPENDED_BYTES], sum[Counters.TRUNCATED],
                 sum[Counters.DROPPED_CLOSED], sum[Counters.DROPPED_UNAVAILABLE], sum[Counters.DROPPED_IO_ERROR],
                 sum[Counters.DROPPED_TOO_LARGE], sum[Counters.DROPPED_ERROR], sum[Counters.REJECTED_FIELDS],
-                sum[Counters.ABANDONED], shards == null ? 0 : shards.count(), last);
+                sum[Counters.ABANDONED], sum[Counters.REJECTED_HANDLES], shards == null ? 0 : shards.count(), last);
     }
 
     /**

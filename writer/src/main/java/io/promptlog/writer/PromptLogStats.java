@@ -14,12 +14,14 @@ package io.promptlog.writer;
  * @param droppedError      appends that hit an unexpected error
  * @param rejectedFields    setter calls ignored because the field's type did not match the setter
  * @param abandoned         records begun and then begun again without commit (the first is discarded)
+ * @param rejectedHandles   completions of {@link PromptLog#resume(long)} whose handle named no request half
+ *                          in the queue (nothing was written; {@link AppendStatus#REJECTED_HANDLE})
  * @param shardCount        queue shards in use
  * @param lastError         the most recent error's description, or null
  */
 public record PromptLogStats(long appended, long appendedBytes, long truncated, long droppedClosed,
                              long droppedUnavailable, long droppedIoError, long droppedTooLarge,
-                             long droppedError, long rejectedFields, long abandoned, int shardCount,
+                             long droppedError, long rejectedFields, long abandoned, long rejectedHandles, int shardCount,
                              String lastError) {
 
     /** All dropped records, whatever the reason. */

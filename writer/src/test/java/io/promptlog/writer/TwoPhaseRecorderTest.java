@@ -128,6 +128,39 @@ class TwoPhaseRecorderTest {
     }
 
     @Test
+    void shouldRejectAForgedHandleWithoutWritingARecord() throws Exception {
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build())) {
+            CallRecorder r = log.begin().requestModel("m").message("user", "q");
+            assertThat(r.send()).isEqualTo(AppendStatus.OK);
+            long genuine = r.inFlight();
+            long requestIndex = InFlight.index(genuine);
+            assertThat(log.begin().requestModel("one-phase").commit()).isEqualTo(AppendStatus.OK);
+            long[] forged = {
+                    InFlight.handle(0, requestIndex + 1), // a one-phase call's record, not a request half
+                    InFlight.handle(0, requestIndex + 2), // past the end of the shard
+                    InFlight.handle(0, 999),              // a cycle that was never written
+                    Long.MAX_VALUE,                       // shard 126 of a log that has one: refused at resume
+                    (1L << 56) | ((1L << 56) - 1),        // shard 0, the last index any cycle could hold
+            };
+            for (long handle : forged) {
+                int status = log.resume(handle).response("stray").complete();
+                assertThat(status).as("handle %x", handle).isIn(AppendStatus.REJECTED_HANDLE, AppendStatus.NOT_STARTED);
+            }
+            assertThat(log.stats().rejectedHandles()).isEqualTo(4);
+            assertThat(AppendStatus.isAppended(AppendStatus.REJECTED_HANDLE)).isFalse();
+            // the thread's recorder is free again, and a genuine handle still completes its call
+            assertThat(log.resume(genuine).response("answer").complete()).isEqualTo(AppendStatus.OK);
+            assertThat(log.stats().appended()).isEqualTo(3);
+        }
+        List<Half> halves = halvesByShard().get(0);
+        assertThat(halves).extracting(Half::kind).containsExactly(RecordDescriptor.KIND_REQUEST,
+                RecordDescriptor.KIND_CALL, RecordDescriptor.KIND_RESPONSE);
+        assertThat(halves.get(2).call.response()).isEqualTo("answer");
+        assertThat(halves.get(2).requestIndex).isEqualTo(halves.get(0).index);
+        assertThat(halves).noneMatch(h -> "stray".equals(h.call.response()));
+    }
+
+    @Test
     void shouldKeepTheOnePhaseCommitAndTryWithResourcesAsBefore() throws Exception {
         try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build())) {
             try (CallRecorder r = log.begin()) {

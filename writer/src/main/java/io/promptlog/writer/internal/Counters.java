@@ -18,7 +18,8 @@ public final class Counters {
     public static final int DROPPED_ERROR = 7;
     public static final int REJECTED_FIELDS = 8;
     public static final int ABANDONED = 9;
-    public static final int COUNT = 10;
+    public static final int REJECTED_HANDLES = 10;
+    public static final int COUNT = 11;
 
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
     // padded on both sides so two threads' counters never share a cache line

@@ -5,8 +5,11 @@ import io.promptlog.writer.PromptLogConfig;
 import io.promptlog.writer.PromptLogHome;
 import io.promptlog.writer.PrivateFiles;
 import net.openhft.chronicle.core.io.IORuntimeException;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +46,8 @@ public final class QueueShards implements AutoCloseable {
     private final Pretoucher pretoucher;
     private final DiskReservation[] reservations;
     private final RecordWriter[] writers;
+    /** Per shard, made on first use, used under the shard's flag: reads a resumed call's request half. */
+    private final ExcerptTailer[] requestReaders;
     private volatile String lastError;
 
     private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch) {
@@ -52,6 +57,7 @@ public final class QueueShards implements AutoCloseable {
         this.flags = new AtomicIntegerArray(count * PAD);
         this.reservations = new DiskReservation[count];
         this.writers = new RecordWriter[count];
+        this.requestReaders = new ExcerptTailer[count];
         for (int i = 0; i < count; i++) {
             reservations[i] = new DiskReservation(queues[i]);
             writers[i] = new RecordWriter();
@@ -125,15 +131,62 @@ public final class QueueShards implements AutoCloseable {
 
     /**
      * As {@link #append}, but into exactly {@code shard} (waiting for it while another thread appends
-     * there): the response half of a two-phase call goes where its request half is.
+     * there): the response half of a two-phase call goes where its request half is. When
+     * {@code requestAt >= 0} (a call taken up through a handle), the record is written only if the shard
+     * holds a request half at that index; else nothing is written, {@link Counters#REJECTED_HANDLES} goes up
+     * and the result is {@link AppendStatus#REJECTED_HANDLE}.
      */
-    public int appendTo(int shard, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
+    public int appendTo(int shard, long requestAt, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
         if (shard < 0 || shard >= count || acquire(shard, true) < 0) {
             counters.increment(Counters.DROPPED_CLOSED);
             return AppendStatus.DROPPED_CLOSED;
         }
+        if (requestAt >= 0 && !holdsRequest(shard, requestAt)) {
+            flags.set(shard * PAD, FREE);
+            counters.increment(Counters.REJECTED_HANDLES);
+            return AppendStatus.REJECTED_HANDLE;
+        }
         return appendHeld(shard, buf, length, slots, counters, written);
     }
+
+    /**
+     * Whether the shard (whose flag the caller holds) has a request half at {@code index}: a document there
+     * whose promptlog header says {@link RecordDescriptor#KIND_REQUEST}. Header only: the checksum is the
+     * reader's business, and the response half refers to the index, not to the bytes. False on any error.
+     */
+    private boolean holdsRequest(int shard, long index) {
+        try {
+            ExcerptTailer t = requestReaders[shard];
+            if (t == null) {
+                t = queues[shard].createTailer();
+                t.singleThreadedCheckDisabled(true);
+                requestReaders[shard] = t;
+            }
+            if (!t.moveToIndex(index)) {
+                return false;
+            }
+            try (DocumentContext dc = t.readingDocument()) {
+                if (!dc.isPresent() || dc.isMetaData() || dc.index() != index) {
+                    return false;
+                }
+                Bytes<?> b = dc.wire().bytes();
+                long at = b.readPosition();
+                if (b.readRemaining() < HEADER_LENGTH_CHECKED
+                        || b.readShort(at + RecordDescriptor.MAGIC_OFFSET) != RecordDescriptor.MAGIC
+                        || b.readUnsignedByte(at + RecordDescriptor.VERSION_OFFSET) < RecordDescriptor.LAYOUT_VERSION) {
+                    return false;
+                }
+                int flagsByte = b.readUnsignedByte(at + RecordDescriptor.FLAGS_OFFSET);
+                return (flagsByte & RecordDescriptor.KIND_MASK) >>> RecordDescriptor.KIND_SHIFT == RecordDescriptor.KIND_REQUEST;
+            }
+        } catch (RuntimeException | InternalError e) {
+            lastError = "cannot check a resumed call's request half at index " + index + " of shard " + shard + ": " + e;
+            return false;
+        }
+    }
+
+    /** A request half has the version-2 header at least (version 1 had no kinds). */
+    private static final int HEADER_LENGTH_CHECKED = RecordDescriptor.HEADER_LENGTH;
 
     private int appendHeld(int shard, byte[] buf, int length, TextSlot[] slots, Counters counters, long[] written) {
         try {
@@ -278,6 +331,10 @@ public final class QueueShards implements AutoCloseable {
                 }
                 if (f == FREE && flags.compareAndSet(s * PAD, FREE, CLOSED)) {
                     reservations[s].close();
+                    if (requestReaders[s] != null) {
+                        requestReaders[s].singleThreadedCheckReset();
+                        requestReaders[s].close();
+                    }
                     closeQuietly(appenders[s], queues[s]);
                     break;
                 }

@@ -39,7 +39,10 @@ import java.util.SplittableRandom;
  * retained. Queries: a point lookup of one call by {@code call_id} returning the whole call (the reader's
  * {@code call(id)}: its system prompt joined back in; DuckDB: {@code SELECT *}), and per model per day
  * p50/p99 of {@code duration_us}. Each query runs once to warm up, then {@code repeats} times (point
- * lookups on different ids); medians are reported. The group-by results of both sides are compared.
+ * lookups on different ids, picked at random over the whole data set, so from different days); medians are
+ * reported. Then 3 lookups of an id that was never logged (one logged id with its last digit changed: same
+ * day, same millisecond). The group-by results of both sides are compared. When the data set is built, the
+ * time of each phase goes into {@code build} (logging, compaction, DuckDB's file).
  *
  * <p>{@code --file-calls K} compacts after every K calls, so the dataset has the many files of a service
  * whose compactor runs every few minutes (default: one compaction at the end). {@code --metadata-only}
@@ -49,8 +52,8 @@ import java.util.SplittableRandom;
  * (JVM start included; median of 3 child processes), {@code --launcher ./promptlog} the same through the
  * launcher script, as users run it (C1 and its class data archive, made by one untimed run first). {@code --merge} then merges every day's small files
  * ({@code Compactor.mergeClosedDays}, its clock two days after the last call, as on a service that ran that
- * month) and measures the dataset's size, file count, reader open and point lookup again, in the same run
- * (with {@code --keep}, the kept data set stays merged).
+ * month) and measures the merged layout like the small files, DuckDB included, in the same run
+ * ({@code after_merge}; with {@code --keep}, the kept data set stays merged).
  *
  * <p>{@code --keep DIR} builds the data set in DIR and leaves it there (with the ids it looks up, in
  * {@code ids.txt}); a later run with the same options and {@code --keep DIR} measures it again without
@@ -133,7 +136,7 @@ public final class QueryBench {
         Path duckFile = root.resolve("duckdb.parquet");
         Path idsFile = root.resolve("ids.txt");
         List<String> ids;
-        int files;
+        String build = "";
         if (Files.isRegularFile(idsFile)) {
             // a data set kept by an earlier run with --keep: measure it again
             List<String> lines = Files.readAllLines(idsFile);
@@ -143,27 +146,31 @@ public final class QueryBench {
                 throw new IllegalArgumentException("--keep " + root + " holds a data set of " + lines.get(0)
                         + " (calls file-calls metadata-only), not of these options: use another directory");
             }
-            files = Integer.parseInt(lines.get(1));
             ids = lines.subList(2, lines.size());
             System.err.println("# query data: reusing " + root);
         } else {
             ids = new ArrayList<>();
-            files = generate(root, synthetic, n, repeats, fileCalls, metadataOnly, ids);
+            double[] phases = new double[3];
+            int files = generate(root, synthetic, n, repeats, fileCalls, metadataOnly, ids, phases);
+            build = String.format(Locale.ROOT, "\"build\":{\"log_s\":%.1f,\"compact_s\":%.1f,\"duckdb_file_s\":%.1f},",
+                    phases[0], phases[1], phases[2]);
             List<String> lines = new ArrayList<>(List.of(n + " " + fileCalls + " " + metadataOnly, String.valueOf(files)));
             lines.addAll(ids);
             Files.write(idsFile, lines);
         }
-        String json = measure(home, duckFile, n, repeats, fileCalls, metadataOnly, promptlogJar, ids, files);
-        if (!merge) {
-            return json;
+        String json = "{\"calls\":" + n + ",\"repeats\":" + repeats + ",\"file_calls\":" + fileCalls
+                + ",\"metadata_only\":" + metadataOnly + "," + build
+                + measure(home, duckFile, repeats, promptlogJar, ids);
+        if (merge) {
+            json += afterMerge(home, duckFile, ids, repeats, promptlogJar,
+                    SyntheticCalls.DEFAULT_BASE_MICROS + (long) n * spacing);
         }
-        return json.substring(0, json.length() - 1)
-                + afterMerge(home, ids, repeats, SyntheticCalls.DEFAULT_BASE_MICROS + (long) n * spacing) + "}";
+        return json + "}";
     }
 
     /** Logs and compacts the calls, writes DuckDB's file of the same calls; returns the calls files written. */
     private static int generate(Path root, SyntheticCalls synthetic, int n, int repeats, int fileCalls, boolean metadataOnly,
-                                List<String> ids) throws Exception {
+                                List<String> ids, double[] phases) throws Exception {
         Path home = root.resolve("home");
         Path jsonl = root.resolve("calls.jsonl");
         SplittableRandom rnd = new SplittableRandom(Workload.SEED);
@@ -229,19 +236,30 @@ public final class QueryBench {
         long converted = System.nanoTime();
         System.err.printf(Locale.ROOT, "# query data: %d calls generated in %.1f s, compacted in %.1f s, DuckDB file in %.1f s%n",
                 n, (generated - t0) / 1e9, (compacted - generated) / 1e9, (converted - compacted) / 1e9);
+        phases[0] = (generated - t0) / 1e9;
+        phases[1] = (compacted - generated) / 1e9;
+        phases[2] = (converted - compacted) / 1e9;
         return files;
     }
 
-    private static String measure(Path home, Path duckFile, int n, int repeats, int fileCalls, boolean metadataOnly,
-                                  Path promptlogJar, List<String> ids, int files) throws Exception {
-
+    /**
+     * Times the current layout: a JSON fragment (no braces) with the reader's open, point lookups of the ids
+     * (each from its own day) and of an id that is not there, the group-by, the same against DuckDB's file,
+     * sizes and {@code show} end to end.
+     */
+    private static String measure(Path home, Path duckFile, int repeats, Path promptlogJar, List<String> ids)
+            throws Exception {
         double[] plLookup = new double[repeats];
         double[] plGroup = new double[repeats];
         double[] dkLookup = new double[repeats];
         double[] dkGroup = new double[repeats];
+        double[] plMissing = new double[MISSING_REPEATS];
+        double[] dkMissing = new double[MISSING_REPEATS];
+        String missing = missingId(ids.get(0));
         QueryResult plResult = null;
         List<List<Object>> dkResult = null;
         long openNanos;
+        int files;
         long o0 = System.nanoTime();
         try (PromptLogReader reader = PromptLogReader.open(home.resolve("data"))) {
             openNanos = System.nanoTime() - o0;
@@ -261,6 +279,14 @@ public final class QueryBench {
                 }
                 plResult = q;
             }
+            for (int i = 0; i < MISSING_REPEATS; i++) {
+                long a = System.nanoTime();
+                if (reader.call(missing).isPresent()) {
+                    throw new IllegalStateException("reader found a call that was never logged: " + missing);
+                }
+                plMissing[i] = (System.nanoTime() - a) / 1e6;
+            }
+            files = reader.callFileCount();
         }
         try (Connection conn = DriverManager.getConnection("jdbc:duckdb:");
              PreparedStatement lookup = conn.prepareStatement("SELECT * FROM read_parquet("
@@ -268,17 +294,7 @@ public final class QueryBench {
              Statement st = conn.createStatement()) {
             for (int i = 0; i <= repeats; i++) {
                 long a = System.nanoTime();
-                lookup.setString(1, ids.get(i));
-                int rows = 0;
-                try (ResultSet rs = lookup.executeQuery()) {
-                    ResultSetMetaData md = rs.getMetaData();
-                    while (rs.next()) {
-                        for (int col = 1; col <= md.getColumnCount(); col++) {
-                            rs.getObject(col);
-                        }
-                        rows++;
-                    }
-                }
+                int rows = duckLookup(lookup, ids.get(i));
                 long b = System.nanoTime();
                 List<List<Object>> res = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery(String.format(Locale.ROOT, GROUP_BY,
@@ -301,6 +317,13 @@ public final class QueryBench {
                 }
                 dkResult = res;
             }
+            for (int i = 0; i < MISSING_REPEATS; i++) {
+                long a = System.nanoTime();
+                if (duckLookup(lookup, missing) != 0) {
+                    throw new IllegalStateException("DuckDB found a call that was never logged: " + missing);
+                }
+                dkMissing[i] = (System.nanoTime() - a) / 1e6;
+            }
         }
         if (plResult.rowCount() != dkResult.size()
                 || !String.valueOf(plResult.rows().get(0).get(2)).equals(String.valueOf(dkResult.get(0).get(2)))) {
@@ -312,23 +335,53 @@ public final class QueryBench {
         // through the launcher, as users run it (its first run makes the class data archive: not timed)
         double launcherMs = launcher == null ? Double.NaN
                 : showMillis(List.of("bash", launcher.toString()), home.resolve("data"), ids, true);
-        return String.format(Locale.ROOT, "{\"calls\":%d,\"repeats\":%d,\"file_calls\":%d,\"metadata_only\":%b,"
-                        + "\"calls_files\":%d,\"reader_open_ms\":%.1f,"
+        return String.format(Locale.ROOT, "\"calls_files\":%d,\"reader_open_ms\":%.1f,"
                         + "\"promptlog_dataset_bytes\":%d,\"duckdb_file_bytes\":%d,\"group_rows\":%d,"
                         + "\"point_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
+                        + "\"missing_id_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
                         + "\"group_by\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},\"show_end_to_end_ms\":%s,"
-                        + "\"show_launcher_ms\":%s}",
-                n, repeats, fileCalls, metadataOnly, files, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
-                median(plLookup), median(dkLookup), median(plGroup), median(dkGroup),
+                        + "\"show_launcher_ms\":%s",
+                files, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
+                median(plLookup), median(dkLookup), median(plMissing), median(dkMissing), median(plGroup), median(dkGroup),
                 Double.isNaN(showMs) ? "null" : String.format(Locale.ROOT, "%.0f", showMs),
                 Double.isNaN(launcherMs) ? "null" : String.format(Locale.ROOT, "%.0f", launcherMs));
     }
 
+    /** Lookups of an id that was never logged, timed after the others (median). */
+    private static final int MISSING_REPEATS = 3;
+
+    /** Rows DuckDB's lookup returns for {@code id}, every column read. */
+    private static int duckLookup(PreparedStatement lookup, String id) throws java.sql.SQLException {
+        lookup.setString(1, id);
+        int rows = 0;
+        try (ResultSet rs = lookup.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                for (int col = 1; col <= md.getColumnCount(); col++) {
+                    rs.getObject(col);
+                }
+                rows++;
+            }
+        }
+        return rows;
+    }
+
     /**
-     * Merges every day's small calls files (clock two days after {@code lastMicros}), then times the reader's
-     * open and the point lookup again: a JSON fragment {@code ,"after_merge":{...}}.
+     * An id that was never logged, in the same millisecond as {@code id} (its last hex digit changed): the
+     * worst case for a lookup pruned by the UUIDv7's time, which lands on the very row group that would hold it.
      */
-    private static String afterMerge(Path home, List<String> ids, int repeats, long lastMicros) throws Exception {
+    static String missingId(String id) {
+        char last = id.charAt(id.length() - 1);
+        return id.substring(0, id.length() - 1) + (last == '0' ? '1' : '0');
+    }
+
+    /**
+     * Merges every day's small calls files (clock two days after {@code lastMicros}), then measures the merged
+     * layout as the small files were measured, DuckDB again included (same-run ratios): a JSON fragment
+     * {@code ,"after_merge":{...}}.
+     */
+    private static String afterMerge(Path home, Path duckFile, List<String> ids, int repeats, Path promptlogJar,
+                                     long lastMicros) throws Exception {
         java.time.Clock later = java.time.Clock.fixed(java.time.Instant.EPOCH.plus(lastMicros + 2 * 86_400_000_000L,
                 java.time.temporal.ChronoUnit.MICROS), java.time.ZoneOffset.UTC);
         long m0 = System.nanoTime();
@@ -338,24 +391,8 @@ public final class QueryBench {
         }
         double mergeS = (System.nanoTime() - m0) / 1e9;
         System.err.println("# " + r.describe() + String.format(Locale.ROOT, " in %.1f s", mergeS));
-        double[] lookup = new double[repeats];
-        long o0 = System.nanoTime();
-        double openMs;
-        int files;
-        try (PromptLogReader reader = PromptLogReader.open(home.resolve("data"))) {
-            openMs = (System.nanoTime() - o0) / 1e6;
-            files = reader.callFileCount();
-            for (int i = 0; i <= repeats; i++) {
-                long a = System.nanoTime();
-                reader.call(ids.get(i)).orElseThrow(() -> new IllegalStateException("lost a call in the merge"));
-                if (i > 0) {
-                    lookup[i - 1] = (System.nanoTime() - a) / 1e6;
-                }
-            }
-        }
-        return String.format(Locale.ROOT, ",\"after_merge\":{\"merge_s\":%.1f,\"days_merged\":%d,\"calls_files\":%d,"
-                        + "\"promptlog_dataset_bytes\":%d,\"reader_open_ms\":%.1f,\"point_lookup_promptlog_ms\":%.2f}",
-                mergeS, r.daysMerged(), files, dirBytes(home.resolve("data")), openMs, median(lookup));
+        return String.format(Locale.ROOT, ",\"after_merge\":{\"merge_s\":%.1f,\"days_merged\":%d,", mergeS, r.daysMerged())
+                + measure(home, duckFile, repeats, promptlogJar, ids) + "}";
     }
 
     /** {@code java <the launcher's flags> -jar jar}. */

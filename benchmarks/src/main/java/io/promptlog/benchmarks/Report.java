@@ -287,16 +287,32 @@ public final class Report {
         }
         md.append("; median of ").append(q.get("repeats").asInt())
                 .append(" runs, ms)\n\n| query | promptlog reader | DuckDB over its Parquet | ratio |\n|---|---:|---:|---:|\n");
-        for (String k : List.of("point_lookup", "group_by")) {
+        queryRows(q, "");
+        JsonNode merged = q.get("after_merge");
+        if (merged != null && merged.has("point_lookup")) {
+            queryRows(merged, String.format(Locale.ROOT, "after merge (%d files), ", merged.get("calls_files").asLong()));
+        }
+        md.append('\n');
+    }
+
+    /** The rows of one layout's measurements (the small files, or the merged days). */
+    private void queryRows(JsonNode q, String label) {
+        for (String k : List.of("point_lookup", "missing_id_lookup", "group_by")) {
             JsonNode r = q.get(k);
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |\n", k, r.get("promptlog_ms").asDouble(),
+            if (r == null) {
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s%s | %.1f | %.1f | %.2fx |\n", label, k, r.get("promptlog_ms").asDouble(),
                     r.get("duckdb_ms").asDouble(), r.get("promptlog_ms").asDouble() / r.get("duckdb_ms").asDouble()));
         }
         if (q.hasNonNull("show_end_to_end_ms")) {
-            md.append(String.format(Locale.ROOT, "| `promptlog show` end to end (child JVM) | %.0f | | |\n",
+            md.append(String.format(Locale.ROOT, "| %s`promptlog show` end to end (java -jar) | %.0f | | |\n", label,
                     q.get("show_end_to_end_ms").asDouble()));
         }
-        md.append('\n');
+        if (q.hasNonNull("show_launcher_ms")) {
+            md.append(String.format(Locale.ROOT, "| %s`./promptlog show` end to end | %.0f | | |\n", label,
+                    q.get("show_launcher_ms").asDouble()));
+        }
     }
 
     /** The read-side targets of query.json: lookup <= 50 ms and show <= 1.5 s at 10 M calls, group-by <= 1.2x. */
@@ -310,10 +326,12 @@ public final class Report {
         double lookup = q.get("point_lookup").get("promptlog_ms").asDouble();
         md.append(String.format(Locale.ROOT, "| point lookup by call_id <= 50 ms through an open reader (%s) | %.1f ms | %s |\n",
                 at, lookup, lookup <= 50 && q.get("calls").asLong() >= 10_000_000 ? "yes" : lookup <= 50 ? "at this size" : "no"));
-        if (q.hasNonNull("show_end_to_end_ms")) {
-            double show = q.get("show_end_to_end_ms").asDouble();
-            md.append(String.format(Locale.ROOT, "| `show` <= 1.5 s end to end (%s) | %.0f ms | %s |\n", at, show,
-                    show <= 1500 ? "yes" : "no"));
+        // the target is the command users run: through the launcher when it was timed
+        String showKey = q.hasNonNull("show_launcher_ms") ? "show_launcher_ms" : "show_end_to_end_ms";
+        if (q.hasNonNull(showKey)) {
+            double show = q.get(showKey).asDouble();
+            md.append(String.format(Locale.ROOT, "| `show` <= 1.5 s end to end (%s%s) | %.0f ms | %s |\n", at,
+                    showKey.equals("show_launcher_ms") ? ", ./promptlog" : ", java -jar", show, show <= 1500 ? "yes" : "no"));
         }
         JsonNode g = q.get("group_by");
         double ratio = g.get("promptlog_ms").asDouble() / g.get("duckdb_ms").asDouble();

@@ -190,6 +190,7 @@ public final class ShardCursor implements AutoCloseable {
             freshTailer();
         }
         // the tailer cannot find it (damage before it in its cycle, or not written yet): walk the cycle by hand
+        walksByHand++;
         startRaw(cycle, cycleFile, 0, 0, -1);
         this.index = -1;
         while (raw != null && nextRaw(true)) {
@@ -345,7 +346,7 @@ public final class ShardCursor implements AutoCloseable {
         Bytes<?> bytes = dc.wire().bytes();
         long start = bytes.readPosition();
         long n = bytes.readRemaining();
-        if (n <= 0 || n > Integer.MAX_VALUE - 16 || start + n > cycleFileSize(rollCycle.toCycle(dc.index()))) {
+        if (n <= 0 || n > Integer.MAX_VALUE - 16 || !withinCycleFile(rollCycle.toCycle(dc.index()), start + n)) {
             return false; // a length past the end of the file: reading it would fault the mapping (SIGBUS)
         }
         ensureBuffer((int) n);
@@ -537,6 +538,26 @@ public final class ShardCursor implements AutoCloseable {
 
     private int sizedCycle = -1;
     private long sizedBytes;
+    private long walksByHand;
+
+    /** Moves that walked a cycle from its start by hand because the tailer could not find the index (for tests). */
+    long walksByHand() {
+        return walksByHand;
+    }
+
+    /**
+     * Whether a record ending at byte {@code end} lies inside its cycle file. The size is cached, and the file
+     * grows while the writer fills it: past the cached size, the file is sized again before the record is
+     * refused (a cursor kept open across compaction passes sized the file when it was smaller, refused every
+     * later record its tailer found by index, and so walked the cycle by hand from its start on every move).
+     */
+    private boolean withinCycleFile(int cycle, long end) {
+        if (end <= cycleFileSize(cycle)) {
+            return true;
+        }
+        sizedCycle = -1;
+        return end <= cycleFileSize(cycle);
+    }
 
     /** Size of a cycle file (Chronicle grows them in whole blocks, so it only changes at a new block). */
     private long cycleFileSize(int cycle) {

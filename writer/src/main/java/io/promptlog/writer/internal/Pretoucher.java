@@ -1,5 +1,6 @@
 package io.promptlog.writer.internal;
 
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.MappedFile;
 import net.openhft.chronicle.core.io.ReferenceOwner;
@@ -104,7 +105,10 @@ public final class Pretoucher implements Runnable {
             }
             s.store = store;
             s.cycle = cycle;
-            s.file = store.bytes().mappedFile(); // shared with the appender: blocks mapped here are its blocks
+            // bytes() makes a new view that reserves the file: kept, and closed in reset(), or the rolled-away
+            // cycle file would stay open (and its disk blocks allocated after the compactor deleted it) for good
+            s.view = store.bytes();
+            s.file = s.view.mappedFile(); // shared with the appender: blocks mapped here are its blocks
             s.touchedUpTo = 0;
         }
         long write = s.store.writePosition();
@@ -146,6 +150,7 @@ public final class Pretoucher implements Runnable {
         final ReferenceOwner owner = ReferenceOwner.temporary("promptlog-pretoucher");
         int cycle = Integer.MIN_VALUE;
         SingleChronicleQueueStore store;
+        MappedBytes view;
         MappedFile file;
         MappedBytesStore chunk;
         volatile long touchedUpTo;
@@ -153,8 +158,10 @@ public final class Pretoucher implements Runnable {
         /** Releases everything held; never throws (it runs in the error path of the pretoucher's loop). */
         void reset(SingleChronicleQueue queue) {
             MappedBytesStore c = chunk;
+            MappedBytes v = view;
             SingleChronicleQueueStore st = store;
             chunk = null;
+            view = null;
             file = null;
             store = null;
             cycle = Integer.MIN_VALUE;
@@ -164,6 +171,13 @@ public final class Pretoucher implements Runnable {
                 }
             } catch (RuntimeException e) {
                 // already released or closed with the queue: nothing left to free
+            }
+            try {
+                if (v != null) {
+                    v.close();
+                }
+            } catch (RuntimeException e) {
+                // as above
             }
             try {
                 if (st != null) {

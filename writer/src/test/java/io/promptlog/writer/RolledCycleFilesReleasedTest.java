@@ -1,0 +1,73 @@
+package io.promptlog.writer;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A long-running app rolls its queue every hour for months: the writer must let go of a cycle file once it
+ * has rolled past it, or it holds one descriptor (and the disk blocks of a file the compactor deleted) per
+ * shard per hour until it exits. Found by {@code SoakTest}: 1 descriptor per shard per roll, on deleted files.
+ */
+@Timeout(120)
+class RolledCycleFilesReleasedTest {
+
+    /** This process's open descriptors on the queue's cycle files ({@code /proc/self/fd}; Linux only). */
+    private static List<String> openCycleFiles(Path home) throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(fds)) {
+            for (Path fd : (Iterable<Path>) s::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(home.toString()) && target.endsWith(".cq4")) {
+                        out.add(target);
+                    }
+                } catch (java.io.IOException e) {
+                    // closed while listing
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "pretouch {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldKeepOnlyTheCurrentCycleFilesOpenAfterManyRolls(boolean pretouch, @TempDir Path home) throws Exception {
+        SettableClock clock = SettableClock.atHour(500_000);
+        int shards = 2;
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(shards).rollClock(clock)
+                .pretouch(pretouch).backgroundCompaction(false).build())) {
+            List<String> afterFirst = null;
+            for (int hour = 0; hour < 12; hour++) {
+                for (int i = 0; i < 50; i++) {
+                    int t = i;
+                    Thread w = new Thread(() -> log.append(LlmCall.builder().callId("c-" + t).status("ok").build()));
+                    w.start();
+                    w.join();
+                    log.append(LlmCall.builder().callId("m-" + i).status("ok").build());
+                }
+                if (hour == 0) {
+                    afterFirst = openCycleFiles(home);
+                }
+                clock.advanceHours(1);
+            }
+            List<String> open = openCycleFiles(home);
+            System.out.println("pretouch " + pretouch + ": after the first hour " + afterFirst.size()
+                    + " descriptors on cycle files, after 12 hours " + open.size() + ": " + open);
+            assertThat(open.stream().distinct().count()).as("cycle files held open after 12 rolls: %s", open)
+                    .isLessThanOrEqualTo(2L * shards);
+        }
+    }
+}

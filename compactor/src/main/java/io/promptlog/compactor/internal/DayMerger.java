@@ -506,6 +506,7 @@ final class DayMerger {
         final Consumer<String> progress;
         final List<String> written = new ArrayList<>();
         ParquetWriter<ParquetRewrite.Edited> w;
+        ParquetFiles.Builder<ParquetRewrite.Edited> builder;
         Path tmp;
         long rows;
         long bytes;
@@ -529,12 +530,17 @@ final class DayMerger {
             if (w == null) {
                 tmp = DatasetLayout.tempFor(dir.resolve(DatasetLayout.mergedName(seq, written.size())));
                 io.promptlog.writer.PrivateFiles.createFile(tmp);
-                w = ParquetFiles.callsBuilder(tmp, new ParquetRewrite.EditedWriteSupport(DatasetSchema.CALLS_PARQUET, meta),
-                        zstdLevel, rowGroupBytes, rowsPerGroup).build();
+                builder = ParquetFiles.callsBuilder(tmp, new ParquetRewrite.EditedWriteSupport(DatasetSchema.CALLS_PARQUET, meta),
+                        zstdLevel, rowGroupBytes, rowsPerGroup);
+                w = builder.build();
             }
-            for (Group g : chunk) {
-                w.write(new ParquetRewrite.Edited(g, ParquetRewrite.Change.KEEP));
-                rows++;
+            try {
+                for (Group g : chunk) {
+                    w.write(new ParquetRewrite.Edited(g, ParquetRewrite.Change.KEEP));
+                    rows++;
+                }
+            } catch (IOException e) {
+                throw builder.failed(e);
             }
             if (w.getDataSize() >= fileBytes) {
                 close();
@@ -542,7 +548,11 @@ final class DayMerger {
         }
 
         private void close() throws IOException {
-            w.close();
+            try {
+                w.close();
+            } catch (IOException e) {
+                throw builder.failed(e);
+            }
             w = null;
             Durable.fsync(tmp);
             String name = DatasetLayout.mergedName(seq, written.size());
@@ -568,6 +578,9 @@ final class DayMerger {
                 }
             } catch (IOException | RuntimeException e) {
                 // the temp file is removed below or by recovery
+            }
+            if (builder != null) {
+                builder.closeQuietly();
             }
             try {
                 if (tmp != null) {

@@ -14,6 +14,7 @@ import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -47,6 +48,8 @@ public final class ParquetFiles {
             for (CompactedCall r : rows) {
                 w.write(r);
             }
+        } catch (IOException e) {
+            throw b.failed(e);
         }
         CrashPoints.reached(CrashPoints.TEMP_WRITTEN);
         Durable.fsync(file);
@@ -55,7 +58,7 @@ public final class ParquetFiles {
 
     /** The writer settings of a calls file: zstd, statistics, dictionaries, a bloom filter on call_id sized to rows. */
     static <T> Builder<T> callsBuilder(Path file, WriteSupport<T> support, int zstdLevel, long rowGroupBytes, long rows) {
-        Builder<T> b = new Builder<>(new LocalOutputFile(file), support)
+        Builder<T> b = new Builder<>(file, support)
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(zstdLevel))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -80,7 +83,7 @@ public final class ParquetFiles {
     public static void writeTexts(Path file, org.apache.parquet.schema.MessageType schema, List<TextEntry> rows,
                                   Map<String, String> metadata, int zstdLevel) throws IOException {
         PrivateFiles.createFile(file);
-        Builder<TextEntry> b = new Builder<>(new LocalOutputFile(file), new TextWriteSupport(schema, metadata))
+        Builder<TextEntry> b = new Builder<>(file, new TextWriteSupport(schema, metadata))
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(zstdLevel))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -91,10 +94,30 @@ public final class ParquetFiles {
             for (TextEntry r : rows) {
                 w.write(r);
             }
+        } catch (IOException e) {
+            throw b.failed(e);
         }
         CrashPoints.reached(CrashPoints.TEMP_WRITTEN);
         Durable.fsync(file);
         CrashPoints.reached(CrashPoints.TEMP_FSYNCED);
+    }
+
+    /**
+     * The error to report when writing {@code file} failed with {@code e}: the file named, and the underlying cause
+     * (a full disk: "No space left on device"). parquet-java reports a failed footer or page header write as
+     * {@code "can not write FileMetaData(...)"} with the whole structure in the message: tens of KB, and the
+     * column statistics in it hold stored values (call ids, user ids, prompt text), which must not reach error
+     * messages, stats or logs. So the cause chain is cut at the first such wrapper.
+     */
+    static IOException writeFailed(Path file, IOException e) {
+        Throwable cause = e;
+        while (cause.getMessage() != null && cause.getMessage().startsWith("can not write ") && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause.getMessage() != null && cause.getMessage().startsWith("can not write ")) {
+            return new IOException("cannot write " + file + ": the Parquet writer failed");
+        }
+        return new IOException("cannot write " + file + ": " + cause.getMessage(), cause);
     }
 
     /** The key-value metadata in a Parquet file's footer. */
@@ -139,13 +162,38 @@ public final class ParquetFiles {
         }
     }
 
-    /** A ParquetWriter builder for a given WriteSupport instance. */
+    /**
+     * A ParquetWriter builder for a given WriteSupport instance, writing {@code file}. When a write fails, call
+     * {@link #failed}: parquet-java 1.18.1 never closes its output stream once a write has failed
+     * ({@code ParquetFileWriter.abort()} marks it aborted and {@code close()} then skips the stream), so the
+     * descriptor, and the disk blocks of the temp file deleted after the failure, stayed until a GC happened
+     * to collect the stream: on a full disk, the very space a retry needs.
+     */
     static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
         private final WriteSupport<T> writeSupport;
+        private final Path file;
+        private final OwnedOutputFile out;
 
-        Builder(OutputFile file, WriteSupport<T> writeSupport) {
-            super(file);
+        Builder(Path file, WriteSupport<T> writeSupport) {
+            this(file, new OwnedOutputFile(new LocalOutputFile(file)), writeSupport);
+        }
+
+        private Builder(Path file, OwnedOutputFile out, WriteSupport<T> writeSupport) {
+            super(out);
+            this.file = file;
+            this.out = out;
             this.writeSupport = writeSupport;
+        }
+
+        /** Closes the file's stream if a writer built here left it open; returns the error to report ({@link #writeFailed}). */
+        IOException failed(IOException e) {
+            out.closeQuietly();
+            return writeFailed(file, e);
+        }
+
+        /** Closes the file's stream if a writer built here left it open (a writer given up after a failure). */
+        void closeQuietly() {
+            out.closeQuietly();
         }
 
         @Override
@@ -161,6 +209,54 @@ public final class ParquetFiles {
         @Override
         protected WriteSupport<T> getWriteSupport(ParquetConfiguration conf) {
             return writeSupport;
+        }
+    }
+
+    /** An {@link OutputFile} that remembers the stream it opened, so {@link Builder#failed} can close it. */
+    private static final class OwnedOutputFile implements OutputFile {
+        private final OutputFile delegate;
+        private PositionOutputStream stream;
+
+        OwnedOutputFile(OutputFile delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public PositionOutputStream create(long blockSizeHint) throws IOException {
+            stream = delegate.create(blockSizeHint);
+            return stream;
+        }
+
+        @Override
+        public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+            stream = delegate.createOrOverwrite(blockSizeHint);
+            return stream;
+        }
+
+        @Override
+        public boolean supportsBlockSize() {
+            return delegate.supportsBlockSize();
+        }
+
+        @Override
+        public long defaultBlockSize() {
+            return delegate.defaultBlockSize();
+        }
+
+        @Override
+        public String getPath() {
+            return delegate.getPath();
+        }
+
+        void closeQuietly() {
+            PositionOutputStream s = stream;
+            if (s != null) {
+                try {
+                    s.close(); // buffered bytes may fail to flush (the disk is full): the descriptor is closed all the same
+                } catch (IOException | RuntimeException e) {
+                    // the file is deleted by the caller or by recovery
+                }
+            }
         }
     }
 }

@@ -15,7 +15,6 @@ import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.RecordConsumer;
@@ -125,7 +124,7 @@ public final class ParquetRewrite {
             PrivateFiles.createFile(tmp);
             EditedWriteSupport support = new EditedWriteSupport(schema, meta);
             ParquetFiles.Builder<Edited> b = calls ? ParquetFiles.callsBuilder(tmp, support, zstdLevel, rowGroupBytes, rows)
-                    : new ParquetFiles.Builder<>(new LocalOutputFile(tmp), support)
+                    : new ParquetFiles.Builder<>(tmp, support)
                     .withConf(new PlainParquetConfiguration())
                     .withCodecFactory(new ZstdCodecFactory(zstdLevel))
                     .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -147,6 +146,8 @@ public final class ParquetRewrite {
                 if (failure[0] != null) {
                     throw failure[0];
                 }
+            } catch (IOException e) {
+                throw b.failed(e);
             }
             Durable.fsync(tmp);
             Durable.rename(tmp, file);

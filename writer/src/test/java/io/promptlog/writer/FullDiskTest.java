@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.testsupport.Tmpfs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,35 +31,20 @@ class FullDiskTest {
 
     @TempDir
     Path dir;
-    private Path mount;
+    private Tmpfs tmpfs;
 
     @AfterEach
     void unmount() throws Exception {
-        if (mount != null) {
-            run("umount", "-l", mount.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
-    }
-
-    private static int run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        if (p.exitValue() != 0) {
-            System.out.println(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
-        }
-        return p.exitValue();
     }
 
     private Path mountSmallTmpfs() throws Exception {
-        Path m = Files.createDirectory(dir.resolve("mnt"));
-        int rc = run("mount", "-t", "tmpfs", "-o", "size=" + FS_BYTES + ",mode=0700", "tmpfs", m.toString());
-        Assumptions.assumeTrue(rc == 0, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): "
+        tmpfs = Tmpfs.mount(dir.resolve("mnt"), Integer.toString(FS_BYTES));
+        Assumptions.assumeTrue(tmpfs != null, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): "
                 + "skipping the full-disk test");
-        mount = m;
-        return m;
+        return tmpfs.dir();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.testsupport.Tmpfs;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,9 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,22 +23,8 @@ class RolledCycleFilesReleasedTest {
 
     /** This process's open descriptors on the queue's cycle files ({@code /proc/self/fd}; Linux only). */
     private static List<String> openCycleFiles(Path home) throws Exception {
-        Path fds = Path.of("/proc/self/fd");
-        Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(fds)) {
-            for (Path fd : (Iterable<Path>) s::iterator) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith(home.toString()) && target.endsWith(".cq4")) {
-                        out.add(target);
-                    }
-                } catch (java.io.IOException e) {
-                    // closed while listing
-                }
-            }
-        }
-        return out;
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd (Linux)");
+        return Tmpfs.openFilesUnder(home).stream().filter(f -> f.endsWith(".cq4")).toList();
     }
 
     @ParameterizedTest(name = "pretouch {0}")

@@ -63,6 +63,16 @@ final class ChildJvm {
     }
 
     static List<String> command(Predicate<String> keepOnClasspath, String... args) throws IOException {
+        return command(CompactorChild.class, keepOnClasspath, args);
+    }
+
+    /** Starts {@code main} (a test class with a {@code main} method) in a child JVM; its stdin stays a pipe. */
+    static Process startMain(Path log, Class<?> main, String... args) throws IOException {
+        return new ProcessBuilder(command(main, e -> true, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    static List<String> command(Class<?> main, Predicate<String> keepOnClasspath, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("promptlog.jvmFlags", "");
@@ -72,7 +82,7 @@ final class ChildJvm {
         cmd.add("-Xmx512m");
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classpath().stream().filter(keepOnClasspath).toList()));
-        cmd.add(CompactorChild.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(Arrays.asList(args));
         return cmd;
     }

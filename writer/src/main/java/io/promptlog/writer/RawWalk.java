@@ -71,9 +71,9 @@ final class RawWalk implements AutoCloseable {
         file.refresh(); // see what the writer appended since the last call
         long[] last = file.lastWritten();
         long lastPos = last == null ? -1 : last[0];
-        long writtenEnd = writtenEnd(lastPos);
+        long size = file.size(); // once a step: what the writer adds meanwhile is seen at the next one
+        long writtenEnd = writtenEnd(lastPos, size);
         while (true) {
-            long size = file.size();
             if (badFrom < 0) {
                 if (pos + 4 > size) {
                     return WAIT;
@@ -177,13 +177,17 @@ final class RawWalk implements AutoCloseable {
         badReason = null;
     }
 
-    /** End of the writer's last document, or its position when that header is unreadable. */
-    private long writtenEnd(long lastPos) throws IOException {
+    /**
+     * End of the writer's last document, or its position when that header is unreadable or claims bytes past
+     * the end of the file (a scan for the next record stops at the first empty header after it).
+     */
+    private long writtenEnd(long lastPos, long size) throws IOException {
         if (lastPos < 0) {
             return 0;
         }
         int h = file.header(lastPos);
-        return h == 0 ? lastPos : CycleFile.next(lastPos, h & LENGTH_MASK);
+        long end = CycleFile.next(lastPos, h & LENGTH_MASK);
+        return h == 0 || end > size ? lastPos : end;
     }
 
     /** Whether the document chain is sound at {@code p}: a plausible header there, or the end of the data. */

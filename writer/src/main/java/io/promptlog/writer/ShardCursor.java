@@ -93,6 +93,25 @@ public final class ShardCursor implements AutoCloseable {
     private long skippedBytes;
     /** Cycles in which this cursor met damage: their records are never looked up through Chronicle. */
     private final java.util.Set<Integer> damagedCycles = new java.util.HashSet<>();
+    /**
+     * Cycle and document boundary the tailer reads from next: tailerCycle {@value #TAILER_AT_START} at the
+     * start of the queue, -1 not known (the walk by hand has taken over, or the tailer was moved by index).
+     */
+    private int tailerCycle = -1;
+    private static final int TAILER_AT_START = -2;
+    private long tailerPos;
+    /** Chains checked ahead of the tailer, by cycle (the few most recent). */
+    private final Map<Integer, ChainGuard> guards = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, ChainGuard> eldest) {
+            if (size() <= MAX_GUARDS) {
+                return false;
+            }
+            closeQuietly(eldest.getValue());
+            return true;
+        }
+    };
+    private static final int MAX_GUARDS = 4;
 
     private ShardCursor(Path dir, SingleChronicleQueue queue) {
         this.dir = dir;
@@ -100,6 +119,7 @@ public final class ShardCursor implements AutoCloseable {
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
         this.tailer = queue.createTailer();
+        tailerAtStart();
     }
 
     /** Opens a cursor at the start of the shard in {@code shardDir} (read-only). */
@@ -124,9 +144,15 @@ public final class ShardCursor implements AutoCloseable {
     /** Chronicle index of the last record now in the shard's files, or -1 when it is empty. */
     public long lastIndex() {
         try {
+            int c = queue.lastCycle();
+            ChainGuard g = c < 0 || c == Integer.MAX_VALUE ? null : guard(c);
+            if (g != null && !g.soundToEnd()) {
+                damagedCycles.add(c);
+                return -1; // Chronicle's scan for the end would follow a length past the end of the file
+            }
             long i = queue.lastIndex();
             return i < 0 || i == Long.MAX_VALUE ? -1 : i;
-        } catch (InternalError | RuntimeException e) {
+        } catch (IOException | InternalError | RuntimeException e) {
             return -1; // damage where Chronicle looks for the end: callers read from the start instead
         }
     }
@@ -179,7 +205,9 @@ public final class ShardCursor implements AutoCloseable {
             return;
         }
         try {
-            if (tailer.moveToIndex(index)) {
+            // Chronicle's index scan walks the cycle's headers: only where none claims bytes past the file's end
+            if (soundToEnd(cycle) && tailer.moveToIndex(index)) {
+                tailerCycle = -1;
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (dc.isPresent() && dc.index() == index && take(dc)) {
                         return; // consumed the record at index itself
@@ -238,8 +266,16 @@ public final class ShardCursor implements AutoCloseable {
         lastEnd = -1;
         index = -1;
         handedIsCurrent();
+        int first = firstCycle();
+        if (first >= 0 && !safeFrom(first, 0)) {
+            startRaw(first, cycleFile(first), 0, 0, -1); // the first record's header claims bytes past the end
+            if (raw != null) {
+                return;
+            }
+        }
         try {
             tailer.toStart();
+            tailerAtStart();
         } catch (InternalError | RuntimeException e) {
             freshTailer();
         }
@@ -298,6 +334,9 @@ public final class ShardCursor implements AutoCloseable {
             if (raw != null) {
                 return nextRaw(false);
             }
+            if (!tailerMayRead()) {
+                continue; // walking by hand from where the tailer would have read
+            }
             int cycle = -1;
             boolean taken = false;
             try {
@@ -346,6 +385,7 @@ public final class ShardCursor implements AutoCloseable {
         Bytes<?> bytes = dc.wire().bytes();
         long start = bytes.readPosition();
         long n = bytes.readRemaining();
+        tailerCycle = -1; // unless the record is taken: then the tailer is after it
         if (n <= 0 || n > Integer.MAX_VALUE - 16 || !withinCycleFile(rollCycle.toCycle(dc.index()), start + n)) {
             return false; // a length past the end of the file: reading it would fault the mapping (SIGBUS)
         }
@@ -359,6 +399,8 @@ public final class ShardCursor implements AutoCloseable {
         index = dc.index();
         lastCycle = rollCycle.toCycle(index);
         lastEnd = CycleFile.next(start - 4, (int) n);
+        tailerCycle = lastCycle;
+        tailerPos = lastEnd;
         return true;
     }
 
@@ -456,10 +498,12 @@ public final class ShardCursor implements AutoCloseable {
             }
             freshTailer();
             try {
-                if (!tailer.moveToCycle(next)) {
+                if (!safeFrom(next, 0) || !tailer.moveToCycle(next)) {
                     startRaw(next, cycleFile(next), 0, 0, -1);
                     continue;
                 }
+                tailerCycle = next;
+                tailerPos = 0;
             } catch (InternalError | RuntimeException e) {
                 freshTailer();
                 startRaw(next, cycleFile(next), 0, 0, -1);
@@ -493,6 +537,7 @@ public final class ShardCursor implements AutoCloseable {
 
     private void startRaw(int cycle, File file, long pos, long seq, long lastGoodIndex) {
         closeRaw();
+        tailerCycle = -1; // the tailer is left where it was: moved again before it reads
         if (file == null) {
             return;
         }
@@ -592,7 +637,111 @@ public final class ShardCursor implements AutoCloseable {
         } catch (RuntimeException | InternalError ignored) {
             // a tailer that met a memory fault may not close cleanly; a new one replaces it
         }
-        tailer = queue.createTailer();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                tailer = queue.createTailer(); // reads the first cycle's header: where a late fault may surface
+                tailerAtStart();
+                return;
+            } catch (InternalError | RuntimeException e) {
+                if (!memoryFault(e) || attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A new or rewound tailer reads from the start of the first cycle (whichever it is when it reads). */
+    private void tailerAtStart() {
+        tailerCycle = TAILER_AT_START;
+        tailerPos = 0;
+    }
+
+    /**
+     * Whether the tailer may read on from where it is: the chain of headers it would follow is checked first
+     * ({@link ChainGuard}); when it would follow a length past the end of the file, the walk by hand is
+     * started there instead and this returns false.
+     */
+    private boolean tailerMayRead() {
+        int c = tailerCycle == TAILER_AT_START ? firstCycle() : tailerCycle;
+        if (tailerCycle == TAILER_AT_START && c < 0) {
+            return true; // nothing written yet
+        }
+        if (tailerCycle == -1) {
+            // not known where the tailer is: go on by hand from the last record read, else the shard's start
+            c = lastCycle >= 0 ? lastCycle : firstCycle();
+            return c < 0 || !startRawFrom(c, c == lastCycle);
+        }
+        if (!safeFrom(c, tailerPos)) {
+            return !startRawFrom(c, c == lastCycle && tailerPos == lastEnd);
+        }
+        ChainGuard g = guards.get(c);
+        if (g != null && g.closed() && g.noRecordFrom(tailerPos)) {
+            int n = nextCycle(c); // the tailer goes on at the start of the next cycle
+            if (n >= 0 && !safeFrom(n, 0)) {
+                return !startRawFrom(n, false);
+            }
+        }
+        return true;
+    }
+
+    /** Starts the walk by hand in cycle {@code c}: after the last record read when {@code after}, else at its start. */
+    private boolean startRawFrom(int c, boolean after) {
+        startRaw(c, cycleFile(c), after ? lastEnd : 0, after ? rollCycle.toSequenceNumber(index) + 1 : 0,
+                after ? index : -1);
+        return raw != null;
+    }
+
+    /** Whether Chronicle may read cycle {@code c} on from the document boundary {@code pos} (see {@link ChainGuard}). */
+    private boolean safeFrom(int c, long pos) {
+        ChainGuard g = guard(c);
+        try {
+            if (g == null || g.safeFrom(pos)) {
+                return true;
+            }
+        } catch (IOException e) {
+            return true; // cannot check: Chronicle reads it, and a fault is contained as it comes
+        }
+        damagedCycles.add(c);
+        return false;
+    }
+
+    /** Whether every header written in cycle {@code c} so far is sound (what Chronicle's index scans walk). */
+    private boolean soundToEnd(int c) {
+        ChainGuard g = guard(c);
+        try {
+            if (g == null || g.soundToEnd()) {
+                return true;
+            }
+        } catch (IOException e) {
+            return true;
+        }
+        damagedCycles.add(c);
+        return false;
+    }
+
+    private ChainGuard guard(int c) {
+        ChainGuard g = guards.get(c);
+        if (g == null) {
+            File f = cycleFile(c);
+            if (f == null) {
+                return null;
+            }
+            try {
+                g = new ChainGuard(c, f.toPath());
+            } catch (IOException e) {
+                return null;
+            }
+            guards.put(c, g);
+        }
+        return g;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // read-only channel
+        }
     }
 
     /**
@@ -777,6 +926,8 @@ public final class ShardCursor implements AutoCloseable {
         }
         closeRaw();
         closeProbe();
+        guards.values().forEach(ShardCursor::closeQuietly);
+        guards.clear();
         tailer.close();
         queue.close();
     }

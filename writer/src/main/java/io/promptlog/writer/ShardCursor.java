@@ -4,19 +4,13 @@ import io.promptlog.writer.internal.CycleFile;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads the valid records of one queue shard in append order, for the compactor, the reader's live view
@@ -24,24 +18,22 @@ import java.util.Map;
  * {@link #length()} describe the record until the next call; {@link #decode()} turns it into an
  * {@link LlmCall}.
  *
- * <p><b>Damage never hides what follows it.</b> Records are read with Chronicle's tailer while it works.
- * A record that does not decode, a tailer that throws (including the {@link InternalError} a memory
+ * <p><b>Damage never hides what follows it.</b> Records are read with Chronicle's tailer while it works,
+ * and only where the chain of headers it would follow has been checked first ({@link ChainGuard}): a length
+ * that runs past the end of the file would send it beyond the file in its mapping, a memory fault the JVM
+ * reports late, where it cannot be contained. Such a header, a record that does not decode, a tailer that throws (including the {@link InternalError} a memory
  * fault on a damaged mapped file raises) or stops short of what the writer says it wrote, switches the
  * cursor to walking that cycle file by hand with positional reads ({@link RawWalk}): it skips the damaged
  * record, or scans to the next record that decodes, and goes on to the end of the file and to the next
  * cycle with the tailer again. Every stretch skipped is counted ({@link #skippedCount()}) and named
  * ({@link #skipped()}: file, byte range, indexes); nothing is thrown for it.
  * <p>Texts by reference: a record may carry its system prompt or tools as the index of an earlier record
- * of this shard and cycle (see {@code RecordDescriptor}). {@link #decode()} resolves it from the texts
- * this cursor has read, or else reads that record (with a second tailer), so a cursor started at any index
- * decodes every record. A reference that leaves the record's cycle, points forward, or to a record that
+ * of this shard and cycle (see {@code RecordDescriptor}). {@link #decode()} resolves it ({@link ReferencedTexts})
+ * from the texts this cursor has read, or else reads that record (with a second tailer), so a cursor started at
+ * any index decodes every record. A reference that leaves the record's cycle, points forward, or to a record that
  * is missing or does not carry that text is an {@link RecordDecoder#UNRESOLVED_REFERENCE}.
  */
 public final class ShardCursor implements AutoCloseable {
-    private static final int MAX_KEPT_STRETCHES = 100;
-    /** Texts remembered per field, by the index of the record that carries them. */
-    private static final int REMEMBERED_TEXTS = 64;
-
     private final Path dir;
     private final int shard;
     private final SingleChronicleQueue queue;
@@ -51,48 +43,16 @@ public final class ShardCursor implements AutoCloseable {
     private int length;
     private long index = -1;
     private long position = -1;
-    private ExcerptTailer lookup;
-    private byte[] lookupBuffer;
-    private TextInterner lookupInterner;
-    private final Map<Long, String> prompts = lru();
-    private final Map<Long, String> tools = lru();
-    /** While decoding with {@link #decodeKeepingMetadata}: fields whose referred text was lost, else null. */
-    private List<String> lostTexts;
-    private final TextRefs refs = new TextRefs() {
-        @Override
-        public String text(int fieldId, long target) throws CorruptRecordException {
-            if (lostTexts == null) {
-                return resolve(fieldId, target);
-            }
-            try {
-                return resolve(fieldId, target);
-            } catch (CorruptRecordException e) {
-                if (e.reason() != RecordDecoder.UNRESOLVED_REFERENCE) {
-                    throw e;
-                }
-                lostTexts.add(CallField.byId(fieldId).column());
-                return null;
-            }
-        }
-
-        @Override
-        public void carried(int fieldId, String text) {
-            texts(fieldId).put(index, text);
-        }
-    };
-
     /** Cycle and end position of the last record read through the tailer or the raw walk (-1: none). */
     private int lastCycle = -1;
     private long lastEnd = -1;
     private RawWalk raw;
     private CycleFile probe;
-    private final List<CorruptStretch> skipped = new ArrayList<>();
-    /** File and byte range of every stretch counted, so one walked twice is counted once. */
-    private final java.util.Set<String> reported = new java.util.HashSet<>();
-    private long skippedCount;
-    private long skippedBytes;
-    /** Cycles in which this cursor met damage: their records are never looked up through Chronicle. */
-    private final java.util.Set<Integer> damagedCycles = new java.util.HashSet<>();
+    private final SkippedStretches skipped = new SkippedStretches();
+    private final ShardFiles files;
+    /** Chains checked ahead of the tailer; the cycles with damage. */
+    private final ChainGuards guards;
+    private final ReferencedTexts texts;
     /**
      * Cycle and document boundary the tailer reads from next: tailerCycle {@value #TAILER_AT_START} at the
      * start of the queue, -1 not known (the walk by hand has taken over, or the tailer was moved by index).
@@ -100,24 +60,14 @@ public final class ShardCursor implements AutoCloseable {
     private int tailerCycle = -1;
     private static final int TAILER_AT_START = -2;
     private long tailerPos;
-    /** Chains checked ahead of the tailer, by cycle (the few most recent). */
-    private final Map<Integer, ChainGuard> guards = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, ChainGuard> eldest) {
-            if (size() <= MAX_GUARDS) {
-                return false;
-            }
-            closeQuietly(eldest.getValue());
-            return true;
-        }
-    };
-    private static final int MAX_GUARDS = 4;
-
     private ShardCursor(Path dir, SingleChronicleQueue queue) {
         this.dir = dir;
         this.shard = PromptLogHome.shardNumber(dir);
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
+        this.files = new ShardFiles(queue);
+        this.guards = new ChainGuards(files);
+        this.texts = new ReferencedTexts(queue, shard, guards);
         this.tailer = queue.createTailer();
         tailerAtStart();
     }
@@ -145,14 +95,12 @@ public final class ShardCursor implements AutoCloseable {
     public long lastIndex() {
         try {
             int c = queue.lastCycle();
-            ChainGuard g = c < 0 || c == Integer.MAX_VALUE ? null : guard(c);
-            if (g != null && !g.soundToEnd()) {
-                damagedCycles.add(c);
+            if (c >= 0 && c != Integer.MAX_VALUE && !guards.soundToEnd(c)) {
                 return -1; // Chronicle's scan for the end would follow a length past the end of the file
             }
             long i = queue.lastIndex();
             return i < 0 || i == Long.MAX_VALUE ? -1 : i;
-        } catch (IOException | InternalError | RuntimeException e) {
+        } catch (InternalError | RuntimeException e) {
             return -1; // damage where Chronicle looks for the end: callers read from the start instead
         }
     }
@@ -206,7 +154,7 @@ public final class ShardCursor implements AutoCloseable {
         }
         try {
             // Chronicle's index scan walks the cycle's headers: only where none claims bytes past the file's end
-            if (soundToEnd(cycle) && tailer.moveToIndex(index)) {
+            if (guards.soundToEnd(cycle) && tailer.moveToIndex(index)) {
                 tailerCycle = -1;
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (dc.isPresent() && dc.index() == index && take(dc)) {
@@ -267,7 +215,7 @@ public final class ShardCursor implements AutoCloseable {
         index = -1;
         handedIsCurrent();
         int first = firstCycle();
-        if (first >= 0 && !safeFrom(first, 0)) {
+        if (first >= 0 && !guards.safeFrom(first, 0)) {
             startRaw(first, cycleFile(first), 0, 0, -1); // the first record's header claims bytes past the end
             if (raw != null) {
                 return;
@@ -319,7 +267,7 @@ public final class ShardCursor implements AutoCloseable {
 
     /** A new position: a retry after a fault resumes here, and the stretches met from here on count anew. */
     private void handedIsCurrent() {
-        reported.clear();
+        skipped.moved();
         handedCycle = lastCycle;
         handedEnd = lastEnd;
         handedIndex = index;
@@ -386,7 +334,7 @@ public final class ShardCursor implements AutoCloseable {
         long start = bytes.readPosition();
         long n = bytes.readRemaining();
         tailerCycle = -1; // unless the record is taken: then the tailer is after it
-        if (n <= 0 || n > Integer.MAX_VALUE - 16 || !withinCycleFile(rollCycle.toCycle(dc.index()), start + n)) {
+        if (n <= 0 || n > Integer.MAX_VALUE - 16 || !files.withinCycleFile(rollCycle.toCycle(dc.index()), start + n)) {
             return false; // a length past the end of the file: reading it would fault the mapping (SIGBUS)
         }
         ensureBuffer((int) n);
@@ -498,7 +446,7 @@ public final class ShardCursor implements AutoCloseable {
             }
             freshTailer();
             try {
-                if (!safeFrom(next, 0) || !tailer.moveToCycle(next)) {
+                if (!guards.safeFrom(next, 0) || !tailer.moveToCycle(next)) {
                     startRaw(next, cycleFile(next), 0, 0, -1);
                     continue;
                 }
@@ -524,15 +472,8 @@ public final class ShardCursor implements AutoCloseable {
     }
 
     private void skip(CorruptStretch s) {
-        damagedCycles.add(raw != null ? raw.cycle : lastCycle);
-        if (!reported.add(s.file() + ":" + s.fromByte() + ":" + s.toByte())) {
-            return; // walked again after a late memory fault: reported already
-        }
-        skippedCount++;
-        skippedBytes += s.bytes();
-        if (skipped.size() < MAX_KEPT_STRETCHES) {
-            skipped.add(s);
-        }
+        guards.damaged(raw != null ? raw.cycle : lastCycle);
+        skipped.add(s);
     }
 
     private void startRaw(int cycle, File file, long pos, long seq, long lastGoodIndex) {
@@ -548,41 +489,6 @@ public final class ShardCursor implements AutoCloseable {
         }
     }
 
-    private File cycleFile(int cycle) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-                if (store == null) {
-                    return null;
-                }
-                try {
-                    return store.file();
-                } finally {
-                    queue.closeStore(store);
-                }
-            } catch (InternalError | RuntimeException e) {
-                // an InternalError (alone, or wrapped by Chronicle) is most likely the memory fault of an earlier
-                // read through a damaged mapping, delivered late (here, while Chronicle maps this file's header):
-                // it says nothing about this file, so look again; taking it for "no such cycle" would end the
-                // shard early and hide every record after the damage
-                if (!memoryFault(e) || attempt >= 3) {
-                    return null;
-                }
-            }
-        }
-    }
-
-    private static boolean memoryFault(Throwable t) {
-        for (int depth = 0; t != null && depth < 8; t = t.getCause(), depth++) {
-            if (t instanceof InternalError) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int sizedCycle = -1;
-    private long sizedBytes;
     private long walksByHand;
 
     /** Moves that walked a cycle from its start by hand because the tailer could not find the index (for tests). */
@@ -590,45 +496,16 @@ public final class ShardCursor implements AutoCloseable {
         return walksByHand;
     }
 
-    /**
-     * Whether a record ending at byte {@code end} lies inside its cycle file. The size is cached, and the file
-     * grows while the writer fills it: past the cached size, the file is sized again before the record is
-     * refused (a cursor kept open across compaction passes sized the file when it was smaller, refused every
-     * later record its tailer found by index, and so walked the cycle by hand from its start on every move).
-     */
-    private boolean withinCycleFile(int cycle, long end) {
-        if (end <= cycleFileSize(cycle)) {
-            return true;
-        }
-        sizedCycle = -1;
-        return end <= cycleFileSize(cycle);
-    }
-
-    /** Size of a cycle file (Chronicle grows them in whole blocks, so it only changes at a new block). */
-    private long cycleFileSize(int cycle) {
-        if (cycle != sizedCycle) {
-            File f = cycleFile(cycle);
-            sizedBytes = f == null ? Long.MAX_VALUE : f.length();
-            sizedCycle = cycle;
-        }
-        if (sizedBytes == 0) {
-            sizedCycle = -1;
-            return Long.MAX_VALUE;
-        }
-        return sizedBytes;
+    private File cycleFile(int cycle) {
+        return files.cycleFile(cycle);
     }
 
     private int firstCycle() {
-        int c = queue.firstCycle();
-        return c == Integer.MAX_VALUE ? -1 : c;
+        return files.firstCycle();
     }
 
     private int nextCycle(int c) {
-        try {
-            return queue.nextCycle(c, TailerDirection.FORWARD);
-        } catch (java.text.ParseException | RuntimeException e) {
-            return -1;
-        }
+        return files.nextCycle(c);
     }
 
     private void freshTailer() {
@@ -643,7 +520,7 @@ public final class ShardCursor implements AutoCloseable {
                 tailerAtStart();
                 return;
             } catch (InternalError | RuntimeException e) {
-                if (!memoryFault(e) || attempt >= 3) {
+                if (!ShardFiles.memoryFault(e) || attempt >= 3) {
                     throw e;
                 }
             }
@@ -671,13 +548,12 @@ public final class ShardCursor implements AutoCloseable {
             c = lastCycle >= 0 ? lastCycle : firstCycle();
             return c < 0 || !startRawFrom(c, c == lastCycle);
         }
-        if (!safeFrom(c, tailerPos)) {
+        if (!guards.safeFrom(c, tailerPos)) {
             return !startRawFrom(c, c == lastCycle && tailerPos == lastEnd);
         }
-        ChainGuard g = guards.get(c);
-        if (g != null && g.closed() && g.noRecordFrom(tailerPos)) {
+        if (guards.exhausted(c, tailerPos)) {
             int n = nextCycle(c); // the tailer goes on at the start of the next cycle
-            if (n >= 0 && !safeFrom(n, 0)) {
+            if (n >= 0 && !guards.safeFrom(n, 0)) {
                 return !startRawFrom(n, false);
             }
         }
@@ -689,59 +565,6 @@ public final class ShardCursor implements AutoCloseable {
         startRaw(c, cycleFile(c), after ? lastEnd : 0, after ? rollCycle.toSequenceNumber(index) + 1 : 0,
                 after ? index : -1);
         return raw != null;
-    }
-
-    /** Whether Chronicle may read cycle {@code c} on from the document boundary {@code pos} (see {@link ChainGuard}). */
-    private boolean safeFrom(int c, long pos) {
-        ChainGuard g = guard(c);
-        try {
-            if (g == null || g.safeFrom(pos)) {
-                return true;
-            }
-        } catch (IOException e) {
-            return true; // cannot check: Chronicle reads it, and a fault is contained as it comes
-        }
-        damagedCycles.add(c);
-        return false;
-    }
-
-    /** Whether every header written in cycle {@code c} so far is sound (what Chronicle's index scans walk). */
-    private boolean soundToEnd(int c) {
-        ChainGuard g = guard(c);
-        try {
-            if (g == null || g.soundToEnd()) {
-                return true;
-            }
-        } catch (IOException e) {
-            return true;
-        }
-        damagedCycles.add(c);
-        return false;
-    }
-
-    private ChainGuard guard(int c) {
-        ChainGuard g = guards.get(c);
-        if (g == null) {
-            File f = cycleFile(c);
-            if (f == null) {
-                return null;
-            }
-            try {
-                g = new ChainGuard(c, f.toPath());
-            } catch (IOException e) {
-                return null;
-            }
-            guards.put(c, g);
-        }
-        return g;
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // read-only channel
-        }
     }
 
     /**
@@ -777,8 +600,8 @@ public final class ShardCursor implements AutoCloseable {
 
     /** Decodes the record last read, sharing repeated prompt texts through {@code interner} (may be null). */
     public LlmCall decode(TextInterner interner) throws CorruptRecordException {
-        lookupInterner = interner;
-        return RecordDecoder.decode(buffer, 0, length, interner, refs);
+        texts.decoding(index, interner);
+        return RecordDecoder.decode(buffer, 0, length, interner, texts);
     }
 
     /**
@@ -789,13 +612,13 @@ public final class ShardCursor implements AutoCloseable {
      * in the attribute {@value #LOST_TEXT_ATTRIBUTE}. Any other damage still throws.
      */
     public LlmCall decodeKeepingMetadata(TextInterner interner, List<String> lost) throws CorruptRecordException {
-        lookupInterner = interner;
-        lostTexts = lost;
+        texts.decoding(index, interner);
+        texts.keepingMetadata(lost);
         LlmCall call;
         try {
-            call = RecordDecoder.decode(buffer, 0, length, interner, refs);
+            call = RecordDecoder.decode(buffer, 0, length, interner, texts);
         } finally {
-            lostTexts = null;
+            texts.keepingMetadata(null);
         }
         return lost.isEmpty() ? call : call.toBuilder().attribute(LOST_TEXT_ATTRIBUTE, String.join(",", lost)).build();
     }
@@ -813,88 +636,19 @@ public final class ShardCursor implements AutoCloseable {
         return RecordDecoder.writerProcess(buffer, 0, length);
     }
 
-    private Map<Long, String> texts(int fieldId) {
-        return fieldId == CallField.SYSTEM_PROMPT.id() ? prompts : tools;
-    }
-
-    private String resolve(int fieldId, long target) throws CorruptRecordException {
-        Map<Long, String> known = texts(fieldId);
-        String text = known.get(target);
-        if (text != null) {
-            return text;
-        }
-        String field = CallField.byId(fieldId).column();
-        if (target >= index || queue.rollCycle().toCycle(target) != queue.rollCycle().toCycle(index)) {
-            throw unresolved(field + " refers to index " + target + ", which is not an earlier record of the same cycle");
-        }
-        if (damagedCycles.contains(queue.rollCycle().toCycle(target))) {
-            // Chronicle's lookup would walk its mapping through the damage (a memory fault, raised later)
-            throw unresolved(field + " refers to index " + target + ", in a cycle file with damage that this "
-                    + "cursor has not read the text from");
-        }
-        if (lookup == null) {
-            lookup = queue.createTailer();
-        }
-        int n;
-        try {
-            if (!lookup.moveToIndex(target)) {
-                throw unresolved(field + " refers to index " + target + ", which is not in the shard");
-            }
-            try (DocumentContext dc = lookup.readingDocument()) {
-                if (!dc.isPresent() || dc.index() != target) {
-                    throw unresolved(field + " refers to index " + target + ", which cannot be read");
-                }
-                Bytes<?> bytes = dc.wire().bytes();
-                n = (int) bytes.readRemaining();
-                if (lookupBuffer == null || n > lookupBuffer.length) {
-                    lookupBuffer = new byte[Math.max(n, 64 * 1024)];
-                }
-                bytes.read(lookupBuffer, 0, n);
-            }
-        } catch (InternalError | RuntimeException e) {
-            // damage on the way to it in its cycle file (see the class comment)
-            lookup = null;
-            throw unresolved(field + " refers to index " + target + ", which cannot be read past damage: " + e);
-        }
-        try {
-            text = RecordDecoder.carriedText(lookupBuffer, 0, n, fieldId, lookupInterner);
-        } catch (CorruptRecordException e) {
-            throw unresolved(field + " refers to index " + target + ", which is damaged: " + e.getMessage());
-        }
-        if (text == null) {
-            throw unresolved(field + " refers to index " + target + ", which does not carry that text");
-        }
-        known.put(target, text);
-        return text;
-    }
-
-    private CorruptRecordException unresolved(String message) {
-        return new CorruptRecordException(RecordDecoder.UNRESOLVED_REFERENCE, "shard " + shard + " index " + index
-                + ": " + message);
-    }
-
-    private static Map<Long, String> lru() {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
-                return size() > REMEMBERED_TEXTS;
-            }
-        };
-    }
-
     /** Stretches skipped so far (the first hundred). */
     public List<CorruptStretch> skipped() {
-        return Collections.unmodifiableList(skipped);
+        return skipped.kept();
     }
 
     /** Number of stretches skipped so far. */
     public long skippedCount() {
-        return skippedCount;
+        return skipped.count();
     }
 
     /** Bytes in the stretches skipped so far. */
     public long skippedBytes() {
-        return skippedBytes;
+        return skipped.bytes();
     }
 
     private void closeRaw() {
@@ -921,13 +675,10 @@ public final class ShardCursor implements AutoCloseable {
 
     @Override
     public void close() {
-        if (lookup != null) {
-            lookup.close();
-        }
+        texts.close();
         closeRaw();
         closeProbe();
-        guards.values().forEach(ShardCursor::closeQuietly);
-        guards.clear();
+        guards.close();
         tailer.close();
         queue.close();
     }

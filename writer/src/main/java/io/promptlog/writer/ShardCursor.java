@@ -346,6 +346,7 @@ public final class ShardCursor implements AutoCloseable {
         position = start - 4;
         index = dc.index();
         lastCycle = rollCycle.toCycle(index);
+        guards.readIn(lastCycle);
         lastEnd = CycleFile.next(start - 4, (int) n);
         tailerCycle = lastCycle;
         tailerPos = lastEnd;
@@ -430,6 +431,7 @@ public final class ShardCursor implements AutoCloseable {
                 position = raw.recordPos;
                 index = raw.recordIndex;
                 lastCycle = raw.cycle;
+                guards.readIn(lastCycle);
                 lastEnd = CycleFile.next(raw.recordPos, raw.recordLength);
                 return true;
             }

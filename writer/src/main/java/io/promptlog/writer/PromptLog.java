@@ -254,7 +254,8 @@ public final class PromptLog implements AutoCloseable {
         return new PromptLogStats(sum[Counters.APPENDED], sum[Counters.APPENDED_BYTES], sum[Counters.TRUNCATED],
                 sum[Counters.DROPPED_CLOSED], sum[Counters.DROPPED_UNAVAILABLE], sum[Counters.DROPPED_IO_ERROR],
                 sum[Counters.DROPPED_TOO_LARGE], sum[Counters.DROPPED_ERROR], sum[Counters.REJECTED_FIELDS],
-                sum[Counters.ABANDONED], sum[Counters.REJECTED_HANDLES], shards == null ? 0 : shards.count(), last);
+                sum[Counters.ABANDONED], sum[Counters.REJECTED_HANDLES], shards == null ? 0 : shards.headerlessCycleFiles(),
+                shards == null ? 0 : shards.count(), last);
     }
 
     /**

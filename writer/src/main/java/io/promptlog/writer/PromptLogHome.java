@@ -29,6 +29,8 @@ public final class PromptLogHome {
     public static final String SHARD_PREFIX = "shard-";
     /** Chronicle needs a document to fit within a quarter of a mapped block. */
     private static final long MIN_BLOCK_BYTES = 64L * 1024 * 1024;
+    /** How long a reader waits for a cycle file's header before taking the cycle as not there yet. */
+    static final long READER_HEADER_WAIT_MILLIS = 1;
 
     private PromptLogHome() {
     }
@@ -99,6 +101,12 @@ public final class PromptLogHome {
                 .readOnly(readOnly);
         if (!readOnly) {
             b.storeFileListener(PrivateFiles.LISTENER);
+        } else {
+            // a reader that meets a cycle file whose header is not published (a writer creating it right now, or
+            // one killed while creating it) takes the cycle as not there yet and looks again at its next read,
+            // instead of waiting Chronicle's default 10 s for the header on every look. Read-only, this timeout
+            // bounds nothing else (the write lock it also sizes is a no-op); see HeaderlessCycles.
+            b.timeoutMS(READER_HEADER_WAIT_MILLIS);
         }
         if (!rollClock.equals(java.time.Clock.systemUTC())) {
             b.timeProvider(rollClock::millis);

@@ -16,12 +16,16 @@ package io.promptlog.writer;
  * @param abandoned         records begun and then begun again without commit (the first is discarded)
  * @param rejectedHandles   completions of {@link PromptLog#resume(long)} whose handle named no request half
  *                          in the queue (nothing was written; {@link AppendStatus#REJECTED_HANDLE})
+ * @param headerlessCycleFiles cycle files without a header (left by a writer killed while creating them) that
+ *                          {@link PromptLog#open} renamed to {@code *.discard} instead of waiting on them; their
+ *                          names are in {@code lastError}
  * @param shardCount        queue shards in use
  * @param lastError         the most recent error's description, or null
  */
 public record PromptLogStats(long appended, long appendedBytes, long truncated, long droppedClosed,
                              long droppedUnavailable, long droppedIoError, long droppedTooLarge,
-                             long droppedError, long rejectedFields, long abandoned, long rejectedHandles, int shardCount,
+                             long droppedError, long rejectedFields, long abandoned, long rejectedHandles,
+                             int headerlessCycleFiles, int shardCount,
                              String lastError) {
 
     /** All dropped records, whatever the reason. */

@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * thread prints {@code acked n} (flushed) each time that minimum passes another multiple of ackEvery:
  * seqs start..n-1 are all in the queue.
  *
- * <p>Other lines: {@code ready <openMillis>}, {@code first <micros>} (the slowest first append over the
+ * <p>Other lines: {@code ready <openMillis> headerless <n>} (n: cycle files without a header the open moved
+ * aside), {@code first <micros>} (the slowest first append over the
  * threads: the recovery cost after a kill), {@code slow <micros> seq <seq>} (an append over 100 ms),
  * {@code failed <seq> <status> <lastError>} (then exit 2).
  *
@@ -45,7 +46,7 @@ public final class CrashChild {
             System.out.println("failed open " + log.stats().lastError());
             System.exit(2);
         }
-        System.out.println("ready " + (System.nanoTime() - t0) / 1_000_000);
+        System.out.println("ready " + (System.nanoTime() - t0) / 1_000_000 + " headerless " + log.stats().headerlessCycleFiles());
         System.out.flush();
 
         // warm the call generator's static data before timing the first append

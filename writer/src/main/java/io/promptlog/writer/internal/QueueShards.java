@@ -49,8 +49,15 @@ public final class QueueShards implements AutoCloseable {
     /** Per shard, made on first use, used under the shard's flag: reads a resumed call's request half. */
     private final ExcerptTailer[] requestReaders;
     private volatile String lastError;
+    private final int headerlessCycleFiles;
 
-    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch) {
+    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch,
+                        java.util.List<java.nio.file.Path> movedAside) {
+        this.headerlessCycleFiles = movedAside.size();
+        if (!movedAside.isEmpty()) {
+            this.lastError = "moved aside " + movedAside.size() + " cycle file(s) without a header, left by a writer killed"
+                    + " while creating them (Chronicle appends nothing before the header; the bytes are kept): " + movedAside;
+        }
         this.queues = queues;
         this.appenders = appenders;
         this.count = queues.length;
@@ -75,11 +82,14 @@ public final class QueueShards implements AutoCloseable {
         int n = config.shardCount();
         SingleChronicleQueue[] queues = new SingleChronicleQueue[n];
         ExcerptAppender[] appenders = new ExcerptAppender[n];
+        java.util.List<java.nio.file.Path> movedAside = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
                 var dir = PromptLogHome.shardDir(config.home(), i);
                 PrivateFiles.createDirectories(dir);
                 queues[i] = PromptLogHome.openShard(dir, config.rollPeriod(), config.maxRecordBytes(), false, config.rollClock());
+                // before the appender, which would wait 10 s on each such file (see HeaderlessCycles)
+                movedAside.addAll(HeaderlessCycles.moveAside(queues[i], dir));
                 appenders[i] = queues[i].createAppender();
                 // one appender per shard, used by whichever thread holds the shard's flag
                 appenders[i].singleThreadedCheckDisabled(true);
@@ -93,7 +103,12 @@ public final class QueueShards implements AutoCloseable {
             }
             throw e;
         }
-        return new QueueShards(queues, appenders, config.pretouch());
+        return new QueueShards(queues, appenders, config.pretouch(), movedAside);
+    }
+
+    /** Cycle files without a header that {@link #open} moved aside (see {@link HeaderlessCycles}). */
+    public int headerlessCycleFiles() {
+        return headerlessCycleFiles;
     }
 
     SingleChronicleQueue queue(int shard) {

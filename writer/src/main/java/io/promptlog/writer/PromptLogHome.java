@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  *   D/                      0700
  *     queue/                raw records, written by PromptLog
  *       shard-0/ .. shard-N/  one Chronicle Queue each (*.cq4 cycle files, metadata.cq4t), files 0600
+ *         *.cq4-MILLIS.discard  a cycle file a writer killed while creating it left without a header, moved
+ *                             aside by the next writer's open (see {@link #discardedCycleFiles})
  *     data/                 the compacted Parquet dataset (see the compactor module)
  * </pre>
  * Writers and readers open shard queues only through {@link #openShard}, so both agree on the roll cycle
@@ -116,6 +118,23 @@ public final class PromptLogHome {
             PrivateFiles.restrictFilesIn(shardDir);
         }
         return queue;
+    }
+
+    /**
+     * The cycle files of a shard that a writer's open moved aside because they had no header: a writer was killed
+     * while Chronicle created them, and Chronicle appends nothing to a cycle file before its header is complete,
+     * so they hold no records. Kept, not deleted, for anyone who wants to look; readers name them. Name order.
+     */
+    public static List<Path> discardedCycleFiles(Path shardDir) {
+        if (!Files.isDirectory(shardDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(shardDir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(
+                    io.promptlog.writer.internal.HeaderlessCycles.DISCARD_SUFFIX)).sorted().toList();
+        } catch (IOException e) {
+            return List.of(); // an unreadable directory is reported by whoever reads its cycle files
+        }
     }
 
     /** Opens a shard for reading with default settings (the queue's metadata decides the roll cycle). */

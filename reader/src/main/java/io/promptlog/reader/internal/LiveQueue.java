@@ -41,6 +41,15 @@ public final class LiveQueue implements AutoCloseable {
         this.queueDir = queueDir;
         this.shards = queueDir == null ? List.of() : shardDirs(queueDir);
         this.committed = committed;
+        List<Path> discarded = new ArrayList<>();
+        for (Path shard : shards) {
+            discarded.addAll(PromptLogHome.discardedCycleFiles(shard));
+        }
+        if (!discarded.isEmpty()) {
+            problems.add(discarded.size() + " cycle file(s) without a header, moved aside by a writer's open (a writer"
+                    + " was killed while creating them; they hold no records and can be deleted): "
+                    + (discarded.size() <= 5 ? discarded : discarded.subList(0, 5) + " and " + (discarded.size() - 5) + " more"));
+        }
     }
 
     /** The {@code shard-N} directories under a queue directory, in shard order. */

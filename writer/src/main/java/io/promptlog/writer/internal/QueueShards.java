@@ -52,9 +52,10 @@ public final class QueueShards implements AutoCloseable {
     private final int headerlessCycleFiles;
 
     private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch,
-                        java.util.List<java.nio.file.Path> movedAside) {
+                        java.util.List<java.nio.file.Path> movedAside, String notMoved) {
         this.headerlessCycleFiles = movedAside.size();
-        if (!movedAside.isEmpty()) {
+        this.lastError = notMoved;
+        if (notMoved == null && !movedAside.isEmpty()) {
             this.lastError = "moved aside " + movedAside.size() + " cycle file(s) without a header, left by a writer killed"
                     + " while creating them (Chronicle appends nothing before the header; the bytes are kept): " + movedAside;
         }
@@ -83,13 +84,19 @@ public final class QueueShards implements AutoCloseable {
         SingleChronicleQueue[] queues = new SingleChronicleQueue[n];
         ExcerptAppender[] appenders = new ExcerptAppender[n];
         java.util.List<java.nio.file.Path> movedAside = new java.util.ArrayList<>();
+        String notMoved = null;
         try {
             for (int i = 0; i < n; i++) {
                 var dir = PromptLogHome.shardDir(config.home(), i);
                 PrivateFiles.createDirectories(dir);
                 queues[i] = PromptLogHome.openShard(dir, config.rollPeriod(), config.maxRecordBytes(), false, config.rollClock());
-                // before the appender, which would wait 10 s on each such file (see HeaderlessCycles)
-                movedAside.addAll(HeaderlessCycles.moveAside(queues[i], dir));
+                // before the appender, which would wait 10 s on each such file (see HeaderlessCycles); a failure here
+                // (a file that cannot be renamed) costs that wait, not the log
+                try {
+                    movedAside.addAll(HeaderlessCycles.moveAside(queues[i], dir));
+                } catch (IOException | RuntimeException e) {
+                    notMoved = "cannot move aside a cycle file without a header in " + dir + " (opening waits for it): " + e;
+                }
                 appenders[i] = queues[i].createAppender();
                 // one appender per shard, used by whichever thread holds the shard's flag
                 appenders[i].singleThreadedCheckDisabled(true);
@@ -103,7 +110,7 @@ public final class QueueShards implements AutoCloseable {
             }
             throw e;
         }
-        return new QueueShards(queues, appenders, config.pretouch(), movedAside);
+        return new QueueShards(queues, appenders, config.pretouch(), movedAside, notMoved);
     }
 
     /** Cycle files without a header that {@link #open} moved aside (see {@link HeaderlessCycles}). */

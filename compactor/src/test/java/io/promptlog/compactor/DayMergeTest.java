@@ -2,6 +2,10 @@ package io.promptlog.compactor;
 
 import io.promptlog.format.CallsFileListing;
 import io.promptlog.format.DatasetLayout;
+import io.promptlog.writer.CallField;
+import io.promptlog.writer.LlmCall;
+import io.promptlog.writer.PromptLog;
+import io.promptlog.writer.PromptLogConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,6 +173,53 @@ class DayMergeTest {
             assertThat(d.count("SELECT count(DISTINCT call_id) FROM calls")).isEqualTo(200);
             // the first one logged is kept (the earlier batch file starts earlier)
             assertThat(d.count("SELECT count(*) FROM calls WHERE response = 'retried'")).isZero();
+        }
+    }
+
+    @Test
+    void shouldKeepTheCompleteRowOverAnIncompleteOneOfTheSameCallIdWhenMerging(@TempDir Path dir) throws Exception {
+        // queue A stored call 5 as incomplete (its response never reached A's compactor); queue B, another process
+        // writing into the same dataset, stored the same call complete (a late completion, LateCompletions). A's
+        // file starts earlier, which alone would keep A's row: the complete row must stay, the incomplete one go
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        LlmCall incomplete = MergeFixture.call(5).toBuilder().status(CallField.STATUS_INCOMPLETE).response(null).build();
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(a).shardCount(1).backgroundCompaction(false).build())) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(log.append(i == 5 ? incomplete : MergeFixture.call(i))).isGreaterThanOrEqualTo(0);
+            }
+        }
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(b).shardCount(1).backgroundCompaction(false).build())) {
+            assertThat(log.append(MergeFixture.call(5))).isGreaterThanOrEqualTo(0);
+        }
+        for (Path home : List.of(a, b)) {
+            try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+                assertThat(c.runOnce().callsWritten()).isEqualTo(home == a ? 100 : 1);
+            }
+        }
+        Path data = a.resolve("data");
+        try (Stream<Path> s = Files.walk(b.resolve("data"))) { // B's files and checkpoint join A's dataset
+            for (Path f : s.filter(f -> f.toString().endsWith(".parquet") || f.toString().endsWith(".checkpoint")).toList()) {
+                Path t = data.resolve(b.resolve("data").relativize(f).toString());
+                Files.createDirectories(t.getParent());
+                Files.copy(f, t);
+            }
+        }
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls WHERE call_id = 'call-000005'")).as("both rows stored").isEqualTo(2);
+        }
+        MergeResult r;
+        try (Compactor c = Compactor.open(MergeFixture.config(a).build())) {
+            r = c.mergeClosedDays();
+        }
+        assertThat(r.daysMerged()).as(r.describe()).isEqualTo(1);
+        assertThat(r.duplicatesDropped()).isEqualTo(1);
+        assertThat(filesOf(data, "2026-11-20")).hasSize(1);
+        try (DuckDataset d = new DuckDataset(data)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(100);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE call_id = 'call-000005' AND status <> 'incomplete' AND response = "
+                    + "'" + MergeFixture.call(5).response().replace("'", "''") + "'")).isEqualTo(1);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE status = 'incomplete'")).isZero();
         }
     }
 

@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  * <li><b>Sources</b>: every calls file of the day smaller than half the target file size, with the current
  * layout's schema (merged files from earlier passes included). Files not merged are read for their
  * {@code call_id}s so the day never holds one {@code call_id} twice: of several rows with one
- * {@code call_id}, the one in the file that starts earliest is kept (ties: file name order).</li>
+ * {@code call_id}, a row in a file not merged is kept; else the first row, in the order of the files'
+ * earliest start (ties: file name order), whose {@code status} is not {@code incomplete} (a two-phase call
+ * completed late replaces its incomplete row); else the first row.</li>
  * <li><b>Targets</b>: rows sorted by {@code call_id} (for writer-made UUIDv7 ids: start order) within runs
  * of up to a row group; a new target file once the target file size is reached; row groups of the
  * configured size, each with min/max statistics and a {@code call_id} bloom filter, so a point lookup by

@@ -237,10 +237,11 @@ final class DayMerger {
         long rows = 0;
         try {
             List<Group> chunk = new ArrayList<>(sortRows);
-            for (Source s : sources) {
+            for (int i = 0; i < sources.size(); i++) {
+                int sourceIndex = i;
                 IOException[] failure = new IOException[1];
-                ParquetRewrite.forEachRow(s.file, List.of(), g -> {
-                    if (failure[0] != null || !dups.keep(g)) {
+                ParquetRewrite.forEachRow(sources.get(i).file, List.of(), g -> {
+                    if (failure[0] != null || !dups.keep(sourceIndex, g)) {
                         return;
                     }
                     chunk.add(g);
@@ -429,12 +430,19 @@ final class DayMerger {
 
     /**
      * The {@code call_id}s held more than once in a day, found with 8 bytes a row (a 64-bit hash per row,
-     * sorted); only ids whose hash repeats are then kept as strings. Rows in files not merged win; among
-     * the sources, the first row met (sources in start order) wins.
+     * sorted); only ids whose hash repeats are then kept as strings, with the row that stays. A row in a file
+     * not merged stays (the merge cannot drop it); else, among the sources, the first row met (sources in
+     * start order) whose status is not {@code incomplete}, else the first row met: a late completion of a
+     * two-phase call ({@link LateCompletions}) stored next to the incomplete row it replaces wins, even when
+     * the incomplete row's file starts earlier.
      */
     private static final class Duplicates {
         final Set<Long> repeatedHashes = new HashSet<>();
-        final Set<String> seen = new HashSet<>();
+        /** Repeated id -> the row kept: {source index, occurrence of the id in that source}; absent from sources: -1. */
+        final Map<String, int[]> kept = new HashMap<>();
+        /** Occurrences met so far in the source being read, of the repeated ids. */
+        final Map<String, Integer> metInSource = new HashMap<>();
+        int source = -1;
         long dropped;
 
         static Duplicates find(List<Source> sources, List<Path> others) throws IOException {
@@ -461,24 +469,63 @@ final class DayMerger {
                     d.repeatedHashes.add(h[i]);
                 }
             }
-            if (!d.repeatedHashes.isEmpty()) {
-                for (Path f : others) {
-                    ParquetRewrite.forEachRow(f, List.of(DatasetSchema.CALL_ID), g -> d.keep(g));
-                }
+            if (d.repeatedHashes.isEmpty()) {
+                return d;
+            }
+            for (Path f : others) {
+                ParquetRewrite.forEachRow(f, List.of(DatasetSchema.CALL_ID), g -> {
+                    String id = d.repeatedId(g);
+                    if (id != null) {
+                        d.kept.put(id, new int[] {-1, 0});
+                    }
+                });
+            }
+            Map<String, Boolean> keptComplete = new HashMap<>();
+            for (int i = 0; i < sources.size(); i++) {
+                int source = i;
+                Map<String, Integer> met = new HashMap<>();
+                ParquetRewrite.forEachRow(sources.get(i).file, List.of(DatasetSchema.CALL_ID, CallField.STATUS.column()), g -> {
+                    String id = d.repeatedId(g);
+                    if (id == null) {
+                        return;
+                    }
+                    int occurrence = met.merge(id, 1, Integer::sum) - 1;
+                    int[] k = d.kept.get(id);
+                    if (k != null && k[0] < 0) {
+                        return; // a file not merged holds it
+                    }
+                    boolean complete = !CallField.STATUS_INCOMPLETE.equals(Erasure.string(g, CallField.STATUS.column()));
+                    if (k == null || (complete && !keptComplete.get(id))) {
+                        d.kept.put(id, new int[] {source, occurrence});
+                        keptComplete.put(id, complete);
+                    }
+                });
             }
             return d;
         }
 
-        /** False for a row whose call_id was kept before. */
-        boolean keep(Group g) {
+        /** The row's call_id when its hash repeats in the day, else null. */
+        private String repeatedId(Group g) {
+            String id = Erasure.string(g, DatasetSchema.CALL_ID);
+            return id == null || !repeatedHashes.contains(hash(id)) ? null : id;
+        }
+
+        /** False for a row of source {@code sourceIndex} (read in order) whose call_id is kept in another row. */
+        boolean keep(int sourceIndex, Group g) {
             if (repeatedHashes.isEmpty()) {
                 return true;
             }
-            String id = Erasure.string(g, DatasetSchema.CALL_ID);
-            if (id == null || !repeatedHashes.contains(hash(id))) {
+            if (sourceIndex != source) {
+                source = sourceIndex;
+                metInSource.clear();
+            }
+            String id = repeatedId(g);
+            int[] k = id == null ? null : kept.get(id);
+            if (k == null) {
                 return true;
             }
-            if (seen.add(id)) {
+            int occurrence = metInSource.merge(id, 1, Integer::sum) - 1;
+            if (k[0] == sourceIndex && k[1] == occurrence) {
                 return true;
             }
             dropped++;

@@ -1,14 +1,11 @@
 package io.promptlog.compactor.internal;
 
-import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.CallsFileListing;
 import io.promptlog.format.DatasetSchema;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -125,21 +122,13 @@ final class CallIdIndex {
         return callsFiles(data, date);
     }
 
-    /** The calls files of {@code date} in the dataset {@code data} (no temporary files). */
+    /**
+     * The calls files of {@code date} in the dataset {@code data}, as readers list them
+     * ({@link CallsFileListing}: a merge in progress counts its sources until it commits, then its targets
+     * only), so each stored call is read once.
+     */
     static List<Path> callsFiles(Path data, LocalDate date) throws IOException {
-        Path dir = DatasetLayout.dateDir(data, date);
-        List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + DatasetLayout.PARQUET)) {
-            for (Path f : s) {
-                if (!f.getFileName().toString().startsWith(".")) {
-                    out.add(f);
-                }
-            }
-        }
-        return out;
+        return CallsFileListing.listDay(data, date);
     }
 
     private static void readCallIds(Path file, java.util.function.Consumer<String> ids) throws IOException {

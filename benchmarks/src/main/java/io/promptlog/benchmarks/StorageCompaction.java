@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdOutputStream;
 import io.promptlog.compactor.CompactionResult;
 import io.promptlog.compactor.Compactor;
 import io.promptlog.compactor.CompactorConfig;
+import io.promptlog.compactor.MergeResult;
 import io.promptlog.compactor.Redactors;
 import io.promptlog.compactor.RetentionPolicy;
 import io.promptlog.synthetic.SyntheticCalls;
@@ -44,6 +45,10 @@ import java.util.stream.Stream;
  *   <li>B: compacted as a stream, every {@code fileCalls} calls, every text retained;</li>
  *   <li>C: the same stream with the default retention policy.</li>
  * </ul>
+ * and B's streamed dataset once more, copied and then merged by the day merge ({@code Compactor.mergeClosedDays};
+ * the synthetic calls' days are long closed): a service's steady state, as its background compactor leaves
+ * each closed day ({@code promptlog_stream_all_merged}); and DuckDB's one-shot file once more at the merged
+ * files' zstd level ({@code duckdb_one_file_at_merge_level}).
  * DuckDB (JDBC, {@code SET threads=1}, explicit column types so it does not spend time inferring) then
  * converts the JSONL to zstd Parquet with {@code COPY ... (FORMAT parquet, COMPRESSION zstd)}: once for
  * all calls (timed; one file: its best case, the Parquet dictionary folds repeated prompts) and once per
@@ -57,7 +62,9 @@ import java.util.stream.Stream;
  * thread: GC, JIT and DuckDB's own); {@code alternation} gives each run and the medians of the per-run
  * ratios. On a loaded machine the CPU ratio is the stable one: wall time then mostly measures the scheduler.
  *
- * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--repeats R] [--out result.json]</pre>
+ * <p>{@code --merge-zstd-level L}: the merged files' zstd level (default: the compactor's default).
+ *
+ * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--repeats R] [--merge-zstd-level L] [--out result.json]</pre>
  */
 public final class StorageCompaction {
     private StorageCompaction() {
@@ -68,6 +75,7 @@ public final class StorageCompaction {
         int fileCalls = 5_000;
         int chatTurns = 0;
         int repeats = 1;
+        int mergeZstdLevel = CompactorConfig.DEFAULT_MERGE_ZSTD_LEVEL;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -76,8 +84,10 @@ public final class StorageCompaction {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--chat-turns" -> chatTurns = Integer.parseInt(args[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--merge-zstd-level" -> mergeZstdLevel = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--chat-turns T] [--repeats R] [--out result.json]");
+                        + "; usage: storage [--calls 50000] [--file-calls 5000] [--chat-turns T] [--repeats R]"
+                        + " [--merge-zstd-level L] [--out result.json]");
             }
         }
         if (calls < 1 || fileCalls < 1 || chatTurns < 0 || repeats < 1) {
@@ -85,7 +95,7 @@ public final class StorageCompaction {
         }
         Path root = Files.createTempDirectory("promptlog-storage-");
         try {
-            String json = run(root, calls, fileCalls, chatTurns, repeats);
+            String json = run(root, calls, fileCalls, chatTurns, repeats, mergeZstdLevel);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -95,7 +105,7 @@ public final class StorageCompaction {
         }
     }
 
-    static String run(Path root, int n, int fileCalls, int chatTurns, int repeats) throws Exception {
+    static String run(Path root, int n, int fileCalls, int chatTurns, int repeats, int mergeZstdLevel) throws Exception {
         SyntheticCalls synthetic = chatTurns == 0 ? new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024)
                 : SyntheticCalls.chat(Workload.SEED, 24, 1024, 60 * 1024, chatTurns);
         Path jsonlDir = Files.createDirectories(root.resolve("jsonl"));
@@ -135,6 +145,23 @@ public final class StorageCompaction {
             zg.close();
         }
         long queueBytes = a.log.stats().appendedBytes();
+        // the steady state of a service: B's streamed dataset after the background day merge (a copy, so the
+        // streamed figures above stay those of the small files)
+        Path merged = root.resolve("b-merged");
+        copyTree(b.data, merged);
+        long mergeCpu0 = processCpuNanos();
+        long mergeT0 = System.nanoTime();
+        MergeResult mr;
+        try (Compactor m = Compactor.open(CompactorConfig.builder(b.home).dataDir(merged)
+                .retention(RetentionPolicy.all()).queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER)
+                .mergeZstdLevel(mergeZstdLevel).build())) {
+            mr = m.mergeClosedDays();
+        }
+        long mergeNanos = System.nanoTime() - mergeT0;
+        long mergeCpu = processCpuNanos() - mergeCpu0;
+        if (mr.calls() != n) {
+            throw new IllegalStateException("the day merge wrote " + mr.calls() + " calls, expected " + n + ": " + mr.describe());
+        }
         // the timed compaction: everything at once, one thread (the calling one); the stream runs of B
         // and C above have warmed the JIT. Then the same queue again into a second dataset, redaction off.
         long cpu0 = processCpuNanos();
@@ -161,11 +188,13 @@ public final class StorageCompaction {
         Path duck = Files.createDirectories(root.resolve("duck"));
         long duckNanos;
         long duckOneShotBytes;
+        long duckOneShotLevelBytes;
         long duckChunkBytes = 0;
         long rowsA;
         long rowsDuck;
         String plColumns;
         String plOneShotColumns;
+        String plMergedColumns;
         String duckColumnsTop;
         long duckCpu;
         List<long[]> alternation = new ArrayList<>();
@@ -204,6 +233,11 @@ public final class StorageCompaction {
                 Files.delete(dst);
             }
             duckOneShotBytes = Files.size(oneShot);
+            // the same one-shot file at the merged files' zstd level: how much of the difference is the level
+            Path oneShotLevel = duck.resolve("oneshot-level.parquet");
+            st.execute("COPY (SELECT * FROM read_json(" + lit(jsonlDir + "/*.jsonl") + ", format='newline_delimited', columns=" + cols
+                    + ")) TO " + lit(oneShotLevel.toString()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " + mergeZstdLevel + ")");
+            duckOneShotLevelBytes = Files.size(oneShotLevel);
             rowsDuck = count(st, "SELECT count(*) FROM read_parquet(" + lit(oneShot.toString()) + ")");
             for (int i = 0; i < chunks; i++) {
                 Path src = jsonlDir.resolve(String.format(Locale.ROOT, "calls-%05d.jsonl", i));
@@ -214,6 +248,11 @@ public final class StorageCompaction {
             rowsA = count(st, "SELECT count(*) FROM read_parquet(" + lit(a.data + "/calls/**/*.parquet") + ")");
             plColumns = columnBytes(st, b.data + "/calls/**/*.parquet", n);
             plOneShotColumns = columnBytes(st, a.data + "/calls/**/*.parquet", n);
+            plMergedColumns = columnBytes(st, merged + "/calls/**/*.parquet", n);
+            long rowsMerged = count(st, "SELECT count(*) FROM read_parquet(" + lit(merged + "/calls/**/*.parquet") + ")");
+            if (rowsMerged != n) {
+                throw new IllegalStateException("DuckDB reads " + rowsMerged + " calls in the merged dataset, expected " + n);
+            }
             duckColumnsTop = columnBytes(st, oneShot.toString(), n);
         }
         if (rowsA != n || rowsDuck != n || ra.callsWritten() != n || rn.callsWritten() != n) {
@@ -229,25 +268,29 @@ public final class StorageCompaction {
                         + "\"jsonl_mb_per_s\":%.1f},\"duckdb_copy\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f,\"cpu_seconds\":%.3f},"
                         + "\"alternation\":" + alternations + ","
                         + "\"stream_compaction_seconds\":%.3f,"
+                        + "\"day_merge\":{\"zstd_level\":" + mergeZstdLevel + ",\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"files_merged\":%d,\"files_written\":%d},"
                         + "\"bytes_per_call\":{\"jsonl\":%.1f,\"jsonl_zstd\":%.1f,\"duckdb_one_file\":%.1f,"
                         + "\"duckdb_per_chunk\":%.1f,\"promptlog_one_shot_all\":%.1f,\"promptlog_stream_all\":%.1f,"
-                        + "\"promptlog_stream_default\":%.1f},"
+                        + "\"promptlog_stream_default\":%.1f,\"promptlog_stream_all_merged\":%.1f,"
+                        + "\"duckdb_one_file_at_merge_level\":%.1f},"
                         + "\"promptlog_stream_all_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
                         + "\"promptlog_stream_default_parts\":{\"calls\":%d,\"system_prompts\":%d,\"other\":%d},"
-                        + "\"columns_bytes_per_call\":{\"promptlog_stream_all_calls\":%s,\"promptlog_one_shot_all_calls\":%s,\"duckdb_one_file\":%s}}",
+                        + "\"columns_bytes_per_call\":{\"promptlog_stream_all_calls\":%s,\"promptlog_one_shot_all_calls\":%s,"
+                        + "\"promptlog_stream_all_merged_calls\":%s,\"duckdb_one_file\":%s}}",
                 n, fileCalls, jsonlBytes, queueBytes,
                 secs, n / secs, jsonlBytes / 1e6 / secs, queueBytes / 1e6 / secs, ra.filesWritten(), compactCpu / 1e9,
                 noRedactNanos / 1e9, n / (noRedactNanos / 1e9), jsonlBytes / 1e6 / (noRedactNanos / 1e9),
                 dsecs, n / dsecs, jsonlBytes / 1e6 / dsecs, duckCpu / 1e9,
                 streamNanos / 1e9,
+                mergeNanos / 1e9, mergeCpu / 1e9, mr.filesMerged(), mr.filesWritten(),
                 jsonlBytes / (double) n, zstdBytes.count / (double) n, duckOneShotBytes / (double) n,
                 duckChunkBytes / (double) n, a.datasetBytes("") / (double) n, b.datasetBytes("") / (double) n,
-                c.datasetBytes("") / (double) n,
+                c.datasetBytes("") / (double) n, Home.bytes(merged, "") / (double) n, duckOneShotLevelBytes / (double) n,
                 b.datasetBytes("calls"), b.datasetBytes("system_prompts"),
                 b.datasetBytes("") - b.datasetBytes("calls") - b.datasetBytes("system_prompts"),
                 c.datasetBytes("calls"), c.datasetBytes("system_prompts"),
                 c.datasetBytes("") - c.datasetBytes("calls") - c.datasetBytes("system_prompts"),
-                plColumns, plOneShotColumns, duckColumnsTop);
+                plColumns, plOneShotColumns, plMergedColumns, duckColumnsTop);
     }
 
     /** DuckDB's column types for the canonical JSON, from the one schema ({@link CallField}). */
@@ -369,6 +412,11 @@ public final class StorageCompaction {
         }
 
         long datasetBytes(String sub) throws IOException {
+            return bytes(data, sub);
+        }
+
+        /** Bytes of the Parquet files under {@code data} (or its sub-directory {@code sub}). */
+        static long bytes(Path data, String sub) throws IOException {
             Path p = sub.isEmpty() ? data : data.resolve(sub);
             if (!Files.exists(p)) {
                 return 0;
@@ -391,6 +439,20 @@ public final class StorageCompaction {
         @Override
         public void write(byte[] b, int off, int len) {
             count += len;
+        }
+    }
+
+    /** Copies a directory tree (files keep their content; modes are not copied: the copy is ours to read). */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> w = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) w::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
         }
     }
 

@@ -14,6 +14,11 @@ import java.util.Objects;
  */
 public final class CompactorConfig {
     public static final int DEFAULT_ZSTD_LEVEL = 3;
+    /**
+     * zstd level of merged files: the day merge runs in the background, off the append and compaction paths,
+     * so it can afford more CPU for smaller files (measured in benchmarks/README.md, "Merged files and storage").
+     */
+    public static final int DEFAULT_MERGE_ZSTD_LEVEL = 16;
     public static final int DEFAULT_MAX_FILE_ROWS = 1_000_000;
     public static final long DEFAULT_MAX_BATCH_BYTES = 128L * 1024 * 1024;
     public static final long DEFAULT_ROW_GROUP_BYTES = 128L * 1024 * 1024;
@@ -50,12 +55,14 @@ public final class CompactorConfig {
     private final Duration mergeGrace;
     private final long mergeFileBytes;
     private final long mergeRowGroupBytes;
+    private final int mergeZstdLevel;
 
     private CompactorConfig(Builder b) {
         this.mergeClosedDays = b.mergeClosedDays;
         this.mergeGrace = b.mergeGrace;
         this.mergeFileBytes = b.mergeFileBytes;
         this.mergeRowGroupBytes = b.mergeRowGroupBytes;
+        this.mergeZstdLevel = b.mergeZstdLevel;
         this.home = b.home;
         this.dataDir = b.dataDir != null ? b.dataDir : PromptLogHome.dataDir(b.home);
         this.zstdLevel = b.zstdLevel;
@@ -169,6 +176,11 @@ public final class CompactorConfig {
         return mergeRowGroupBytes;
     }
 
+    /** zstd level of merged files. */
+    public int mergeZstdLevel() {
+        return mergeZstdLevel;
+    }
+
     /** How long a call's text is kept (whole days), or null to keep it until erased (the default). */
     public Duration textRetention() {
         return textRetention;
@@ -224,6 +236,7 @@ public final class CompactorConfig {
         private Duration mergeGrace = DEFAULT_MERGE_GRACE;
         private long mergeFileBytes = DEFAULT_MERGE_FILE_BYTES;
         private long mergeRowGroupBytes = DEFAULT_MERGE_ROW_GROUP_BYTES;
+        private int mergeZstdLevel = DEFAULT_MERGE_ZSTD_LEVEL;
 
         private Builder(Path home) {
             this.home = Objects.requireNonNull(home, "home directory");
@@ -361,7 +374,19 @@ public final class CompactorConfig {
             return this;
         }
 
+        /**
+         * zstd level of merged files, 1 to 22 (default {@value CompactorConfig#DEFAULT_MERGE_ZSTD_LEVEL}): the
+         * merge runs in the background, so it may spend more CPU than a batch for smaller files.
+         */
+        public Builder mergeZstdLevel(int level) {
+            this.mergeZstdLevel = level;
+            return this;
+        }
+
         public CompactorConfig build() {
+            if (mergeZstdLevel < 1 || mergeZstdLevel > 22) {
+                throw new IllegalArgumentException("mergeZstdLevel must be 1..22, was " + mergeZstdLevel);
+            }
             if (mergeGrace == null || mergeGrace.isNegative()) {
                 throw new IllegalArgumentException("mergeGrace must be >= 0, was " + mergeGrace);
             }

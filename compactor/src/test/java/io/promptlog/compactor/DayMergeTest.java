@@ -224,6 +224,44 @@ class DayMergeTest {
     }
 
     @Test
+    void shouldDictionaryEncodeTheMessageContentsOfMergedFilesAndReadTheSameRows(@TempDir Path home) throws Exception {
+        // a chat: each call re-sends the conversation so far (6 turns a conversation)
+        try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build())) {
+            for (int i = 0; i < 300; i++) {
+                List<io.promptlog.writer.Message> history = new ArrayList<>();
+                for (int t = 0; t <= i % 6; t++) {
+                    history.add(io.promptlog.writer.Message.of("user", "conversation " + i / 6 + ", question " + t + ": " + "why ".repeat(20)));
+                    if (t < i % 6) {
+                        history.add(io.promptlog.writer.Message.of("assistant", "answer " + (i / 6) + "/" + t + " " + "because ".repeat(20)));
+                    }
+                }
+                assertThat(log.append(MergeFixture.call(i).toBuilder().messages(history).build())).isGreaterThanOrEqualTo(0);
+            }
+        }
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            c.runOnce();
+        }
+        Path data = home.resolve("data");
+        Map<String, String> before = rows(data);
+        String content = "path_in_schema = 'messages, list, element, content' AND encodings LIKE '%DICTIONARY%'";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM parquet_metadata('" + data.resolve("calls") + "/*/*.parquet') WHERE " + content)) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("batch files keep the contents plain").isZero();
+        }
+        try (Compactor c = Compactor.open(MergeFixture.config(home).build())) {
+            assertThat(c.mergeClosedDays().daysMerged()).isEqualTo(1);
+        }
+        Path merged = filesOf(data, "2026-11-20").get(0);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM parquet_metadata('" + merged + "') WHERE " + content)) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("merged contents dictionary-encoded").isPositive();
+        }
+        assertThat(rows(data)).as("every column of every row, as before the merge").isEqualTo(before);
+    }
+
+    @Test
     void shouldEraseAndExpireTextInMergedFiles(@TempDir Path home) throws Exception {
         given(home, 1500);
         Path data = home.resolve("data");
@@ -404,6 +442,9 @@ class DayMergeTest {
                 .hasMessageContaining("mergeGrace");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CompactorConfig.builder(home).mergeRowGroupBytes(1).build())
                 .hasMessageContaining("mergeRowGroupBytes");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CompactorConfig.builder(home).mergeZstdLevel(23).build())
+                .hasMessageContaining("mergeZstdLevel must be 1..22, was 23");
+        assertThat(CompactorConfig.builder(home).build().mergeZstdLevel()).isEqualTo(CompactorConfig.DEFAULT_MERGE_ZSTD_LEVEL);
     }
 
     static long epoch(Path data) throws java.io.IOException {

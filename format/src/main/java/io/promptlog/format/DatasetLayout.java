@@ -47,7 +47,9 @@ import java.util.regex.Pattern;
  * configured size, each with min/max statistics and a {@code call_id} bloom filter, so a point lookup by
  * {@code call_id} reads one row group. Footer: {@code promptlog.layout_version}, {@code promptlog.schema_version},
  * {@code promptlog.merged_from} (source count), {@code promptlog.merge_seq}; {@code promptlog.text_expired}
- * when every source had it. Same zstd, same column encodings as batch files.</li>
+ * when every source had it. Column encodings as in batch files, except the message contents, which
+ * are dictionary-encoded ({@link DatasetSchema#mergedDictionaryPaths()}); zstd at the merge's own level
+ * (compactor setting, higher than a batch's by default: the merge runs in the background, once a day).</li>
  * <li><b>Commit</b>, under the merge lock (and the compactor's own queue lock), each step durable (fsync of
  * the file, then of its directory) before the next:
  * <ol>

@@ -209,6 +209,25 @@ public final class DatasetSchema {
         return out;
     }
 
+    /**
+     * The column paths dictionary-encoded in merged calls files ({@link DatasetLayout}, "Merged days") though
+     * not in batch files: the message contents. A chat re-sends its earlier turns with every call, so within
+     * a merged row group (16 MiB by default) one content recurs in many calls, however far apart they are;
+     * the dictionary, allowed to grow to a row group's size, stores it once (zstd alone only finds repeats
+     * within one page). Where contents do not repeat, parquet-java drops the dictionary after the first page
+     * (plain encoding, as in batch files). Plain Parquet dictionary encoding: DuckDB and Spark read it unchanged.
+     * Batch files keep the content plain: the compaction's CPU is what their path is measured on.
+     */
+    public static Set<String> mergedDictionaryPaths() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Column c : CALLS) {
+            if (c.type() == ColumnType.MESSAGES) {
+                out.add(c.dictionaryPath());
+            }
+        }
+        return out;
+    }
+
     /** DuckDB column definitions for these columns: {@code "a" VARCHAR, "b" BIGINT, ...}. */
     public static String duckDbColumns(List<Column> columns) {
         StringBuilder sb = new StringBuilder();

@@ -48,7 +48,9 @@ class SparkReadsPromptlogDatasetTest {
         // next to small ones (the last day is not closed yet, or has a single file)
         cli("generate", "--count", "400", "--dir", home.toString(), "--no-progress", "--seed", "99");
         cli("compact", "--dir", home.toString(), "--retain", "all", "--redact", "none");
-        cli("generate", "--count", "400", "--seq-start", "400", "--dir", home.toString(), "--no-progress", "--seed", "99");
+        // the second half a multi-turn chat: merged files dictionary-encode the contents it re-sends
+        cli("generate", "--count", "400", "--seq-start", "400", "--dir", home.toString(), "--no-progress", "--seed", "99",
+                "--chat-turns", "4");
         cli("compact", "--dir", home.toString(), "--retain", "all", "--redact", "none", "--merge");
         try (java.util.stream.Stream<Path> files = Files.walk(home.resolve("data/calls"))) {
             assertThat(files.map(f -> f.getFileName().toString())).as("merged files").anyMatch(n -> n.startsWith("merged_"));
@@ -143,5 +145,37 @@ class SparkReadsPromptlogDatasetTest {
         assertThat(r.getString(2)).isEqualTo(e.get("first_message").asText());
         assertThat(r.getString(3)).isEqualTo("777");
         assertThat(r.getString(4)).isEqualTo(e.get("response").isNull() ? null : e.get("response").asText());
+    }
+
+    @Test
+    void shouldReadTheDictionaryEncodedMessageContentsOfMergedFiles() throws Exception {
+        long dictionaryChunks = 0;
+        try (java.util.stream.Stream<Path> files = Files.walk(home.resolve("data/calls"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("merged_")).toList()) {
+                org.apache.parquet.hadoop.metadata.ParquetMetadata footer = org.apache.parquet.hadoop.ParquetFileReader.readFooter(
+                        new org.apache.hadoop.conf.Configuration(), new org.apache.hadoop.fs.Path(f.toUri()));
+                for (org.apache.parquet.hadoop.metadata.BlockMetaData b : footer.getBlocks()) {
+                    for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : b.getColumns()) {
+                        if (c.getPath().toDotString().equals("messages.list.element.content") && c.hasDictionaryPage()) {
+                            dictionaryChunks++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(dictionaryChunks).as("merged content chunks with a dictionary").isPositive();
+        // every message content of every call (seq 400-799: chats re-sending their conversation), as the reader sees it
+        JsonNode expected = readerQuery("SELECT attributes['seq'] AS seq, to_json(list_transform(messages, lambda m: m.content))::VARCHAR AS c "
+                + "FROM calls WHERE CAST(attributes['seq'] AS INTEGER) >= 400 ORDER BY 1");
+        List<Row> rows = spark.read().parquet(home.resolve("data").toString() + "/calls")
+                .where(col("attributes").getItem("seq").cast("int").geq(400))
+                .selectExpr("attributes['seq'] AS seq", "to_json(transform(messages, m -> m.content)) AS c")
+                .orderBy(col("seq")).collectAsList();
+        assertThat(rows).hasSize(400).hasSize(expected.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(rows.get(i).getString(0)).isEqualTo(expected.get(i).get("seq").asText());
+            assertThat(JSON.readTree(rows.get(i).getString(1))).as("seq %s", rows.get(i).getString(0))
+                    .isEqualTo(JSON.readTree(expected.get(i).get("c").asText()));
+        }
     }
 }

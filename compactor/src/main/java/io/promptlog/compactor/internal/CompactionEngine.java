@@ -89,7 +89,7 @@ public final class CompactionEngine implements AutoCloseable {
         this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats, late);
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
                 config.rowGroupBytes(), knownPrompts, knownTools, stats, late);
-        this.merger = new DayMerger(data, config.zstdLevel(), config.mergeFileBytes(), config.mergeRowGroupBytes(),
+        this.merger = new DayMerger(data, config.mergeZstdLevel(), config.mergeFileBytes(), config.mergeRowGroupBytes(),
                 config.mergeGrace(), config.clock());
     }
 

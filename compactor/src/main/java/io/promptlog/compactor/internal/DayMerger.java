@@ -577,7 +577,7 @@ final class DayMerger {
             if (w == null) {
                 tmp = DatasetLayout.tempFor(dir.resolve(DatasetLayout.mergedName(seq, written.size())));
                 io.promptlog.writer.PrivateFiles.createFile(tmp);
-                builder = ParquetFiles.callsBuilder(tmp, new ParquetRewrite.EditedWriteSupport(DatasetSchema.CALLS_PARQUET, meta),
+                builder = ParquetFiles.mergedCallsBuilder(tmp, new ParquetRewrite.EditedWriteSupport(DatasetSchema.CALLS_PARQUET, meta),
                         zstdLevel, rowGroupBytes, rowsPerGroup);
                 w = builder.build();
             }

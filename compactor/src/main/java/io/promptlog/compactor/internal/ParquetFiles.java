@@ -35,6 +35,8 @@ import java.util.Map;
  */
 public final class ParquetFiles {
     private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+    /** Cap of a merged file's dictionary page (a Parquet page size is an int; readers hold one in memory). */
+    static final long MAX_DICTIONARY_PAGE_BYTES = 256L * 1024 * 1024;
 
     private ParquetFiles() {
     }
@@ -75,6 +77,20 @@ public final class ParquetFiles {
                 .withBloomFilterFPP(DatasetSchema.BLOOM_COLUMN, 0.01);
         for (String c : DatasetSchema.noDictionaryPaths()) {
             b.withDictionaryEncoding(c, false);
+        }
+        return b;
+    }
+
+    /**
+     * The writer settings of a merged calls file ({@code DatasetLayout}, "Merged days"): those of a batch
+     * file ({@link #callsBuilder}) at the merge's zstd level, plus dictionary encoding of
+     * {@link DatasetSchema#mergedDictionaryPaths()} with a dictionary allowed to grow to a row group's size.
+     */
+    static <T> Builder<T> mergedCallsBuilder(Path file, WriteSupport<T> support, int zstdLevel, long rowGroupBytes, long rows) {
+        Builder<T> b = callsBuilder(file, support, zstdLevel, rowGroupBytes, rows)
+                .withDictionaryPageSize((int) Math.min(rowGroupBytes, MAX_DICTIONARY_PAGE_BYTES));
+        for (String c : DatasetSchema.mergedDictionaryPaths()) {
+            b.withDictionaryEncoding(c, true);
         }
         return b;
     }

@@ -71,6 +71,22 @@ class PromptlogJarIT {
     }
 
     @Test
+    void shouldNameDuckDbsMissingNativeLibraryWhenTheJarIsCopiedAlone() throws Exception {
+        Path alone = Files.createDirectories(tmp.resolve("alone"));
+        Path jar = Files.copy(Path.of(System.getProperty("promptlog.jar")), alone.resolve("promptlog.jar"));
+        Path data = Files.createDirectories(tmp.resolve("empty").resolve("data"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(System.getProperty("promptlog.jvmFlags").trim().split("\\s+")));
+        cmd.addAll(List.of("-jar", jar.toString(), "query", "--data", data.toString(), "SELECT 1 AS one"));
+        Run r = run(cmd);
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        // DuckDB prints its own trace of the first attempt; ours is one line naming what to copy, and no Error escapes
+        assertThat(r.err()).contains("error: cannot load DuckDB's native library")
+                .contains("libduckdb_java.so_<os>_<arch> files").doesNotContain("Exception in thread");
+    }
+
+    @Test
     void shouldRunThroughTheLauncherScript() throws Exception {
         Path root = Path.of(System.getProperty("promptlog.root"));
         Run help = run(List.of("bash", root.resolve("promptlog").toString(), "--help"));

@@ -71,6 +71,10 @@ public final class DatasetViews implements AutoCloseable {
             c = DriverManager.getConnection("jdbc:duckdb:");
         } catch (SQLException e) {
             throw new PromptLogReaderException("cannot start embedded DuckDB: " + e.getMessage(), e);
+        } catch (LinkageError e) {
+            // DuckDB's JNI library did not load (ExceptionInInitializerError the first time, NoClassDefFoundError
+            // after): say which file is missing instead of letting an Error with a 60-line trace reach the caller
+            throw new PromptLogReaderException(nativeLibraryMissing(e), e);
         }
         SpillDirectory spill;
         try {
@@ -276,5 +280,15 @@ public final class DatasetViews implements AutoCloseable {
         } catch (SQLException ignored) {
             // failing anyway
         }
+    }
+
+    /** The one-line message for a DuckDB whose native library cannot be loaded, with its root cause. */
+    static String nativeLibraryMissing(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return "cannot load DuckDB's native library (" + root.getMessage() + "): promptlog.jar needs the"
+                + " libduckdb_java.so_<os>_<arch> files built beside it (cli/target) in the same directory";
     }
 }

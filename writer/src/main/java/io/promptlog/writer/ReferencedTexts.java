@@ -114,8 +114,15 @@ final class ReferencedTexts implements TextRefs, AutoCloseable {
                 bytes.read(lookupBuffer, 0, n);
             }
         } catch (InternalError | RuntimeException e) {
-            // damage on the way to it in its cycle file (see ShardCursor's class comment)
+            // damage on the way to it in its cycle file (see ShardCursor's class comment): a new tailer next time,
+            // and this one closed so that it lets go of its cycle file
+            ExcerptTailer broken = lookup;
             lookup = null;
+            try {
+                broken.close();
+            } catch (InternalError | RuntimeException ignored) {
+                // its store is released when the queue closes
+            }
             throw unresolved(field + " refers to index " + target + ", which cannot be read past damage: " + e);
         }
         try {

@@ -3,6 +3,7 @@ package io.promptlog.cli;
 import java.time.Duration;
 import io.promptlog.testsupport.Await;
 import io.promptlog.reader.TestHomes;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +27,10 @@ class CompactFollowSignalTest {
     @ParameterizedTest(name = "SIG{0}")
     @ValueSource(strings = {"TERM", "INT"})
     void shouldFinishTheFinalPassCleanlyWhenStoppedByASignal(String signal, @TempDir Path tmp) throws Exception {
+        // a background job of a non-interactive shell starts with SIGINT ignored, the child JVM inherits that and
+        // then cannot be interrupted at all (as `nohup promptlog compact --follow &` cannot): nothing to test there
+        Assumptions.assumeFalse("INT".equals(signal) && ignoredByThisProcess(2),
+                "SIGINT is ignored by this JVM (SigIgn in /proc/self/status), and so by any child it starts");
         Path home = tmp.resolve("home");
         TestHomes.generate(home, 40, 0, 3);
         List<String> cmd = new ArrayList<>();
@@ -58,6 +63,21 @@ class CompactFollowSignalTest {
         Cli.Result q = Cli.run("query", "--dir", home.toString(), "--format", "csv",
                 "SELECT count(*) FROM calls_compacted");
         assertThat(q.out().split("\r\n")[1]).isEqualTo("65");
+    }
+
+    /** Whether signal {@code signo} was ignored when this JVM started (Linux: the SigIgn mask of /proc/self/status). */
+    private static boolean ignoredByThisProcess(int signo) throws Exception {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                return (mask >>> (signo - 1) & 1) == 1;
+            }
+        }
+        return false;
     }
 
     private static boolean hasCalls(Path home) throws Exception {

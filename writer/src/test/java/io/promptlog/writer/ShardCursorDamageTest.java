@@ -181,6 +181,8 @@ class ShardCursorDamageTest {
     void shouldReadEveryOtherRecordWhenForgedLengthsRunPastTheEndOfTheFile() throws Exception {
         long size = Files.size(cycle);
         int rounds = Integer.getInteger("promptlog.test.pastEndRounds", 60);
+        System.out.println("forged lengths past the end of the file: " + rounds
+                + " rounds (-Dpromptlog.test.pastEndRounds=N for more), seed " + seed);
         for (int round = 0; round < rounds; round++) {
             long seq = 1 + random.nextInt(CALLS - 2);
             long[] r = layout.get(seq);

@@ -1,5 +1,6 @@
 package io.promptlog.reader;
 
+import io.promptlog.reader.internal.DatasetViews;
 import io.promptlog.synthetic.SyntheticCalls;
 import io.promptlog.writer.LlmCall;
 import org.apache.arrow.memory.BufferAllocator;
@@ -144,6 +145,48 @@ class DatasetReadingTest {
         try (PromptLogReader r = PromptLogReader.open(home.resolve("data"))) {
             return ((Number) r.sql("SELECT count(*) FROM read_parquet(?)",
                     home.resolve("data").resolve(data.relativize(file).toString()).toString()).scalar()).longValue();
+        }
+    }
+
+    @Test
+    void shouldBindTheCallsViewByPositionWhenEveryFileHasTheCurrentLayout() throws Exception {
+        Path data = copyOfData("current-layout");
+        try (DatasetViews views = DatasetViews.open(data, null, null)) {
+            assertThat(views.callsBoundByName()).isFalse();
+        }
+        try (PromptLogReader r = PromptLogReader.open(data)) {
+            assertThat(r.sql("SELECT count(*), count(input_chars) FROM calls").rows())
+                    .containsExactly(List.of(800L, 800L));
+        }
+    }
+
+    /**
+     * A file without the current layout's footer keys (here: written by plain DuckDB, one column short, as a
+     * file of an older layout would be) makes the view unify the files by column name again: its rows are
+     * read, the column it lacks is NULL. Bound by position instead, DuckDB fails on that file ("schema
+     * mismatch") or, when it is listed first, takes its columns and loses {@code input_chars} for every file.
+     */
+    @Test
+    void shouldReadAFileOfAnOlderLayoutWithTheColumnItLacksAsNull() throws Exception {
+        Path data = copyOfData("older-layout");
+        List<Path> files = callFiles(data);
+        long rows = 0;
+        for (Path old : List.of(files.get(0), files.get(files.size() - 1))) {
+            rows += rowsInOriginalOf(data, old);
+            Path tmpFile = old.resolveSibling("rewritten.tmp");
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+                st.execute("COPY (SELECT * EXCLUDE (input_chars) FROM read_parquet(" + literal(old.toString())
+                        + ", hive_partitioning = false)) TO " + literal(tmpFile.toString()) + " (FORMAT parquet)");
+            }
+            Files.move(tmpFile, old, StandardCopyOption.REPLACE_EXISTING);
+            try (DatasetViews views = DatasetViews.open(data, null, null)) {
+                assertThat(views.callsBoundByName()).as(old.toString()).isTrue();
+            }
+            try (PromptLogReader r = PromptLogReader.open(data)) {
+                assertThat(r.sql("SELECT count(*) FROM calls").scalar()).isEqualTo(800L);
+                assertThat(r.sql("SELECT count(*) FROM calls WHERE input_chars IS NULL").scalar()).isEqualTo(rows);
+                assertThat(r.warnings()).isEmpty();
+            }
         }
     }
 

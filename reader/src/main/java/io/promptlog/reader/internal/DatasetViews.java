@@ -31,6 +31,9 @@ public final class DatasetViews implements AutoCloseable {
     private final Warnings warnings = new Warnings();
     private final CorruptFileRetry retry;
     private final SpillDirectory spill;
+    private final CurrentLayoutFiles currentLayout = new CurrentLayoutFiles();
+    /** Whether the last build bound calls_compacted by name (a file of an older layout is listed). */
+    private boolean callsByName;
     private Lock lock;
     private boolean built;
     private long liveRows;
@@ -155,15 +158,16 @@ public final class DatasetViews implements AutoCloseable {
             files.scanTexts();
         }
         return "SELECT c.*, sp." + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", td." + DatasetSchema.TOOL_DEFINITIONS.textColumn()
-                + " FROM " + callsScan(day) + " c"
+                + " FROM " + callsScan(day, !currentLayout.allCurrent(conn, day, false)) + " c"
                 + " LEFT JOIN " + textScan(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts()) + " sp ON c."
                 + DatasetSchema.SYSTEM_PROMPTS.hashColumn() + " = sp." + DatasetSchema.SYSTEM_PROMPTS.hashColumn()
                 + " LEFT JOIN " + textScan(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions()) + " td ON c."
                 + DatasetSchema.TOOL_DEFINITIONS.hashColumn() + " = td." + DatasetSchema.TOOL_DEFINITIONS.hashColumn();
     }
 
-    private static String callsScan(List<Path> paths) {
-        return "read_parquet(" + fileList(paths) + ", hive_partitioning = true, union_by_name = true, hive_types = {'"
+    /** @param byName unify the files' schemas by column name (needed when a file of an older layout is listed) */
+    private static String callsScan(List<Path> paths, boolean byName) {
+        return "read_parquet(" + fileList(paths) + ", hive_partitioning = true, union_by_name = " + byName + ", hive_types = {'"
                 + DatasetSchema.DATE + "': DATE})";
     }
 
@@ -180,7 +184,8 @@ public final class DatasetViews implements AutoCloseable {
             exec(conn, "CREATE OR REPLACE TEMP TABLE calls_empty (" + DatasetSchema.duckDbColumns(DatasetSchema.CALLS_VIEW) + ")");
             exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM calls_empty");
         } else {
-            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM " + callsScan(files.calls()));
+            callsByName = !currentLayout.allCurrent(conn, files.calls(), true);
+            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM " + callsScan(files.calls(), callsByName));
         }
         textView(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts());
         textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
@@ -223,7 +228,7 @@ public final class DatasetViews implements AutoCloseable {
     }
 
     /** A DuckDB list literal of file paths (the views name their files; paths cannot be bound parameters there). */
-    private static String fileList(List<Path> paths) {
+    static String fileList(List<Path> paths) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < paths.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(stringLiteral(paths.get(i).toString()));
@@ -234,6 +239,12 @@ public final class DatasetViews implements AutoCloseable {
     /** A SQL string literal, for the few places DuckDB takes no parameter (file lists, COPY targets). */
     public static String stringLiteral(String s) {
         return "'" + s.replace("'", "''") + "'";
+    }
+
+    /** Whether the view over the calls files unifies their schemas by name (builds the views). */
+    public boolean callsBoundByName() {
+        ensureBuilt();
+        return callsByName;
     }
 
     public Connection connection() {

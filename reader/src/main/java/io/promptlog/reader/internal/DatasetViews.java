@@ -32,8 +32,6 @@ public final class DatasetViews implements AutoCloseable {
     private final CorruptFileRetry retry;
     private final SpillDirectory spill;
     private final CurrentLayoutFiles currentLayout = new CurrentLayoutFiles();
-    /** Whether the last build bound calls_compacted by name (a file of an older layout is listed). */
-    private boolean callsByName;
     private Lock lock;
     private boolean built;
     private long liveRows;
@@ -158,15 +156,16 @@ public final class DatasetViews implements AutoCloseable {
             files.scanTexts();
         }
         return "SELECT c.*, sp." + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", td." + DatasetSchema.TOOL_DEFINITIONS.textColumn()
-                + " FROM " + callsScan(day, !currentLayout.allCurrent(conn, day, false)) + " c"
+                + " FROM " + callsScan(day) + " c"
                 + " LEFT JOIN " + textScan(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts()) + " sp ON c."
                 + DatasetSchema.SYSTEM_PROMPTS.hashColumn() + " = sp." + DatasetSchema.SYSTEM_PROMPTS.hashColumn()
                 + " LEFT JOIN " + textScan(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions()) + " td ON c."
                 + DatasetSchema.TOOL_DEFINITIONS.hashColumn() + " = td." + DatasetSchema.TOOL_DEFINITIONS.hashColumn();
     }
 
-    /** @param byName unify the files' schemas by column name (needed when a file of an older layout is listed) */
-    private static String callsScan(List<Path> paths, boolean byName) {
+    /** The files' schemas are unified by column name only when a file of an older layout is listed. */
+    private String callsScan(List<Path> paths) {
+        boolean byName = !currentLayout.allCurrent(conn, paths);
         return "read_parquet(" + fileList(paths) + ", hive_partitioning = true, union_by_name = " + byName + ", hive_types = {'"
                 + DatasetSchema.DATE + "': DATE})";
     }
@@ -184,8 +183,8 @@ public final class DatasetViews implements AutoCloseable {
             exec(conn, "CREATE OR REPLACE TEMP TABLE calls_empty (" + DatasetSchema.duckDbColumns(DatasetSchema.CALLS_VIEW) + ")");
             exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM calls_empty");
         } else {
-            callsByName = !currentLayout.allCurrent(conn, files.calls(), true);
-            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM " + callsScan(files.calls(), callsByName));
+            currentLayout.retainOnly(files.calls());
+            exec(conn, "CREATE OR REPLACE VIEW calls_compacted AS SELECT * FROM " + callsScan(files.calls()));
         }
         textView(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts());
         textView(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions());
@@ -244,7 +243,7 @@ public final class DatasetViews implements AutoCloseable {
     /** Whether the view over the calls files unifies their schemas by name (builds the views). */
     public boolean callsBoundByName() {
         ensureBuilt();
-        return callsByName;
+        return !files.calls().isEmpty() && !currentLayout.allCurrent(conn, files.calls());
     }
 
     public Connection connection() {

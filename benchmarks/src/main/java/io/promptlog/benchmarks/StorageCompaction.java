@@ -62,9 +62,10 @@ import java.util.stream.Stream;
  * thread: GC, JIT and DuckDB's own); {@code alternation} gives each run and the medians of the per-run
  * ratios. On a loaded machine the CPU ratio is the stable one: wall time then mostly measures the scheduler.
  *
- * <p>{@code --merge-zstd-level L}: the merged files' zstd level (default: the compactor's default).
+ * <p>{@code --zstd-level L}: the zstd level of every compaction (default: the compactor's default);
+ * {@code --merge-zstd-level L}: the merged files' zstd level (default: the compactor's default).
  *
- * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--repeats R] [--merge-zstd-level L] [--out result.json]</pre>
+ * <pre>storage --calls 50000 --file-calls 5000 [--chat-turns T] [--repeats R] [--zstd-level L] [--merge-zstd-level L] [--out result.json]</pre>
  */
 public final class StorageCompaction {
     private StorageCompaction() {
@@ -76,6 +77,7 @@ public final class StorageCompaction {
         int chatTurns = 0;
         int repeats = 1;
         int mergeZstdLevel = CompactorConfig.DEFAULT_MERGE_ZSTD_LEVEL;
+        int zstdLevel = CompactorConfig.DEFAULT_ZSTD_LEVEL;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -85,9 +87,10 @@ public final class StorageCompaction {
                 case "--chat-turns" -> chatTurns = Integer.parseInt(args[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--merge-zstd-level" -> mergeZstdLevel = Integer.parseInt(args[++i]);
+                case "--zstd-level" -> zstdLevel = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; usage: storage [--calls 50000] [--file-calls 5000] [--chat-turns T] [--repeats R]"
-                        + " [--merge-zstd-level L] [--out result.json]");
+                        + " [--zstd-level L] [--merge-zstd-level L] [--out result.json]");
             }
         }
         if (calls < 1 || fileCalls < 1 || chatTurns < 0 || repeats < 1) {
@@ -95,7 +98,7 @@ public final class StorageCompaction {
         }
         Path root = Files.createTempDirectory("promptlog-storage-");
         try {
-            String json = run(root, calls, fileCalls, chatTurns, repeats, mergeZstdLevel);
+            String json = run(root, calls, fileCalls, chatTurns, repeats, zstdLevel, mergeZstdLevel);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -105,13 +108,13 @@ public final class StorageCompaction {
         }
     }
 
-    static String run(Path root, int n, int fileCalls, int chatTurns, int repeats, int mergeZstdLevel) throws Exception {
+    static String run(Path root, int n, int fileCalls, int chatTurns, int repeats, int zstdLevel, int mergeZstdLevel) throws Exception {
         SyntheticCalls synthetic = chatTurns == 0 ? new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024)
                 : SyntheticCalls.chat(Workload.SEED, 24, 1024, 60 * 1024, chatTurns);
         Path jsonlDir = Files.createDirectories(root.resolve("jsonl"));
-        Home a = new Home(root.resolve("a"), RetentionPolicy.all());
-        Home b = new Home(root.resolve("b"), RetentionPolicy.all());
-        Home c = new Home(root.resolve("c"), RetentionPolicy.defaults());
+        Home a = new Home(root.resolve("a"), RetentionPolicy.all(), zstdLevel);
+        Home b = new Home(root.resolve("b"), RetentionPolicy.all(), zstdLevel);
+        Home c = new Home(root.resolve("c"), RetentionPolicy.defaults(), zstdLevel);
         CountingStream zstdBytes = new CountingStream();
         long jsonlBytes = 0;
         long streamNanos = 0;
@@ -172,7 +175,7 @@ public final class StorageCompaction {
         CompactionResult rn;
         long noRedactNanos;
         Path dataNoRedact = root.resolve("a-data-noredact");
-        try (Compactor plain = Compactor.open(CompactorConfig.builder(a.home).dataDir(dataNoRedact)
+        try (Compactor plain = Compactor.open(CompactorConfig.builder(a.home).dataDir(dataNoRedact).zstdLevel(zstdLevel)
                 .retention(RetentionPolicy.all()).redactor(Redactors.none())
                 .queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
             long t1 = System.nanoTime();
@@ -212,7 +215,7 @@ public final class StorageCompaction {
             // same-run alternation: compactor (fresh dataset, default redaction), then DuckDB, R times
             for (int r = 0; r < repeats; r++) {
                 Path dataR = root.resolve("a-data-repeat");
-                try (Compactor again = Compactor.open(CompactorConfig.builder(a.home).dataDir(dataR)
+                try (Compactor again = Compactor.open(CompactorConfig.builder(a.home).dataDir(dataR).zstdLevel(zstdLevel)
                         .retention(RetentionPolicy.all()).queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build())) {
                     long c0 = processCpuNanos();
                     long w0 = System.nanoTime();
@@ -268,7 +271,7 @@ public final class StorageCompaction {
                         + "\"jsonl_mb_per_s\":%.1f},\"duckdb_copy\":{\"seconds\":%.3f,\"calls_per_s\":%.0f,\"jsonl_mb_per_s\":%.1f,\"cpu_seconds\":%.3f},"
                         + "\"alternation\":" + alternations + ","
                         + "\"stream_compaction_seconds\":%.3f,"
-                        + "\"day_merge\":{\"zstd_level\":" + mergeZstdLevel + ",\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"files_merged\":%d,\"files_written\":%d},"
+                        + "\"zstd_level\":" + zstdLevel + ",\"day_merge\":{\"zstd_level\":" + mergeZstdLevel + ",\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"files_merged\":%d,\"files_written\":%d},"
                         + "\"bytes_per_call\":{\"jsonl\":%.1f,\"jsonl_zstd\":%.1f,\"duckdb_one_file\":%.1f,"
                         + "\"duckdb_per_chunk\":%.1f,\"promptlog_one_shot_all\":%.1f,\"promptlog_stream_all\":%.1f,"
                         + "\"promptlog_stream_default\":%.1f,\"promptlog_stream_all_merged\":%.1f,"
@@ -389,10 +392,10 @@ public final class StorageCompaction {
         final Path data;
         final Path home;
 
-        Home(Path home, RetentionPolicy retention) throws IOException {
+        Home(Path home, RetentionPolicy retention, int zstdLevel) throws IOException {
             this.home = home;
             log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build());
-            CompactorConfig cfg = CompactorConfig.builder(home).retention(retention)
+            CompactorConfig cfg = CompactorConfig.builder(home).retention(retention).zstdLevel(zstdLevel)
                     .queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build();
             compactor = Compactor.open(cfg);
             data = cfg.dataDir();

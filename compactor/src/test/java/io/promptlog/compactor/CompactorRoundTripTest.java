@@ -1,11 +1,13 @@
 package io.promptlog.compactor;
 
 import io.promptlog.synthetic.SyntheticCalls;
+import io.promptlog.writer.AppendStatus;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.Message;
 import io.promptlog.writer.PromptLog;
 import io.promptlog.writer.PromptLogConfig;
+import io.promptlog.writer.PromptLogHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,5 +189,23 @@ class CompactorRoundTripTest {
             return out;
         }
         return v;
+    }
+
+    @Test
+    void shouldCompactTheShardsOfEveryLogThatSharedTheHome(@TempDir Path home) throws Exception {
+        // two logs open at once on one home (a rolling deploy): the second appends to shard directories of its own
+        SyntheticCalls gen = new SyntheticCalls(5, 3, 100, 400);
+        try (PromptLog first = PromptLog.open(logConfig(home).build()); PromptLog second = PromptLog.open(logConfig(home).build())) {
+            for (int i = 0; i < 300; i++) {
+                assertThat(AppendStatus.isAppended((i % 2 == 0 ? first : second).append(gen.call(i)))).isTrue();
+            }
+            assertThat(PromptLogHome.shardDirs(home)).hasSize(first.stats().shardCount() + second.stats().shardCount());
+        }
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).retention(RetentionPolicy.all()).build())) {
+            assertThat(c.runOnce().callsWritten()).isEqualTo(300);
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.count("SELECT count(DISTINCT call_id) FROM calls")).isEqualTo(300);
+        }
     }
 }

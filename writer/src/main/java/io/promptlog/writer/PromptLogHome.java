@@ -18,6 +18,9 @@ import java.util.stream.Stream;
  *   D/                      0700
  *     queue/                raw records, written by PromptLog
  *       shard-0/ .. shard-N/  one Chronicle Queue each (*.cq4 cycle files, metadata.cq4t), files 0600
+ *       shard-0.lock ..       0600, OS-locked by the one open log appending to that shard: a second process on
+ *                             the same home appends to the next free shard numbers instead (so a process killed
+ *                             mid-append never leaves Chronicle's write lock held on a queue another process uses)
  *         *.cq4-MILLIS.discard  a cycle file a writer killed while creating it left without a header, moved
  *                             aside by the next writer's open (see {@link #discardedCycleFiles})
  *     data/                 the compacted Parquet dataset (see the compactor module)
@@ -29,6 +32,8 @@ public final class PromptLogHome {
     public static final String QUEUE_DIR = "queue";
     public static final String DATA_DIR = "data";
     public static final String SHARD_PREFIX = "shard-";
+    /** {@code shard-N.lock} in {@code queue/}: held by the log appending to {@code shard-N}. */
+    public static final String SHARD_LOCK_SUFFIX = ".lock";
     /** Chronicle needs a document to fit within a quarter of a mapped block. */
     private static final long MIN_BLOCK_BYTES = 64L * 1024 * 1024;
     /** How long a reader waits for a cycle file's header before taking the cycle as not there yet. */

@@ -24,8 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * thread for a scheduler quantum, which is what a p99.9 shows. Here each shard has one appender, guarded
  * by an in-process flag taken with a CAS. A thread tries its home shard, then every other shard, and
  * takes the first free one; it only waits (spinning, yielding, then parking; see {@link #backOff}) when every shard is busy at once. The
- * Chronicle lock underneath is then uncontended within the process, and still guards against another
- * process appending to the same home. Every shard is an ordinary queue, so kill -9 durability is
+ * Chronicle lock underneath is then uncontended: within the process by the flag, and across processes
+ * because each shard directory is claimed by one log at a time ({@link ShardClaims}; another process on
+ * the same home appends to shard directories of its own). Every shard is an ordinary queue, so kill -9 durability is
  * Chronicle's: a record is in the page cache, in a mapped file, when {@code writeBytes} returns.
  *
  * <p>The same flag orders {@link #close()}: close takes every flag (waiting for appends in flight),
@@ -41,6 +42,8 @@ public final class QueueShards implements AutoCloseable {
 
     private final SingleChronicleQueue[] queues;
     private final ExcerptAppender[] appenders;
+    /** The shard directories this log holds (see {@link ShardClaims}); released after the queues close. */
+    private final ShardClaims claims;
     private final AtomicIntegerArray flags;
     private final int count;
     private final Pretoucher pretoucher;
@@ -51,7 +54,7 @@ public final class QueueShards implements AutoCloseable {
     private volatile String lastError;
     private final int headerlessCycleFiles;
 
-    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, boolean pretouch,
+    private QueueShards(SingleChronicleQueue[] queues, ExcerptAppender[] appenders, ShardClaims claims, boolean pretouch,
                         java.util.List<java.nio.file.Path> movedAside, String notMoved) {
         this.headerlessCycleFiles = movedAside.size();
         this.lastError = notMoved;
@@ -61,6 +64,7 @@ public final class QueueShards implements AutoCloseable {
         }
         this.queues = queues;
         this.appenders = appenders;
+        this.claims = claims;
         this.count = queues.length;
         this.flags = new AtomicIntegerArray(count * PAD);
         this.reservations = new DiskReservation[count];
@@ -85,9 +89,10 @@ public final class QueueShards implements AutoCloseable {
         ExcerptAppender[] appenders = new ExcerptAppender[n];
         java.util.List<java.nio.file.Path> movedAside = new java.util.ArrayList<>();
         String notMoved = null;
+        ShardClaims claims = ShardClaims.claim(config.home(), n);
         try {
             for (int i = 0; i < n; i++) {
-                var dir = PromptLogHome.shardDir(config.home(), i);
+                var dir = PromptLogHome.shardDir(config.home(), claims.number(i));
                 PrivateFiles.createDirectories(dir);
                 queues[i] = PromptLogHome.openShard(dir, config.rollPeriod(), config.maxRecordBytes(), false, config.rollClock());
                 // before the appender, which would wait 10 s on each such file (see HeaderlessCycles); a failure here
@@ -105,12 +110,13 @@ public final class QueueShards implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 closeQuietly(appenders[i], queues[i]);
             }
+            claims.close();
             if (e instanceof IORuntimeException || e.getCause() instanceof IOException) {
                 throw new IOException("cannot open queue in " + config.queueDir() + ": " + e.getMessage(), e);
             }
             throw e;
         }
-        return new QueueShards(queues, appenders, config.pretouch(), movedAside, notMoved);
+        return new QueueShards(queues, appenders, claims, config.pretouch(), movedAside, notMoved);
     }
 
     /** Cycle files without a header that {@link #open} moved aside (see {@link HeaderlessCycles}). */
@@ -363,6 +369,12 @@ public final class QueueShards implements AutoCloseable {
                 backOff(spins++);
             }
         }
+        claims.close();
+    }
+
+    /** The shard number (directory {@code shard-N}) of this log's i-th shard. */
+    public int shardNumber(int i) {
+        return claims.number(i);
     }
 
     private static void closeQuietly(ExcerptAppender appender, SingleChronicleQueue queue) {

@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.writer.internal.MonotonicRollTime;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -115,11 +116,21 @@ public final class PromptLogHome {
             // bounds nothing else (the write lock it also sizes is a no-op); see HeaderlessCycles.
             b.timeoutMS(READER_HEADER_WAIT_MILLIS);
         }
-        if (!rollClock.equals(java.time.Clock.systemUTC())) {
+        MonotonicRollTime rollTime = null;
+        if (!readOnly) {
+            // a writer's roll time never goes back (see MonotonicRollTime): a clock stepping back over a roll
+            // boundary would otherwise drop calls or write them behind records already appended
+            rollTime = new MonotonicRollTime(rollClock.equals(java.time.Clock.systemUTC()) ? System::currentTimeMillis : rollClock::millis);
+            b.timeProvider(rollTime);
+        } else if (!rollClock.equals(java.time.Clock.systemUTC())) {
             b.timeProvider(rollClock::millis);
         }
         SingleChronicleQueue queue = b.build();
         if (!readOnly) {
+            int newest = queue.lastCycle();
+            if (newest != Integer.MIN_VALUE) {
+                rollTime.atLeast(queue.epoch() + newest * (long) queue.rollCycle().lengthInMillis());
+            }
             PrivateFiles.restrictFilesIn(shardDir);
         }
         return queue;

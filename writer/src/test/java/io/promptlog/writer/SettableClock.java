@@ -24,6 +24,11 @@ final class SettableClock extends Clock {
         millis.addAndGet(TimeUnit.HOURS.toMillis(hours));
     }
 
+    /** Moves by {@code delta} milliseconds, back when negative (a clock stepped back by NTP). */
+    void advanceMillis(long delta) {
+        millis.addAndGet(delta);
+    }
+
     @Override
     public long millis() {
         return millis.get();

@@ -1,5 +1,6 @@
 package io.promptlog.compactor;
 
+import io.promptlog.testsupport.SettableClock;
 import io.promptlog.writer.AppendStatus;
 import io.promptlog.writer.PromptLog;
 import io.promptlog.writer.PromptLogConfig;
@@ -8,11 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,20 +26,20 @@ class ClockStepBackCompactionTest {
 
     @Test
     void shouldCompactEveryCallAppendedAfterTheClockSteppedBack() throws Exception {
-        StepClock clock = new StepClock(TEN_OCLOCK_MILLIS + 3_598_000); // 10:59:58
+        SettableClock clock = new SettableClock(TEN_OCLOCK_MILLIS + 3_598_000); // 10:59:58
         CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.all())
                 .queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build();
         try (PromptLog log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).rollClock(clock)
                 .backgroundCompaction(false).build());
              Compactor compactor = Compactor.open(cfg)) {
             append(log, 0);
-            clock.step(4_000); // 11:00:02: the queue rolls
+            clock.advanceMillis(4_000); // 11:00:02: the queue rolls
             append(log, 1);
             assertThat(compactor.runOnce().callsWritten()).isEqualTo(2);
-            clock.step(-5_000); // 10:59:57: an NTP step back over the roll
+            clock.advanceMillis(-5_000); // 10:59:57: an NTP step back over the roll
             append(log, 2);
             append(log, 3);
-            clock.step(10_000);
+            clock.advanceMillis(10_000);
             append(log, 4);
             assertThat(compactor.runOnce().callsWritten()).isEqualTo(3);
         }
@@ -56,38 +52,5 @@ class ClockStepBackCompactionTest {
     private static void append(PromptLog log, long seq) {
         int status = log.append(TestCalls.everyField(seq));
         assertThat(AppendStatus.isAppended(status)).as("append %d: %s", seq, log.stats().lastError()).isTrue();
-    }
-
-    /** A roll clock moved by hand. */
-    private static final class StepClock extends Clock {
-        private final AtomicLong millis;
-
-        StepClock(long millis) {
-            this.millis = new AtomicLong(millis);
-        }
-
-        void step(long deltaMillis) {
-            millis.addAndGet(deltaMillis);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("UTC only");
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.testsupport.SettableClock;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;

@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.testsupport.SettableClock;
 import io.promptlog.writer.internal.HeaderlessCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.testsupport.SettableClock;
 import io.promptlog.testsupport.Await;
 import io.promptlog.testsupport.Tmpfs;
 import org.junit.jupiter.api.Assumptions;

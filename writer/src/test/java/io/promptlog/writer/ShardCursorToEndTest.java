@@ -1,5 +1,6 @@
 package io.promptlog.writer;
 
+import io.promptlog.testsupport.SettableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.promptlog.writer;
+package io.promptlog.testsupport;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -7,25 +7,28 @@ import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Test helper: a thread-safe clock that stands still until told to move (a roll clock for the queue). */
-final class SettableClock extends Clock {
+/**
+ * Test helper: a thread-safe UTC clock that stands still until told to move, back as well as forward (a
+ * roll clock for the queue, a compactor's clock).
+ */
+public final class SettableClock extends Clock {
     private final AtomicLong millis;
 
-    SettableClock(long epochMillis) {
+    public SettableClock(long epochMillis) {
         this.millis = new AtomicLong(epochMillis);
     }
 
     /** A clock at the start of hour {@code hour} since the epoch. */
-    static SettableClock atHour(long hour) {
+    public static SettableClock atHour(long hour) {
         return new SettableClock(TimeUnit.HOURS.toMillis(hour));
     }
 
-    void advanceHours(long hours) {
+    public void advanceHours(long hours) {
         millis.addAndGet(TimeUnit.HOURS.toMillis(hours));
     }
 
     /** Moves by {@code delta} milliseconds, back when negative (a clock stepped back by NTP). */
-    void advanceMillis(long delta) {
+    public void advanceMillis(long delta) {
         millis.addAndGet(delta);
     }
 

@@ -88,6 +88,26 @@ class SharedHomeTest {
         assertThat(all).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    @Test
+    void shouldKeepTheFirstLogsClaimWhenASecondOpensTheHomeThroughASymbolicLink(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(home);
+        Path link = Files.createSymbolicLink(tmp.resolve("link-to-home"), home);
+        try (PromptLog first = PromptLog.open(config(1));
+             PromptLog second = PromptLog.open(PromptLogConfig.builder(link).shardCount(1).backgroundCompaction(false).build())) {
+            assertThat(AppendStatus.isAppended(first.append(SeqCalls.call(0)))).isTrue();
+            assertThat(AppendStatus.isAppended(second.append(SeqCalls.call(1)))).isTrue();
+            // a descriptor of shard-0.lock opened and closed by the second log would have dropped the first's
+            // OS lock (POSIX locks belong to the process): another process would then take shard-0 too
+            try (ChildJvm child = ChildJvm.start(ChildJvm.command(SharedHomeChild.class, home.toString(), "2"),
+                    tmp.resolve("child-stderr.txt"))) {
+                String appended = child.awaitLine("appended to ", 60_000);
+                assertThat(appended).as("child output %s, stderr %s", child.output(),
+                        Files.readString(tmp.resolve("child-stderr.txt"))).isNotNull().endsWith("shard-2");
+            }
+        }
+        assertThat(seqs(QueueContents.byShard(home).get(0))).containsExactly(0L);
+    }
+
     private PromptLogConfig config(int shards) {
         return PromptLogConfig.builder(home).shardCount(shards).backgroundCompaction(false).build();
     }

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,23 +30,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory, so its calls are read like any other. An OS lock dies with its process, and a later claimant
  * opening the shard lets Chronicle break the dead holder's lock word at open, before any append.
  *
- * <p>A JVM also remembers the files it holds: POSIX record locks belong to the process, and closing any
- * channel of a locked file drops them, so a second log opened in the same JVM must not even open a lock
- * file the first one holds.
+ * <p>A JVM also remembers the files it holds, by device and inode: POSIX record locks belong to the
+ * process, and closing any descriptor of a locked file drops them, so a second log opened in the same JVM
+ * (through a symbolic link to the home, too) must not even open a lock file the first one holds.
  */
 final class ShardClaims implements AutoCloseable {
     /** Shard numbers tried before giving up: far more than any sane number of processes on one home. */
     static final int MAX_SHARD_NUMBER = 4096;
-    private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+    /** The lock files held by the logs of this JVM, by file identity (device and inode where the OS has them). */
+    private static final Set<Object> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
     private final int[] numbers;
-    private final Path[] files;
+    private final Object[] files;
     private final FileChannel[] channels;
     private final FileLock[] locks;
 
     private ShardClaims(int count) {
         numbers = new int[count];
-        files = new Path[count];
+        files = new Object[count];
         channels = new FileChannel[count];
         locks = new FileLock[count];
     }
@@ -65,15 +69,16 @@ final class ShardClaims implements AutoCloseable {
                     throw new IOException("no free shard in " + queueDir + ": shard-0 to shard-" + (MAX_SHARD_NUMBER - 1)
                             + " are all held by other open logs");
                 }
-                Path file = queueDir.resolve(PromptLogHome.SHARD_PREFIX + n + PromptLogHome.SHARD_LOCK_SUFFIX).toAbsolutePath();
+                Path path = queueDir.resolve(PromptLogHome.SHARD_PREFIX + n + PromptLogHome.SHARD_LOCK_SUFFIX);
+                Object file = identity(path);
                 if (!HELD_IN_THIS_JVM.add(file)) {
                     continue; // another log of this JVM holds it
                 }
                 FileChannel ch = null;
                 FileLock lock = null;
                 try {
-                    ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    PrivateFiles.restrictFile(file);
+                    ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    PrivateFiles.restrictFile(path);
                     lock = ch.tryLock();
                 } catch (OverlappingFileLockException e) {
                     lock = null; // not ours to close: cannot happen while HELD_IN_THIS_JVM is consulted first
@@ -99,6 +104,25 @@ final class ShardClaims implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * The identity of a lock file, created empty (0600) if absent: its device and inode, so that a home
+     * reached through a symbolic link or another spelling of its path is still the same file. Neither
+     * creating nor looking opens a descriptor of an existing file, which closing would unlock.
+     */
+    private static Object identity(Path path) throws IOException {
+        try {
+            if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                Files.createFile(path);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // someone's lock file (O_EXCL failed, no descriptor was opened): only looked at below
+        }
+        Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        return key != null ? key : path.toRealPath();
     }
 
     /** The shard number (directory {@code shard-N}) of the i-th claim, lowest first. */

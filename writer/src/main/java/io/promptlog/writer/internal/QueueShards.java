@@ -372,11 +372,6 @@ public final class QueueShards implements AutoCloseable {
         claims.close();
     }
 
-    /** The shard number (directory {@code shard-N}) of this log's i-th shard. */
-    public int shardNumber(int i) {
-        return claims.number(i);
-    }
-
     private static void closeQuietly(ExcerptAppender appender, SingleChronicleQueue queue) {
         if (appender != null) {
             appender.singleThreadedCheckReset();

@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why: Chronicle guards a queue's appends with a lock word in its metadata file that spans processes.
  * A process killed while holding it (a kill -9 that lands inside an append) leaves it held, and the next
  * append of any other process on that queue spun Chronicle's whole timeout on the application's thread
- * before Chronicle broke the lock (measured: 15,007 ms for one append; {@code SharedHomeTest} reproduces the case). Two processes do share
- * a home: the old and the new instance during a rolling deploy, two services pointed at one directory. With
+ * before Chronicle broke the lock (measured: 15,007 ms for one append; {@code SharedHomeTest} reproduces
+ * the case). Two processes do share a home: the old and the new instance during a rolling deploy, two
+ * services pointed at one directory. With
  * claims, a second process takes the next free shard numbers instead ({@code shard-2}, {@code shard-3} next
  * to a first process's {@code shard-0} and {@code shard-1}); readers and the compactor list every shard
  * directory, so its calls are read like any other. An OS lock dies with its process, and a later claimant

@@ -121,7 +121,9 @@ public final class PromptLogConfig {
         /**
          * Number of queue shards. Each logging thread starts on its own shard and moves to a free one when
          * its shard is busy, so threads never wait on each other while there are at least as many shards
-         * as threads logging at the same instant. 1 to {@value #MAX_SHARDS}.
+         * as threads logging at the same instant. 1 to {@value #MAX_SHARDS}. They are the lowest-numbered
+         * {@code shard-N} directories of the home no other open log holds: a second process on the same home
+         * gets shard directories of its own (see {@link PromptLogHome}).
          */
         public Builder shardCount(int shardCount) {
             this.shardCount = shardCount;

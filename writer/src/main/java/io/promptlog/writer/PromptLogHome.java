@@ -116,13 +116,14 @@ public final class PromptLogHome {
             // bounds nothing else (the write lock it also sizes is a no-op); see HeaderlessCycles.
             b.timeoutMS(READER_HEADER_WAIT_MILLIS);
         }
+        boolean systemClock = rollClock.equals(java.time.Clock.systemUTC());
         MonotonicRollTime rollTime = null;
         if (!readOnly) {
             // a writer's roll time never goes back (see MonotonicRollTime): a clock stepping back over a roll
             // boundary would otherwise drop calls or write them behind records already appended
-            rollTime = new MonotonicRollTime(rollClock.equals(java.time.Clock.systemUTC()) ? System::currentTimeMillis : rollClock::millis);
+            rollTime = new MonotonicRollTime(systemClock ? System::currentTimeMillis : rollClock::millis);
             b.timeProvider(rollTime);
-        } else if (!rollClock.equals(java.time.Clock.systemUTC())) {
+        } else if (!systemClock) {
             b.timeProvider(rollClock::millis);
         }
         SingleChronicleQueue queue = b.build();

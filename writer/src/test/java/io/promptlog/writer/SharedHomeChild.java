@@ -40,7 +40,7 @@ public final class SharedHomeChild {
             dc.wire().bytes().writeLong(0);
             System.out.println("locked " + mine);
             System.out.flush();
-            Thread.sleep(Long.MAX_VALUE);
+            new java.util.concurrent.CountDownLatch(1).await(); // until the test kills this process
         }
     }
 }

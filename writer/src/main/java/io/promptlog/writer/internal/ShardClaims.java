@@ -45,14 +45,13 @@ final class ShardClaims implements AutoCloseable {
 
     private final int[] numbers;
     private final Object[] files;
+    /** Open while the claim holds: closing one releases its lock. */
     private final FileChannel[] channels;
-    private final FileLock[] locks;
 
     private ShardClaims(int count) {
         numbers = new int[count];
         files = new Object[count];
         channels = new FileChannel[count];
-        locks = new FileLock[count];
     }
 
     /**
@@ -102,7 +101,6 @@ final class ShardClaims implements AutoCloseable {
                 c.numbers[claimed] = n;
                 c.files[claimed] = file;
                 c.channels[claimed] = ch;
-                c.locks[claimed] = lock;
                 claimed++;
             }
         } catch (IOException | RuntimeException e) {
@@ -139,7 +137,7 @@ final class ShardClaims implements AutoCloseable {
     /** Releases every claim (after the shards' queues are closed). Never throws. */
     @Override
     public void close() {
-        for (int i = 0; i < locks.length; i++) {
+        for (int i = 0; i < channels.length; i++) {
             if (channels[i] == null) {
                 continue;
             }

@@ -92,7 +92,7 @@ public final class CommitParts {
                 }
             }
         } finally {
-            StorageCompaction.delete(dir);
+            BenchFiles.delete(dir);
         }
         for (int p = 0; p < parts.length; p++) {
             long[] s = ns[p].clone();

@@ -86,7 +86,7 @@ public final class Probe {
             ap.close();
             q.close();
         } finally {
-            StorageCompaction.delete(dir);
+            BenchFiles.delete(dir);
         }
     }
 

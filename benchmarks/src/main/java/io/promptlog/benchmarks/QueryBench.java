@@ -119,7 +119,7 @@ public final class QueryBench {
             }
         } finally {
             if (keep == null) {
-                StorageCompaction.delete(root);
+                BenchFiles.delete(root);
             }
         }
     }
@@ -330,7 +330,7 @@ public final class QueryBench {
             throw new IllegalStateException("group-by results differ: promptlog " + plResult.rowCount()
                     + " rows, DuckDB " + dkResult.size());
         }
-        long plBytes = dirBytes(home.resolve("data"));
+        long plBytes = BenchFiles.parquetBytes(home.resolve("data"));
         double showMs = promptlogJar == null ? Double.NaN : showMillis(javaJar(promptlogJar), home.resolve("data"), ids, false);
         // through the launcher, as users run it (its first run makes the class data archive: not timed)
         double launcherMs = launcher == null ? Double.NaN
@@ -427,11 +427,5 @@ public final class QueryBench {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static long dirBytes(Path p) throws java.io.IOException {
-        try (var w = Files.walk(p)) {
-            return w.filter(f -> f.toString().endsWith(".parquet")).mapToLong(f -> f.toFile().length()).sum();
-        }
     }
 }

@@ -9,29 +9,22 @@ import io.promptlog.compactor.MergeResult;
 import io.promptlog.compactor.Redactors;
 import io.promptlog.compactor.RetentionPolicy;
 import io.promptlog.synthetic.SyntheticCalls;
-import io.promptlog.writer.AppendStatus;
 import io.promptlog.writer.CallField;
 import io.promptlog.writer.LlmCall;
-import io.promptlog.writer.PromptLog;
-import io.promptlog.writer.PromptLogConfig;
 
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Compaction speed and storage size, promptlog against DuckDB, same calls, same machine, same run.
@@ -104,7 +97,7 @@ public final class StorageCompaction {
                 Files.writeString(out, json + "\n");
             }
         } finally {
-            delete(root);
+            BenchFiles.delete(root);
         }
     }
 
@@ -112,9 +105,9 @@ public final class StorageCompaction {
         SyntheticCalls synthetic = chatTurns == 0 ? new SyntheticCalls(Workload.SEED, 24, 1024, 60 * 1024)
                 : SyntheticCalls.chat(Workload.SEED, 24, 1024, 60 * 1024, chatTurns);
         Path jsonlDir = Files.createDirectories(root.resolve("jsonl"));
-        Home a = new Home(root.resolve("a"), RetentionPolicy.all(), zstdLevel);
-        Home b = new Home(root.resolve("b"), RetentionPolicy.all(), zstdLevel);
-        Home c = new Home(root.resolve("c"), RetentionPolicy.defaults(), zstdLevel);
+        BenchHome a = new BenchHome(root.resolve("a"), RetentionPolicy.all(), zstdLevel);
+        BenchHome b = new BenchHome(root.resolve("b"), RetentionPolicy.all(), zstdLevel);
+        BenchHome c = new BenchHome(root.resolve("c"), RetentionPolicy.defaults(), zstdLevel);
         CountingStream zstdBytes = new CountingStream();
         long jsonlBytes = 0;
         long streamNanos = 0;
@@ -151,7 +144,7 @@ public final class StorageCompaction {
         // the steady state of a service: B's streamed dataset after the background day merge (a copy, so the
         // streamed figures above stay those of the small files)
         Path merged = root.resolve("b-merged");
-        copyTree(b.data, merged);
+        BenchFiles.copyTree(b.data, merged);
         long mergeCpu0 = processCpuNanos();
         long mergeT0 = System.nanoTime();
         MergeResult mr;
@@ -182,7 +175,7 @@ public final class StorageCompaction {
             rn = plain.runOnce();
             noRedactNanos = System.nanoTime() - t1;
         }
-        delete(dataNoRedact);
+        BenchFiles.delete(dataNoRedact);
         a.close();
         b.close();
         c.close();
@@ -225,7 +218,7 @@ public final class StorageCompaction {
                         throw new IllegalStateException("repeat compaction wrote " + written + " calls, expected " + n);
                     }
                 }
-                delete(dataR);
+                BenchFiles.delete(dataR);
                 Path dst = duck.resolve("repeat.parquet");
                 long c0 = processCpuNanos();
                 long w0 = System.nanoTime();
@@ -288,7 +281,7 @@ public final class StorageCompaction {
                 mergeNanos / 1e9, mergeCpu / 1e9, mr.filesMerged(), mr.filesWritten(),
                 jsonlBytes / (double) n, zstdBytes.count / (double) n, duckOneShotBytes / (double) n,
                 duckChunkBytes / (double) n, a.datasetBytes("") / (double) n, b.datasetBytes("") / (double) n,
-                c.datasetBytes("") / (double) n, Home.bytes(merged, "") / (double) n, duckOneShotLevelBytes / (double) n,
+                c.datasetBytes("") / (double) n, BenchFiles.parquetBytes(merged) / (double) n, duckOneShotLevelBytes / (double) n,
                 b.datasetBytes("calls"), b.datasetBytes("system_prompts"),
                 b.datasetBytes("") - b.datasetBytes("calls") - b.datasetBytes("system_prompts"),
                 c.datasetBytes("calls"), c.datasetBytes("system_prompts"),
@@ -376,60 +369,6 @@ public final class StorageCompaction {
         return "'" + s.replace("'", "''") + "'";
     }
 
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> w = Files.walk(dir)) {
-            w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    /** One promptlog home: a log to append to and a compactor with the given retention. */
-    private static final class Home {
-        final PromptLog log;
-        final Compactor compactor;
-        final Path data;
-        final Path home;
-
-        Home(Path home, RetentionPolicy retention, int zstdLevel) throws IOException {
-            this.home = home;
-            log = PromptLog.open(PromptLogConfig.builder(home).shardCount(1).backgroundCompaction(false).build());
-            CompactorConfig cfg = CompactorConfig.builder(home).retention(retention).zstdLevel(zstdLevel)
-                    .queueRetention(CompactorConfig.KEEP_QUEUE_FOREVER).build();
-            compactor = Compactor.open(cfg);
-            data = cfg.dataDir();
-        }
-
-        void append(LlmCall call) {
-            int st = log.append(call);
-            if (!AppendStatus.isAppended(st)) {
-                throw new IllegalStateException("append failed: " + AppendStatus.describe(st) + " "
-                        + log.stats().lastError());
-            }
-        }
-
-        void close() {
-            compactor.close();
-            log.close();
-        }
-
-        long datasetBytes(String sub) throws IOException {
-            return bytes(data, sub);
-        }
-
-        /** Bytes of the Parquet files under {@code data} (or its sub-directory {@code sub}). */
-        static long bytes(Path data, String sub) throws IOException {
-            Path p = sub.isEmpty() ? data : data.resolve(sub);
-            if (!Files.exists(p)) {
-                return 0;
-            }
-            try (Stream<Path> w = Files.walk(p)) {
-                return w.filter(f -> f.toString().endsWith(".parquet")).mapToLong(f -> f.toFile().length()).sum();
-            }
-        }
-    }
-
     /** Counts bytes written, discards them. */
     private static final class CountingStream extends OutputStream {
         long count;
@@ -443,23 +382,5 @@ public final class StorageCompaction {
         public void write(byte[] b, int off, int len) {
             count += len;
         }
-    }
-
-    /** Copies a directory tree (files keep their content; modes are not copied: the copy is ours to read). */
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> w = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) w::iterator) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
-    }
-
-    static void appendLine(Path file, String line) throws IOException {
-        Files.writeString(file, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

@@ -48,6 +48,14 @@ public class AppendBenchmark {
     @Param({"1k", "4k", "16k"})
     public String size;
 
+    /**
+     * How many distinct calls of the pool are cycled through (a power of two, at most the pool's 1024):
+     * 1024 reads each call's texts from memory (4-16 MB of strings, past the CPU caches); a small number
+     * keeps them in cache, as for an application that logs a call whose texts it has just built or parsed.
+     */
+    @Param({"1024"})
+    public int poolCalls;
+
     BenchCall[] pool;
     private Path root;
     private int iteration;
@@ -56,6 +64,10 @@ public class AppendBenchmark {
 
     @Setup(Level.Trial)
     public void trial() throws IOException {
+        if (poolCalls < 1 || poolCalls > Workload.POOL_SIZE || Integer.bitCount(poolCalls) != 1) {
+            throw new IllegalArgumentException("poolCalls must be a power of two from 1 to " + Workload.POOL_SIZE
+                    + ", was " + poolCalls);
+        }
         pool = Workload.poolFor(size);
         root = Files.createTempDirectory("promptlog-jmh-");
     }
@@ -85,19 +97,21 @@ public class AppendBenchmark {
     public static class LoggingThread {
         CallSink.Appender appender;
         BenchCall[] pool;
+        int mask;
         int next;
 
         @Setup(Level.Iteration)
         public void setup(AppendBenchmark b, ThreadParams t) {
             appender = b.current.appender();
             pool = b.pool;
+            mask = b.poolCalls - 1;
             next = t.getThreadIndex() * 257;
         }
     }
 
     @Benchmark
     public int append(LoggingThread t) {
-        BenchCall c = t.pool[t.next++ & (Workload.POOL_SIZE - 1)];
+        BenchCall c = t.pool[t.next++ & t.mask];
         return t.appender.append(c);
     }
 }

@@ -23,6 +23,21 @@ public final class Bench {
     private Bench() {
     }
 
+    static final String USAGE = """
+            usage: java $(java -jar benchmarks.jar flags) -jar benchmarks.jar <command> [options]
+              (no command)   JMH, same options as JMH's own command line (-h: JMH's help), e.g.
+                             AppendBenchmark -p sink=promptlog,chronicle-floor -p size=4k -f 2 -t 1
+              storage        compaction speed and bytes per call against DuckDB (alias: compaction)
+              query          point lookup, group-by and `show` over a generated dataset, against DuckDB
+              paced          open-loop latency at fixed rates
+              probe          where one append's time goes
+              commit-parts   where one commit's time goes
+              verify         every sink writes every call, same content
+              report DIR     summary table of a results directory
+              workload       describe the benchmark pools
+              flags          print the JVM flags the benchmarks need
+            benchmarks/run.sh --quick | --full runs them all (benchmarks/README.md)""";
+
     public static void main(String[] args) throws Exception {
         String cmd = args.length > 0 ? args[0] : "";
         String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
@@ -36,6 +51,7 @@ public final class Bench {
             case "query" -> QueryBench.main(rest);
             case "probe" -> Probe.main(rest);
             case "commit-parts" -> CommitParts.main(rest);
+            case "help", "--help" -> System.out.println(USAGE);
             default -> {
                 int code = jmh(args);
                 if (code != 0) {
@@ -70,7 +86,11 @@ public final class Bench {
         try {
             results = new Runner(opts).run();
         } catch (RunnerException e) {
-            System.err.println("benchmark failed: " + e.getMessage());
+            String why = e.getMessage() != null ? e.getMessage()
+                    : e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                    : "no benchmark matches " + String.join(" ", args) + " (JMH's list: -l)";
+            System.err.println("benchmark failed: " + why);
+            System.err.println(USAGE);
             return 1;
         }
         if (results.isEmpty()) {

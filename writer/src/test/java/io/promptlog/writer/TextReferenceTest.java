@@ -176,6 +176,71 @@ public class TextReferenceTest {
         assertThat(wires.subList(2 * 96, wires.size())).as("seed " + seed).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
     }
 
+    /** The system prompt's wire type in each record of shard 0, checking every record decodes to a prompt. */
+    private List<Integer> promptWires(String expectedPrefix) throws Exception {
+        List<Integer> wires = new ArrayList<>();
+        try (ShardCursor c = ShardCursor.open(PromptLogHome.shardDir(home, 0))) {
+            while (c.next()) {
+                assertThat(c.decode().systemPrompt()).startsWith(expectedPrefix);
+                wires.add(wireOf(c.buffer(), c.length(), CallField.SYSTEM_PROMPT.id()));
+            }
+        }
+        return wires;
+    }
+
+    @Test
+    void shouldReferToPromptsThatOneThreadUsesInStrictRotationNeverTwiceInARow() throws Exception {
+        // an agent's pipeline: planner, researcher, writer, critic, editor, summariser, one after the other
+        // on the request's thread; more steps than a thread's cache of recent texts, so each prompt has left
+        // that cache before it comes back (least recently used, every time)
+        String[] steps = new String[6];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = prompt(20 + i, 3000);
+        }
+        int rounds = 10;
+        try (PromptLog log = open(1)) {
+            for (int round = 0; round < rounds; round++) {
+                for (String p : steps) {
+                    log.begin().systemPrompt(p).message("user", "step of request " + round).commit();
+                }
+            }
+        }
+        List<Integer> wires = promptWires("prompt 2");
+        assertThat(wires).hasSize(rounds * steps.length);
+        // round 1: first sight, inline; round 2: seen before, inline and defined; then references only
+        assertThat(wires.subList(0, 2 * steps.length)).containsOnly(RecordDescriptor.WIRE_STRING);
+        assertThat(wires.subList(2 * steps.length, wires.size())).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
+    }
+
+    @Test
+    void shouldReferToAPromptWhoseCallsLandOnDifferentThreadsEachTime() throws Exception {
+        // a server's thread pool: the 8 prompts of a rotation reach 3 threads in turn, so no thread sees
+        // the same prompt twice within its own cache; the log as a whole has seen it before
+        String[] prompts = new String[8];
+        for (int i = 0; i < prompts.length; i++) {
+            prompts[i] = prompt(40 + i, 2500);
+        }
+        java.util.concurrent.ExecutorService[] threads = new java.util.concurrent.ExecutorService[3];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = java.util.concurrent.Executors.newSingleThreadExecutor();
+        }
+        int calls = 8 * prompts.length;
+        try (PromptLog log = open(1)) {
+            for (int k = 0; k < calls; k++) {
+                String p = prompts[k % prompts.length];
+                threads[k % threads.length].submit(() -> log.begin().systemPrompt(p).commit()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            for (java.util.concurrent.ExecutorService t : threads) {
+                t.shutdownNow();
+            }
+        }
+        List<Integer> wires = promptWires("prompt 4");
+        assertThat(wires).hasSize(calls);
+        assertThat(wires.subList(0, 2 * prompts.length)).containsOnly(RecordDescriptor.WIRE_STRING);
+        assertThat(wires.subList(2 * prompts.length, calls)).containsOnly(RecordDescriptor.WIRE_TEXT_REF);
+    }
+
     @Test
     void shouldRecogniseTheSameTextByContentFromANewStringOrAStringBuilder() throws Exception {
         String p = prompt(2, 3000);

@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * compare-and-set per slot. Bounded: {@link #SLOTS} entries and {@link #MAX_BYTES} of text; past that a text is not shared
  * (the thread then encodes it, as before). Only {@code String}s are keyed: a {@code StringBuilder} may
  * change after it was logged.
+ *
+ * <p>It also remembers which texts were encoded recently ({@link #seenBefore}), by any thread, so that a
+ * shard defines a text the second time the log sees it even when the thread that logs it again no longer
+ * caches it: one thread running an agent's six steps in turn (each prompt leaves a four-entry cache just
+ * before it comes back), or a prompt whose calls land on a different pool thread each time. Before, such
+ * prompts were written in full into every record.
  */
 public final class SharedTexts {
     static final int SLOTS = 256;
@@ -40,7 +46,11 @@ public final class SharedTexts {
         }
     }
 
+    /** Slots of {@link #seenBefore}'s table (8 KB): direct-mapped by a text's full hash. */
+    static final int SEEN_SLOTS = 1024;
+
     private final AtomicReferenceArray<Entry> entries = new AtomicReferenceArray<>(SLOTS);
+    private final java.util.concurrent.atomic.AtomicLongArray seen = new java.util.concurrent.atomic.AtomicLongArray(SEEN_SLOTS);
     private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger nextVictim = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -74,6 +84,23 @@ public final class SharedTexts {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a text with this full hash (the shard dictionary's key) was encoded before, by any thread,
+     * since another text took its slot; remembers it when not. Called for a text a thread had to encode
+     * (not cached, not shared): true means it repeats, so the shard it goes to defines it. Lock-free, no
+     * allocation. A race, or two texts alternating on one slot, only delays a definition (the text goes
+     * inline a while longer); two texts with one hash only cause a definition that was not needed (a
+     * dictionary compares bytes before it refers).
+     */
+    boolean seenBefore(long hash) {
+        int slot = (int) (hash ^ (hash >>> 32)) & (SEEN_SLOTS - 1);
+        if (seen.get(slot) == hash) {
+            return true;
+        }
+        seen.lazySet(slot, hash);
+        return false;
     }
 
     /**

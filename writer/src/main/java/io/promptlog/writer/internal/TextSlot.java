@@ -21,9 +21,10 @@ import java.util.Arrays;
  * used as they are.
  *
  * <p>Sharing. A text goes into a shard's {@link ShardTexts} (as the dictionary's own copy, made once per
- * text, shard and cycle, or the shared bytes themselves) only when it comes back while still cached
- * (before that it is written inline, like any field); the entry remembers that copy, so later publishes
- * match it by array identity. The entries' own buffers are never shared, so they are reused: nothing is
+ * text, shard and cycle, or the shared bytes themselves) only when it comes back: while still cached, or
+ * encoded again after the log's {@link SharedTexts#seenBefore} saw its hash (before that it is written
+ * inline, like any field, so a text logged once costs no copy); the entry remembers that copy, so later
+ * publishes match it by array identity. The entries' own buffers are never shared, so they are reused: nothing is
  * allocated per call. Not thread-safe: it belongs to one recorder, used under the shard's flag by
  * {@link ShardTexts}.
  *
@@ -166,7 +167,7 @@ public final class TextSlot {
             entrySampled[v] = fp;
             entryHashes[v] = hash(entryBytes[v], n, fp);
             entrySources[v] = source;
-            select(v, false);
+            select(v, shared != null && shared.seenBefore(entryHashes[v]));
         }
         encoder.rewind(mark);
         return true;

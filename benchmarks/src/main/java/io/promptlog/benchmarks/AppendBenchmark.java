@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cost of logging one call on the calling thread, for promptlog and each peer, at ~1/4/16 KB per call
- * (and {@code 4k-newprompt}: every call with a system prompt of its own);
+ * (and {@code 4k-newprompt}: every call with a system prompt of its own; {@code 4k-agent}: six prompts in
+ * strict rotation, see {@link Workload#AGENT});
  * thread count from the command line ({@code -t 1}, {@code -t 4}). Run in SampleTime mode for
  * percentiles and with {@code -prof gc} for {@code gc.alloc.rate.norm} (bytes allocated per call, all
  * threads of the JVM, background ones included).

@@ -21,7 +21,7 @@ import java.util.Locale;
  * writing the same pre-encoded bytes, and a plain heap copy of those bytes. Three rounds; the last
  * round's percentiles are the ones to read.
  *
- * <pre>probe [--size 4k|4k-newprompt|...] [--calls 200000] [--dir /tmp]</pre>
+ * <pre>probe [--size 4k|4k-newprompt|4k-agent|...] [--calls 200000] [--dir /tmp]</pre>
  */
 public final class Probe {
     private Probe() {
@@ -79,9 +79,9 @@ public final class Probe {
                     heap[i] = t5 - t4;
                 }
                 System.out.printf(Locale.ROOT, "round %d, %s calls (mean record %d B), ns p50/p90/p99: "
-                                + "promptlog fill %s, commit %s; chronicle floor %s; heap copy %s%n", round, size,
-                        Arrays.stream(pool).mapToInt(x -> x.recordBytes).sum() / pool.length,
-                        pcts(fill), pcts(commit), pcts(floor), pcts(heap));
+                                + "promptlog fill %s, commit %s; chronicle floor %s; heap copy %s; promptlog queue %d B/call%n",
+                        round, size, Arrays.stream(pool).mapToInt(x -> x.recordBytes).sum() / pool.length,
+                        pcts(fill), pcts(commit), pcts(floor), pcts(heap), log.stats().appendedBytes() / ((long) round * calls));
             }
             ap.close();
             q.close();

@@ -38,15 +38,26 @@ public enum Workload {
 
     /** Suffix of a size name ("4k-newprompt") whose every call has a system prompt of its own. */
     public static final String NEW_PROMPT = "-newprompt";
+    /**
+     * Suffix of a size name ("4k-agent") whose calls take {@link #AGENT_STEPS} system prompts in strict
+     * rotation: an agent's steps, one after the other on the request's thread, so no prompt comes twice
+     * in a row.
+     */
+    public static final String AGENT = "-agent";
+    public static final int AGENT_STEPS = 6;
 
     /**
      * The pool for a size name: "1k", "4k", "16k", or one of them with {@link #NEW_PROMPT}, where each
-     * call's system prompt is made unique (the writer's path for a prompt it has not seen: no reference).
+     * call's system prompt is made unique (the writer's path for a prompt it has not seen: no reference),
+     * or with {@link #AGENT}.
      */
     public static BenchCall[] poolFor(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         if (n.endsWith(NEW_PROMPT)) {
             return of(n.substring(0, n.length() - NEW_PROMPT.length())).pool(POOL_SIZE, true);
+        }
+        if (n.endsWith(AGENT)) {
+            return of(n.substring(0, n.length() - AGENT.length())).agentPool(POOL_SIZE);
         }
         return of(n).pool();
     }
@@ -87,6 +98,21 @@ public enum Workload {
             if (uniquePrompts && call.systemPrompt() != null) {
                 call = call.toBuilder().systemPrompt("[variant " + i + "] " + call.systemPrompt()).build();
             }
+            out[i] = shape(call, target);
+            out[i].poolIndex = i;
+        }
+        return out;
+    }
+
+    /** As {@link #pool(int)}, with call i taking prompt i % {@link #AGENT_STEPS} of the class's set. */
+    public BenchCall[] agentPool(int count) {
+        SyntheticCalls synthetic = new SyntheticCalls(SEED, 24, minPromptChars, maxPromptChars);
+        List<String> prompts = synthetic.systemPrompts();
+        SplittableRandom rnd = new SplittableRandom(SEED + ordinal());
+        BenchCall[] out = new BenchCall[count];
+        for (int i = 0; i < count; i++) {
+            int target = (int) (targetBytes * (0.8 + 0.4 * rnd.nextDouble()));
+            LlmCall call = synthetic.call(i).toBuilder().systemPrompt(prompts.get(i % AGENT_STEPS)).build();
             out[i] = shape(call, target);
             out[i].poolIndex = i;
         }

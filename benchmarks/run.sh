@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every promptlog benchmark with one command.
 #   benchmarks/run.sh --quick   smoke run of each benchmark (seconds each; CI), results in benchmarks/target/quick-results
-#   benchmarks/run.sh --full    the measurement run (~2 h on a loaded 2-core machine, half of it the 10 M call query data), results in benchmarks/results/<UTC date>/
+#   benchmarks/run.sh --full    the measurement run (68 min on an idle 2-core VM, 2026-12-02; ~2 h on a loaded one; half of it the 10 M call query data), results in benchmarks/results/<UTC date>/
 # Builds benchmarks/target/benchmarks.jar first when it is missing or older than the sources.
 # Asserts nothing about speed; exits nonzero when any benchmark fails or a sink loses or alters calls.
 set -euo pipefail

@@ -89,30 +89,30 @@ public enum Workload {
     }
 
     public BenchCall[] pool(int count, boolean uniquePrompts) {
+        return pool(count, uniquePrompts ? Prompts.UNIQUE : Prompts.AS_DRAWN);
+    }
+
+    /** As {@link #pool(int)}, with call i taking prompt i % {@link #AGENT_STEPS} of the class's set. */
+    public BenchCall[] agentPool(int count) {
+        return pool(count, Prompts.AGENT);
+    }
+
+    /** Which system prompt each call of a pool gets. */
+    private enum Prompts { AS_DRAWN, UNIQUE, AGENT }
+
+    private BenchCall[] pool(int count, Prompts prompts) {
         SyntheticCalls synthetic = new SyntheticCalls(SEED, 24, minPromptChars, maxPromptChars);
+        List<String> set = synthetic.systemPrompts();
         SplittableRandom rnd = new SplittableRandom(SEED + ordinal());
         BenchCall[] out = new BenchCall[count];
         for (int i = 0; i < count; i++) {
             int target = (int) (targetBytes * (0.8 + 0.4 * rnd.nextDouble()));
             LlmCall call = synthetic.call(i);
-            if (uniquePrompts && call.systemPrompt() != null) {
+            if (prompts == Prompts.UNIQUE && call.systemPrompt() != null) {
                 call = call.toBuilder().systemPrompt("[variant " + i + "] " + call.systemPrompt()).build();
+            } else if (prompts == Prompts.AGENT) {
+                call = call.toBuilder().systemPrompt(set.get(i % AGENT_STEPS)).build();
             }
-            out[i] = shape(call, target);
-            out[i].poolIndex = i;
-        }
-        return out;
-    }
-
-    /** As {@link #pool(int)}, with call i taking prompt i % {@link #AGENT_STEPS} of the class's set. */
-    public BenchCall[] agentPool(int count) {
-        SyntheticCalls synthetic = new SyntheticCalls(SEED, 24, minPromptChars, maxPromptChars);
-        List<String> prompts = synthetic.systemPrompts();
-        SplittableRandom rnd = new SplittableRandom(SEED + ordinal());
-        BenchCall[] out = new BenchCall[count];
-        for (int i = 0; i < count; i++) {
-            int target = (int) (targetBytes * (0.8 + 0.4 * rnd.nextDouble()));
-            LlmCall call = synthetic.call(i).toBuilder().systemPrompt(prompts.get(i % AGENT_STEPS)).build();
             out[i] = shape(call, target);
             out[i].poolIndex = i;
         }

@@ -15,9 +15,7 @@ import java.util.List;
 /**
  * Entry point of {@code benchmarks.jar}. With no sub-command, it is JMH's own command line (same
  * options), except that the promptlog JVM flags from the parent pom are appended to every fork.
- * Sub-commands: {@code paced} ({@link PacedLatency}), {@code storage} / {@code compaction} ({@link StorageCompaction}), {@code query} ({@link QueryBench}), {@code report},
- * {@code verify} ({@link Verify}), {@code probe} ({@link Probe}), {@code commit-parts} ({@link CommitParts}),
- * {@code workload} (describe the pools), {@code flags} (print the JVM flags).
+ * The sub-commands are listed once, in {@link #USAGE} ({@code benchmarks.jar help} prints it).
  */
 public final class Bench {
     private Bench() {

@@ -44,7 +44,7 @@ public enum Workload {
      * in a row.
      */
     public static final String AGENT = "-agent";
-    public static final int AGENT_STEPS = 6;
+    private static final int AGENT_STEPS = 6;
 
     /**
      * The pool for a size name: "1k", "4k", "16k", or one of them with {@link #NEW_PROMPT}, where each
@@ -54,10 +54,10 @@ public enum Workload {
     public static BenchCall[] poolFor(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         if (n.endsWith(NEW_PROMPT)) {
-            return of(n.substring(0, n.length() - NEW_PROMPT.length())).pool(POOL_SIZE, true);
+            return of(n.substring(0, n.length() - NEW_PROMPT.length())).pool(POOL_SIZE, Prompts.UNIQUE);
         }
         if (n.endsWith(AGENT)) {
-            return of(n.substring(0, n.length() - AGENT.length())).agentPool(POOL_SIZE);
+            return of(n.substring(0, n.length() - AGENT.length())).pool(POOL_SIZE, Prompts.AGENT);
         }
         return of(n).pool();
     }
@@ -85,19 +85,13 @@ public enum Workload {
     }
 
     public BenchCall[] pool(int count) {
-        return pool(count, false);
+        return pool(count, Prompts.AS_DRAWN);
     }
 
-    public BenchCall[] pool(int count, boolean uniquePrompts) {
-        return pool(count, uniquePrompts ? Prompts.UNIQUE : Prompts.AS_DRAWN);
-    }
-
-    /** As {@link #pool(int)}, with call i taking prompt i % {@link #AGENT_STEPS} of the class's set. */
-    public BenchCall[] agentPool(int count) {
-        return pool(count, Prompts.AGENT);
-    }
-
-    /** Which system prompt each call of a pool gets. */
+    /**
+     * Which system prompt each call of a pool gets: the one the generator drew, a unique one
+     * ({@link #NEW_PROMPT}), or prompt i % {@link #AGENT_STEPS} of the class's set ({@link #AGENT}).
+     */
     private enum Prompts { AS_DRAWN, UNIQUE, AGENT }
 
     private BenchCall[] pool(int count, Prompts prompts) {

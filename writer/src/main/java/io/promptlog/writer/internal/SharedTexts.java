@@ -1,5 +1,8 @@
 package io.promptlog.writer.internal;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -50,9 +53,9 @@ public final class SharedTexts {
     static final int SEEN_SLOTS = 1024;
 
     private final AtomicReferenceArray<Entry> entries = new AtomicReferenceArray<>(SLOTS);
-    private final java.util.concurrent.atomic.AtomicLongArray seen = new java.util.concurrent.atomic.AtomicLongArray(SEEN_SLOTS);
-    private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger nextVictim = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLongArray seen = new AtomicLongArray(SEEN_SLOTS);
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger nextVictim = new AtomicInteger();
 
     /**
      * The first slot a text may occupy: a hash of its length and {@link #SAMPLES} chars spread evenly over

@@ -1,13 +1,11 @@
 package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.ParquetFooter;
 import io.promptlog.writer.PrivateFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.KeyValue;
-import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -16,15 +14,8 @@ import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +25,6 @@ import java.util.Map;
  * metadata by parsing the footer directly.
  */
 public final class ParquetFiles {
-    private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
     /** Cap of a merged file's dictionary page (a Parquet page size is an int; readers hold one in memory). */
     static final long MAX_DICTIONARY_PAGE_BYTES = 256L * 1024 * 1024;
 
@@ -136,46 +126,9 @@ public final class ParquetFiles {
         return new IOException("cannot write " + file + ": " + cause.getMessage(), cause);
     }
 
-    /** The key-value metadata in a Parquet file's footer. */
+    /** The key-value metadata in a Parquet file's footer ({@link ParquetFooter}). */
     public static Map<String, String> footerMetadata(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 12) {
-                throw new IOException(file + " is " + size + " bytes: too short for a Parquet file");
-            }
-            ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, tail, size - 8);
-            int footerLength = tail.getInt(0);
-            for (int i = 0; i < 4; i++) {
-                if (tail.get(4 + i) != MAGIC[i]) {
-                    throw new IOException(file + " does not end with the Parquet magic PAR1 (truncated file?)");
-                }
-            }
-            if (footerLength <= 0 || footerLength > size - 12) {
-                throw new IOException(file + " has a bad footer length " + footerLength);
-            }
-            ByteBuffer footer = ByteBuffer.allocate(footerLength);
-            readFully(ch, footer, size - 8 - footerLength);
-            FileMetaData md = Util.readFileMetaData(new ByteArrayInputStream(footer.array()));
-            Map<String, String> out = new HashMap<>();
-            if (md.getKey_value_metadata() != null) {
-                for (KeyValue kv : md.getKey_value_metadata()) {
-                    out.put(kv.getKey(), kv.getValue());
-                }
-            }
-            return out;
-        }
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
-        long p = position;
-        while (b.hasRemaining()) {
-            int n = ch.read(b, p);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            p += n;
-        }
+        return ParquetFooter.read(file).keyValueMetadata();
     }
 
     /**

@@ -204,15 +204,17 @@ public final class PromptLogReader implements AutoCloseable {
      * One call with everything retained (system prompt and tools text included), or empty when unknown.
      *
      * <p>A UUIDv7 id (as the writer generates) names its start millisecond: the lookup first reads only
-     * the files of that date's partition (no other file is listed, checked or bound, and the live queue is
-     * not read) and in them the row groups whose {@code start_time} range holds it; then that date in the live
+     * the files of that date's partition whose {@code start_time} statistics hold that millisecond, the file a
+     * binary search over the day's files finds first (no other file is bound, no other day's file is listed
+     * or checked, and the live queue is not read), and in them the row groups whose {@code start_time} range
+     * holds it; then that date in the live
      * view too; then every file and the whole live view when the call is not there (an id the application
      * chose itself, or a start time it set apart from the id).
      */
     public Optional<StoredCall> call(String callId) {
         List<StoredCall> found = new ArrayList<>();
         long ms = DerivedValues.uuidV7Millis(callId);
-        if (ms >= 0) {
+        if (ms >= 0 && isUuidText(callId)) {
             Optional<StoredCall> compacted = compactedOnDay(callId, ms);
             if (compacted.isPresent()) {
                 return compacted;
@@ -227,26 +229,36 @@ public final class PromptLogReader implements AutoCloseable {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
+    /** Whether {@code id} holds hex digits and dashes only (a UUID's text: safe to write as a SQL literal). */
+    private static boolean isUuidText(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c != '-' && Character.digit(c, 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The call with a UUIDv7 id in the files of the id's date partition, through that day's files alone. */
     private Optional<StoredCall> compactedOnDay(String callId, long ms) {
         java.time.LocalDate day = DerivedValues.date(ms * 1000);
         try {
             return views.retry().run(() -> {
-                String source = views.daySource(day);
-                if (source == null) {
-                    return Optional.empty();
-                }
-                // promptlog's own statement (the id is a bound parameter): no user SQL, so no access check
-                String sql = "SELECT " + CallRows.selectList() + " FROM (" + source + ") WHERE call_id = ? AND "
-                        + "start_time >= make_timestamptz(?) AND start_time < make_timestamptz(?) ORDER BY start_time, call_id LIMIT 1";
-                try (PreparedStatement ps = views.connection().prepareStatement(sql)) {
-                    ps.setString(1, callId);
-                    ps.setLong(2, ms * 1000);
-                    ps.setLong(3, ms * 1000 + 1000);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? Optional.of(CallRows.read(rs)) : Optional.<StoredCall>empty();
+                for (String source : views.daySources(day, ms * 1000, ms * 1000 + 1000)) {
+                    // promptlog's own statement: no user SQL, so no access check. The id goes in as an escaped
+                    // string literal, not a bound parameter: DuckDB binds a prepared read_parquet() statement again
+                    // on every execution, so preparing it costs a second parse, bind and plan (lookups 10% slower)
+                    String sql = "SELECT " + CallRows.selectList() + " FROM (" + source + ") WHERE call_id = "
+                            + DatasetViews.stringLiteral(callId) + " AND start_time >= make_timestamptz(" + ms * 1000
+                            + ") AND start_time < make_timestamptz(" + (ms * 1000 + 1000) + ") ORDER BY start_time, call_id LIMIT 1";
+                    try (Statement st = views.connection().createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                        if (rs.next()) {
+                            return Optional.of(CallRows.read(rs));
+                        }
                     }
                 }
+                return Optional.<StoredCall>empty();
             });
         } catch (PromptLogReaderException e) {
             // e.g. that day's files all predate a column the views have: the lookup over the views decides

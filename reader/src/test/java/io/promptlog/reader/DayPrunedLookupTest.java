@@ -76,6 +76,25 @@ class DayPrunedLookupTest {
         }
     }
 
+    @Test
+    void shouldTreatAnIdShapedLikeAUuidV7ButHoldingSqlAsUnknown() throws Exception {
+        LlmCall logged = call(DAY_1_MICROS, "logged");
+        append(logged);
+        TestHomes.compact(home, "all", "none");
+        String id = logged.callId();
+        try (PromptLogReader r = PromptLogReader.openHome(home)) {
+            // same length, dashes and time digits as the logged id: the day's lookup would take it
+            for (String tail : new String[] {"' OR '1'='1'", "'", "x'||'", "\u0000", "' --"}) {
+                String hostile = id.substring(0, 24) + (tail + "000000000000").substring(0, 12);
+                assertThat(hostile).hasSize(36);
+                assertThat(r.call(hostile)).as(hostile).isEmpty();
+            }
+            assertThat(r.call(id.toUpperCase(Locale.ROOT))).as("ids are compared as written").isEmpty();
+            assertThat(r.requireCall(id).call().requestModel()).isEqualTo("logged");
+            assertThat(r.warnings()).isEmpty();
+        }
+    }
+
     private static LlmCall call(long startMicros, String model) {
         return LlmCall.builder().callId(uuidV7(startMicros / 1000, startMicros % 1000)).startTimeMicros(startMicros)
                 .requestModel(model).systemPrompt("You answer questions about " + model + ".")

@@ -20,7 +20,7 @@ import static io.promptlog.reader.internal.JdbcValues.scalar;
  *
  * <p>The views are built on first need ({@link #ensureBuilt()}), not at {@link #open}: reading the live
  * queue and binding a view over every file of a long-lived dataset take seconds, and a lookup of one call by
- * its UUIDv7 id needs neither ({@link #daySource}: only that day's files). When the views are to be locked
+ * its UUIDv7 id needs neither ({@link #daySources}: only files of that day). When the views are to be locked
  * down ({@code SqlLockdown}), the lock is applied right after they are built, before any user SQL runs:
  * until then the connection runs only promptlog's own statements.
  */
@@ -32,6 +32,7 @@ public final class DatasetViews implements AutoCloseable {
     private final CorruptFileRetry retry;
     private final SpillDirectory spill;
     private final CurrentLayoutFiles currentLayout = new CurrentLayoutFiles();
+    private final LookupFiles lookupFiles = new LookupFiles();
     private Lock lock;
     private boolean built;
     private long liveRows;
@@ -143,20 +144,50 @@ public final class DatasetViews implements AutoCloseable {
     }
 
     /**
-     * A SQL table expression with the rows of {@code calls_full} that are compacted into the files of one
-     * {@code date} partition (the system prompt and tools texts joined in), over those files only; null when
-     * that day has no file. For the lookup of one call, which must not bind every file of the dataset.
+     * The SQL table expressions a lookup of a call that started in {@code [fromMicros, toMicros)} of {@code date}
+     * queries, in turn, until it finds the call: each has the rows of {@code calls_full} compacted into some of
+     * that day's files (the system prompt and tools texts joined in), over those files only. First the files a
+     * binary search over the day's runs of files finds ({@link LookupFiles#likely}), then every other file
+     * whose statistics may hold the time ({@link LookupFiles#rest}, built only when asked for). None when the
+     * day has no such file. For the lookup of one call, which must not bind every file of the dataset, nor
+     * every file of its day.
      */
-    public String daySource(java.time.LocalDate date) {
+    public Iterable<String> daySources(java.time.LocalDate date, long fromMicros, long toMicros) {
         List<Path> day = files.callsOn(date);
-        if (day.isEmpty()) {
-            return null;
-        }
+        return () -> new java.util.Iterator<>() {
+            private int step;
+            private LookupFiles.Selection first;
+            private String next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && step < 2) {
+                    LookupFiles.Selection s = step++ == 0
+                            ? (first = lookupFiles.likely(day, fromMicros, toMicros))
+                            : lookupFiles.rest(day, fromMicros, toMicros, first.files());
+                    next = s.files().isEmpty() ? null : daySource(s);
+                }
+                return next != null;
+            }
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                String n = next;
+                next = null;
+                return n;
+            }
+        };
+    }
+
+    private String daySource(LookupFiles.Selection day) {
         if (!files.textsScanned()) {
             files.scanTexts();
         }
         return "SELECT c.*, sp." + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", td." + DatasetSchema.TOOL_DEFINITIONS.textColumn()
-                + " FROM " + callsScan(day) + " c"
+                + " FROM " + callsScan(day.files(), !day.allCurrent()) + " c"
                 + " LEFT JOIN " + textScan(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts()) + " sp ON c."
                 + DatasetSchema.SYSTEM_PROMPTS.hashColumn() + " = sp." + DatasetSchema.SYSTEM_PROMPTS.hashColumn()
                 + " LEFT JOIN " + textScan(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions()) + " td ON c."
@@ -165,7 +196,10 @@ public final class DatasetViews implements AutoCloseable {
 
     /** The files' schemas are unified by column name only when a file of an older layout is listed. */
     private String callsScan(List<Path> paths) {
-        boolean byName = !currentLayout.allCurrent(conn, paths);
+        return callsScan(paths, !currentLayout.allCurrent(conn, paths));
+    }
+
+    private static String callsScan(List<Path> paths, boolean byName) {
         return "read_parquet(" + fileList(paths) + ", hive_partitioning = true, union_by_name = " + byName + ", hive_types = {'"
                 + DatasetSchema.DATE + "': DATE})";
     }

@@ -146,6 +146,13 @@ class CompactorRoundTripTest {
                         + "AND encodings LIKE '%DICTIONARY%' AND stats_min_value IS NOT NULL")).isPositive();
                 assertThat(d.count("SELECT count(*) FROM parquet_metadata(" + q + ") WHERE path_in_schema = 'call_id' "
                         + "AND encodings LIKE '%DICTIONARY%'")).isZero();
+                // min/max statistics where they prune (ids, times), none on free text and hashes
+                assertThat(d.count("SELECT count(*) FROM parquet_metadata(" + q + ") WHERE path_in_schema IN ('call_id', 'start_time') "
+                        + "AND stats_min_value IS NOT NULL AND stats_max_value IS NOT NULL")).isPositive();
+                assertThat(d.count("SELECT count(*) FROM parquet_metadata(" + q + ") WHERE path_in_schema IN ('response', 'input_hash', "
+                        + "'output_hash', 'error_message', 'messages, list, element, content') "
+                        + "AND (stats_min_value IS NOT NULL OR stats_max_value IS NOT NULL)")).isZero();
+                assertThat(d.count("SELECT count(*) FROM parquet_metadata(" + q + ") WHERE path_in_schema = 'response'")).isPositive();
                 assertThat(d.rows("SELECT type, logical_type FROM parquet_schema(" + q + ") WHERE name = 'start_time'")
                         .get(0).get("logical_type").toString()).contains("MICROS").containsIgnoringCase("isAdjustedToUTC=1");
                 assertThat(d.count("SELECT count(*) FROM parquet_kv_metadata(" + q + ") WHERE decode(key) = 'promptlog.last_index'"))

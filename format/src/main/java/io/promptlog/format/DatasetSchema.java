@@ -198,6 +198,23 @@ public final class DatasetSchema {
         return null;
     }
 
+    /**
+     * Parquet column paths written without min/max statistics: free text (message contents, response, tool calls,
+     * error message, params) and the per-call hashes. Their ranges prune nothing (any row group spans nearly
+     * every value, and nobody filters free text by range), while the statistics cost a comparison per value at
+     * compaction and put whole texts (the smallest and largest of each column) into every file's footer.
+     */
+    public static Set<String> noStatisticsPaths() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Column c : CALLS) {
+            if (c.type() == ColumnType.MESSAGES) {
+                out.add(c.dictionaryPath());
+            }
+        }
+        out.addAll(List.of(RESPONSE, "response_tool_calls", "error_message", "params", INPUT_HASH, OUTPUT_HASH));
+        return out;
+    }
+
     /** Parquet column paths written without dictionary encoding. */
     public static Set<String> noDictionaryPaths() {
         Set<String> out = new LinkedHashSet<>();

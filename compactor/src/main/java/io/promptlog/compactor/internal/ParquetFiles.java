@@ -48,7 +48,10 @@ public final class ParquetFiles {
         CrashPoints.reached(CrashPoints.TEMP_FSYNCED);
     }
 
-    /** The writer settings of a calls file: zstd, statistics, dictionaries, a bloom filter on call_id sized to rows. */
+    /**
+     * The writer settings of a calls file: zstd, dictionaries, statistics (but on free text and hashes:
+     * {@link DatasetSchema#noStatisticsPaths()}), a bloom filter on call_id sized to rows.
+     */
     static <T> Builder<T> callsBuilder(Path file, WriteSupport<T> support, int zstdLevel, long rowGroupBytes, long rows) {
         Builder<T> b = new Builder<>(file, support)
                 .withConf(new PlainParquetConfiguration())
@@ -67,6 +70,9 @@ public final class ParquetFiles {
                 .withBloomFilterFPP(DatasetSchema.BLOOM_COLUMN, 0.01);
         for (String c : DatasetSchema.noDictionaryPaths()) {
             b.withDictionaryEncoding(c, false);
+        }
+        for (String c : DatasetSchema.noStatisticsPaths()) {
+            b.withStatisticsEnabled(c, false);
         }
         return b;
     }

@@ -40,7 +40,8 @@ import java.util.SplittableRandom;
  * {@code call(id)}: its system prompt joined back in; DuckDB: {@code SELECT *}), and per model per day
  * p50/p99 of {@code duration_us}. Each query runs once to warm up, then {@code repeats} times (point
  * lookups on different ids, picked at random over the whole data set, so from different days); medians are
- * reported. Then 3 lookups of an id that was never logged (one logged id with its last digit changed: same
+ * reported. Then {@value #STEADY_LOOKUPS} lookups of other logged ids in a row, through the same open reader
+ * ({@code steady_lookup}: its steady state; the lookups above each follow a group-by). Then 3 lookups of an id that was never logged (one logged id with its last digit changed: same
  * day, same millisecond). The group-by results of both sides are compared. When the data set is built, the
  * time of each phase goes into {@code build} (logging, compaction, DuckDB's file).
  *
@@ -158,11 +159,16 @@ public final class QueryBench {
             lines.addAll(ids);
             Files.write(idsFile, lines);
         }
+        List<String> steadyIds = new ArrayList<>();
+        SplittableRandom steadyRnd = new SplittableRandom(Workload.SEED + 1);
+        while (steadyIds.size() < STEADY_LOOKUPS) {
+            steadyIds.add(synthetic.call(steadyRnd.nextInt(n)).callId());
+        }
         String json = "{\"calls\":" + n + ",\"repeats\":" + repeats + ",\"file_calls\":" + fileCalls
                 + ",\"metadata_only\":" + metadataOnly + "," + build
-                + measure(home, duckFile, repeats, promptlogJar, ids);
+                + measure(home, duckFile, repeats, promptlogJar, ids, steadyIds);
         if (merge) {
-            json += afterMerge(home, duckFile, ids, repeats, promptlogJar,
+            json += afterMerge(home, duckFile, ids, steadyIds, repeats, promptlogJar,
                     SyntheticCalls.DEFAULT_BASE_MICROS + (long) n * spacing);
         }
         return json + "}";
@@ -247,8 +253,10 @@ public final class QueryBench {
      * (each from its own day) and of an id that is not there, the group-by, the same against DuckDB's file,
      * sizes and {@code show} end to end.
      */
-    private static String measure(Path home, Path duckFile, int repeats, Path promptlogJar, List<String> ids)
-            throws Exception {
+    private static String measure(Path home, Path duckFile, int repeats, Path promptlogJar, List<String> ids,
+                                  List<String> steadyIds) throws Exception {
+        double[] plSteady = new double[steadyIds.size()];
+        double[] dkSteady = new double[steadyIds.size()];
         double[] plLookup = new double[repeats];
         double[] plGroup = new double[repeats];
         double[] dkLookup = new double[repeats];
@@ -285,6 +293,11 @@ public final class QueryBench {
                     throw new IllegalStateException("reader found a call that was never logged: " + missing);
                 }
                 plMissing[i] = (System.nanoTime() - a) / 1e6;
+            }
+            for (int i = 0; i < steadyIds.size(); i++) {
+                long a = System.nanoTime();
+                reader.call(steadyIds.get(i)).orElseThrow(() -> new IllegalStateException("reader did not find a logged call"));
+                plSteady[i] = (System.nanoTime() - a) / 1e6;
             }
             files = reader.callFileCount();
         }
@@ -324,6 +337,13 @@ public final class QueryBench {
                 }
                 dkMissing[i] = (System.nanoTime() - a) / 1e6;
             }
+            for (int i = 0; i < steadyIds.size(); i++) {
+                long a = System.nanoTime();
+                if (duckLookup(lookup, steadyIds.get(i)) != 1) {
+                    throw new IllegalStateException("DuckDB did not find one row for a logged call_id");
+                }
+                dkSteady[i] = (System.nanoTime() - a) / 1e6;
+            }
         }
         if (plResult.rowCount() != dkResult.size()
                 || !String.valueOf(plResult.rows().get(0).get(2)).equals(String.valueOf(dkResult.get(0).get(2)))) {
@@ -338,14 +358,22 @@ public final class QueryBench {
         return String.format(Locale.ROOT, "\"calls_files\":%d,\"reader_open_ms\":%.1f,"
                         + "\"promptlog_dataset_bytes\":%d,\"duckdb_file_bytes\":%d,\"group_rows\":%d,"
                         + "\"point_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
+                        + "\"steady_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f,\"lookups\":%d},"
                         + "\"missing_id_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
                         + "\"group_by\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},\"show_end_to_end_ms\":%s,"
                         + "\"show_launcher_ms\":%s",
                 files, openNanos / 1e6, plBytes, Files.size(duckFile), dkResult.size(),
-                median(plLookup), median(dkLookup), median(plMissing), median(dkMissing), median(plGroup), median(dkGroup),
+                median(plLookup), median(dkLookup), median(plSteady), median(dkSteady), steadyIds.size(), median(plMissing), median(dkMissing), median(plGroup), median(dkGroup),
                 Double.isNaN(showMs) ? "null" : String.format(Locale.ROOT, "%.0f", showMs),
                 Double.isNaN(launcherMs) ? "null" : String.format(Locale.ROOT, "%.0f", launcherMs));
     }
+
+    /**
+     * Lookups of logged ids (random, so from every day) in a row after everything else, through the same open
+     * reader: its steady state, as in a service that looks calls up all day (median). The point lookups above
+     * each follow a group-by that scanned the whole data set, the first of each day in that reader.
+     */
+    static final int STEADY_LOOKUPS = 50;
 
     /** Lookups of an id that was never logged, timed after the others (median). */
     private static final int MISSING_REPEATS = 3;
@@ -380,8 +408,8 @@ public final class QueryBench {
      * layout as the small files were measured, DuckDB again included (same-run ratios): a JSON fragment
      * {@code ,"after_merge":{...}}.
      */
-    private static String afterMerge(Path home, Path duckFile, List<String> ids, int repeats, Path promptlogJar,
-                                     long lastMicros) throws Exception {
+    private static String afterMerge(Path home, Path duckFile, List<String> ids, List<String> steadyIds, int repeats,
+                                     Path promptlogJar, long lastMicros) throws Exception {
         java.time.Clock later = java.time.Clock.fixed(java.time.Instant.EPOCH.plus(lastMicros + 2 * 86_400_000_000L,
                 java.time.temporal.ChronoUnit.MICROS), java.time.ZoneOffset.UTC);
         long m0 = System.nanoTime();
@@ -392,7 +420,7 @@ public final class QueryBench {
         double mergeS = (System.nanoTime() - m0) / 1e9;
         System.err.println("# " + r.describe() + String.format(Locale.ROOT, " in %.1f s", mergeS));
         return String.format(Locale.ROOT, ",\"after_merge\":{\"merge_s\":%.1f,\"days_merged\":%d,", mergeS, r.daysMerged())
-                + measure(home, duckFile, repeats, promptlogJar, ids) + "}";
+                + measure(home, duckFile, repeats, promptlogJar, ids, steadyIds) + "}";
     }
 
     /** {@code java <the launcher's flags> -jar jar}. */

@@ -297,7 +297,7 @@ public final class Report {
 
     /** The rows of one layout's measurements (the small files, or the merged days). */
     private void queryRows(JsonNode q, String label) {
-        for (String k : List.of("point_lookup", "missing_id_lookup", "group_by")) {
+        for (String k : List.of("point_lookup", "steady_lookup", "missing_id_lookup", "group_by")) {
             JsonNode r = q.get(k);
             if (r == null) {
                 continue;
@@ -324,8 +324,14 @@ public final class Report {
         JsonNode q = MAPPER.readTree(p.toFile());
         String at = q.get("calls").asLong() + " calls";
         double lookup = q.get("point_lookup").get("promptlog_ms").asDouble();
-        md.append(String.format(Locale.ROOT, "| point lookup by call_id <= 50 ms through an open reader (%s) | %.1f ms | %s |\n",
-                at, lookup, lookup <= 50 && q.get("calls").asLong() >= 10_000_000 ? "yes" : lookup <= 50 ? "at this size" : "no"));
+        md.append(String.format(Locale.ROOT, "| point lookup by call_id <= 50 ms through an open reader (%s; each after a group-by) | %.1f ms | %s |\n",
+                at, lookup, met(lookup <= 50, q)));
+        JsonNode steady = q.get("steady_lookup");
+        if (steady != null) {
+            double ms = steady.get("promptlog_ms").asDouble();
+            md.append(String.format(Locale.ROOT, "| point lookup by call_id <= 50 ms through an open reader (%s; %d in a row) | %.1f ms | %s |\n",
+                    at, steady.get("lookups").asInt(), ms, met(ms <= 50, q)));
+        }
         // the target is the command users run: through the launcher when it was timed
         String showKey = q.hasNonNull("show_launcher_ms") ? "show_launcher_ms" : "show_end_to_end_ms";
         if (q.hasNonNull(showKey)) {
@@ -337,6 +343,11 @@ public final class Report {
         double ratio = g.get("promptlog_ms").asDouble() / g.get("duckdb_ms").asDouble();
         md.append(String.format(Locale.ROOT, "| group-by per model per day within 1.2x of DuckDB over its own file (%s) | %.2fx | %s |\n",
                 at, ratio, ratio <= 1.2 ? "yes" : "no"));
+    }
+
+    /** "yes" for a target met at the 10 M calls, "at this size" when met on a smaller data set. */
+    private static String met(boolean met, JsonNode q) {
+        return !met ? "no" : q.get("calls").asLong() >= 10_000_000 ? "yes" : "at this size";
     }
 
     private void targets(List<Jmh> jmh, Path dir) throws IOException {

@@ -207,8 +207,8 @@ public final class PromptLogReader implements AutoCloseable {
      * the files of that date's partition whose {@code start_time} statistics hold that millisecond, the file a
      * binary search over the day's files finds first (no other file is bound, no other day's file is listed
      * or checked, and the live queue is not read), and in them the row groups whose {@code start_time} range
-     * holds it; then that date in the live
-     * view too; then every file and the whole live view when the call is not there (an id the application
+     * holds it; then every other file of that day whose statistics may hold it; then that millisecond in the
+     * live view; then every file and the whole live view when the call is not there (an id the application
      * chose itself, or a start time it set apart from the id).
      */
     public Optional<StoredCall> call(String callId) {
@@ -216,12 +216,17 @@ public final class PromptLogReader implements AutoCloseable {
         long ms = DerivedValues.uuidV7Millis(callId);
         if (ms >= 0 && isUuidText(callId)) {
             Optional<StoredCall> compacted = compactedOnDay(callId, ms);
-            if (compacted.isPresent()) {
+            if (compacted != null && compacted.isPresent()) {
                 return compacted;
             }
-            forEachCall("call_id = ? AND date = CAST(? AS DATE) AND start_time >= make_timestamptz(?) "
-                    + "AND start_time < make_timestamptz(?)", found::add, callId,
-                    DerivedValues.date(ms * 1000).toString(), ms * 1000, ms * 1000 + 1000);
+            // that millisecond in the live view (the day's files that may hold it said no), or when the day's
+            // files could not be searched alone, in every view over that day
+            String sql = "SELECT " + CallRows.selectList() + " FROM " + (compacted != null ? views.liveSource() : "calls_full")
+                    + " WHERE call_id = ? AND start_time >= make_timestamptz(?) AND start_time < make_timestamptz(?)"
+                    + (compacted != null ? "" : " AND date = CAST(? AS DATE)") + " ORDER BY start_time, call_id";
+            Object[] params = compacted != null ? new Object[] {callId, ms * 1000, ms * 1000 + 1000}
+                    : new Object[] {callId, ms * 1000, ms * 1000 + 1000, DerivedValues.date(ms * 1000).toString()};
+            sqlEach(sql, rs -> found.add(CallRows.read(rs)), params);
         }
         if (found.isEmpty()) {
             forEachCall("call_id = ?", found::add, callId);
@@ -240,7 +245,10 @@ public final class PromptLogReader implements AutoCloseable {
         return true;
     }
 
-    /** The call with a UUIDv7 id in the files of the id's date partition, through that day's files alone. */
+    /**
+     * The call with a UUIDv7 id in the files of the id's date partition, through that day's files alone; null
+     * when they could not be searched alone (the lookup over the views decides then).
+     */
     private Optional<StoredCall> compactedOnDay(String callId, long ms) {
         java.time.LocalDate day = DerivedValues.date(ms * 1000);
         try {
@@ -262,7 +270,7 @@ public final class PromptLogReader implements AutoCloseable {
             });
         } catch (PromptLogReaderException e) {
             // e.g. that day's files all predate a column the views have: the lookup over the views decides
-            return Optional.empty();
+            return null;
         }
     }
 

@@ -63,13 +63,18 @@ class DayPrunedLookupTest {
     void shouldFindALiveCallAndACallOfAnotherDayByTheirIds() throws Exception {
         LlmCall compacted = call(DAY_1_MICROS, "compacted");
         LlmCall live = call(DAY_2_MICROS, "live");
+        // live on a day that has a file too: that file's start times do not hold it, the live view does
+        LlmCall liveSameDay = call(DAY_1_MICROS + 5_000_000, "live-same-day");
         // a UUIDv7 naming day 2 on a call that started on day 1: only the fallback over every file finds it
         LlmCall moved = call(DAY_1_MICROS + 1, "moved").toBuilder().callId(uuidV7(DAY_2_MICROS / 1000, 7)).build();
         append(compacted, moved);
         TestHomes.compact(home, "all", "none");
-        append(live);
+        append(live, liveSameDay);
         try (PromptLogReader r = PromptLogReader.openHome(home)) {
             assertThat(r.requireCall(live.callId()).live()).isTrue();
+            StoredCall sameDay = r.requireCall(liveSameDay.callId());
+            assertThat(sameDay.live()).isTrue();
+            assertThat(sameDay.call().systemPrompt()).isEqualTo(liveSameDay.systemPrompt());
             assertThat(r.requireCall(moved.callId()).call().requestModel()).isEqualTo("moved");
             assertThat(r.requireCall(compacted.callId()).call().requestModel()).isEqualTo("compacted");
             assertThat(r.call(uuidV7(DAY_2_MICROS / 1000 + 1, 9))).isEmpty();

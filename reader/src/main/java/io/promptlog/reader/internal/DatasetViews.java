@@ -238,9 +238,22 @@ public final class DatasetViews implements AutoCloseable {
         // texts seen only in live calls (each once, chars as Java char counts like the compactor's)
         liveTextView(DatasetSchema.SYSTEM_PROMPTS, "system_prompt");
         liveTextView(DatasetSchema.TOOL_DEFINITIONS, "tools");
-        exec(conn, "CREATE OR REPLACE VIEW calls_full AS SELECT c.*, sp.system_prompt, td.tools FROM calls c "
+        exec(conn, "CREATE OR REPLACE VIEW calls_full AS " + withTexts("calls"));
+    }
+
+    /** The rows of the view {@code calls} (or {@code calls_live}) with their system prompt and tools texts joined in. */
+    private static String withTexts(String callsView) {
+        return "SELECT c.*, sp.system_prompt, td.tools FROM " + callsView + " c "
                 + "LEFT JOIN system_prompts sp ON c.system_prompt_hash = sp.system_prompt_hash "
-                + "LEFT JOIN tool_definitions td ON c.tools_hash = td.tools_hash");
+                + "LEFT JOIN tool_definitions td ON c.tools_hash = td.tools_hash";
+    }
+
+    /**
+     * A SQL table expression with the rows of {@code calls_full} that are live (in the queue, not yet in a file
+     * of the last listing): what a lookup still has to read once the files of its call's day said no.
+     */
+    public String liveSource() {
+        return "(" + withTexts("calls_live") + ")";
     }
 
     private void textView(DatasetSchema.TextTable table, List<Path> paths) throws SQLException {

@@ -215,16 +215,16 @@ public final class PromptLogReader implements AutoCloseable {
         List<StoredCall> found = new ArrayList<>();
         long ms = DerivedValues.uuidV7Millis(callId);
         if (ms >= 0 && isUuidText(callId)) {
-            Optional<StoredCall> compacted = compactedOnDay(callId, ms);
-            if (compacted != null && compacted.isPresent()) {
-                return compacted;
+            DayAnswer day = compactedOnDay(callId, ms);
+            if (day.call() != null) {
+                return Optional.of(day.call());
             }
             // that millisecond in the live view (the day's files that may hold it said no), or when the day's
             // files could not be searched alone, in every view over that day
-            String sql = "SELECT " + CallRows.selectList() + " FROM " + (compacted != null ? views.liveSource() : "calls_full")
+            String sql = "SELECT " + CallRows.selectList() + " FROM " + (day.searched() ? views.liveSource() : "calls_full")
                     + " WHERE call_id = ? AND start_time >= make_timestamptz(?) AND start_time < make_timestamptz(?)"
-                    + (compacted != null ? "" : " AND date = CAST(? AS DATE)") + " ORDER BY start_time, call_id";
-            Object[] params = compacted != null ? new Object[] {callId, ms * 1000, ms * 1000 + 1000}
+                    + (day.searched() ? "" : " AND date = CAST(? AS DATE)") + " ORDER BY start_time, call_id";
+            Object[] params = day.searched() ? new Object[] {callId, ms * 1000, ms * 1000 + 1000}
                     : new Object[] {callId, ms * 1000, ms * 1000 + 1000, DerivedValues.date(ms * 1000).toString()};
             sqlEach(sql, rs -> found.add(CallRows.read(rs)), params);
         }
@@ -245,11 +245,17 @@ public final class PromptLogReader implements AutoCloseable {
         return true;
     }
 
+    /** What the files of a call's day said: the call; or, searched, that they do not hold it; or nothing. */
+    private record DayAnswer(StoredCall call, boolean searched) {
+        static final DayAnswer NOT_SEARCHED = new DayAnswer(null, false);
+        static final DayAnswer NOT_THERE = new DayAnswer(null, true);
+    }
+
     /**
-     * The call with a UUIDv7 id in the files of the id's date partition, through that day's files alone; null
-     * when they could not be searched alone (the lookup over the views decides then).
+     * The call with a UUIDv7 id in the files of the id's date partition, through that day's files alone; not
+     * searched when they could not be searched alone (the lookup over the views decides then).
      */
-    private Optional<StoredCall> compactedOnDay(String callId, long ms) {
+    private DayAnswer compactedOnDay(String callId, long ms) {
         java.time.LocalDate day = DerivedValues.date(ms * 1000);
         try {
             return views.retry().run(() -> {
@@ -262,15 +268,15 @@ public final class PromptLogReader implements AutoCloseable {
                             + ") AND start_time < make_timestamptz(" + (ms * 1000 + 1000) + ") ORDER BY start_time, call_id LIMIT 1";
                     try (Statement st = views.connection().createStatement(); ResultSet rs = st.executeQuery(sql)) {
                         if (rs.next()) {
-                            return Optional.of(CallRows.read(rs));
+                            return new DayAnswer(CallRows.read(rs), true);
                         }
                     }
                 }
-                return Optional.<StoredCall>empty();
+                return DayAnswer.NOT_THERE;
             });
         } catch (PromptLogReaderException e) {
             // e.g. that day's files all predate a column the views have: the lookup over the views decides
-            return null;
+            return DayAnswer.NOT_SEARCHED;
         }
     }
 

@@ -142,10 +142,9 @@ final class LookupFiles {
             if (n != null) {
                 key = n.host() + "_" + n.queueId() + "_s" + n.shard();
                 order.put(p, n.first());
-            } else if (DatasetLayout.isMerged(name)) {
-                int p0 = name.lastIndexOf("_p");
-                key = name.substring(0, p0);
-                order.put(p, Long.parseLong(name.substring(p0 + 2, name.length() - DatasetLayout.PARQUET.length())));
+            } else if (DatasetLayout.isMerged(name) && mergedPart(name) >= 0) {
+                key = name.substring(0, name.lastIndexOf("_p"));
+                order.put(p, mergedPart(name));
             } else {
                 key = "/" + name;
                 order.put(p, 0L);
@@ -162,6 +161,15 @@ final class LookupFiles {
 
     long footersRead() {
         return footersRead;
+    }
+
+    /** The part number of a merged file's name; -1 when it does not fit a long (not a name the merge writes). */
+    private static long mergedPart(String name) {
+        try {
+            return Long.parseLong(name.substring(name.lastIndexOf("_p") + 2, name.length() - DatasetLayout.PARQUET.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The facts of {@code f}: remembered when the file is unchanged, else read now; UNKNOWN when unreadable. */

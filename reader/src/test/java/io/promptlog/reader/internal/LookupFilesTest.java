@@ -130,9 +130,11 @@ class LookupFilesTest {
         Path m2 = dir.resolve(DatasetLayout.mergedName(7, 2));
         Path m8 = dir.resolve(DatasetLayout.mergedName(8, 0));
         Path foreign = dir.resolve("exported.parquet");
+        Path hugePart = dir.resolve("merged_0000000000000007_p99999999999999999999.parquet");
 
-        assertThat(LookupFiles.runs(List.of(s0b, m10, s1a, foreign, s0a, h2, m2, m8)))
-                .containsExactly(List.of(s0a, s0b), List.of(m2, m10), List.of(s1a), List.of(foreign), List.of(h2), List.of(m8));
+        assertThat(LookupFiles.runs(List.of(s0b, m10, s1a, foreign, s0a, h2, m2, m8, hugePart)))
+                .containsExactly(List.of(s0a, s0b), List.of(m2, m10), List.of(s1a), List.of(foreign), List.of(h2), List.of(m8),
+                        List.of(hugePart));
     }
 
     /** Replaces {@code file}'s content in place, its modification time 5 s later (as a rewrite would leave it). */

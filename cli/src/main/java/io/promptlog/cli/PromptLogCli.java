@@ -33,7 +33,14 @@ public final class PromptLogCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
+    private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
+
     public static void main(String[] args) {
+        // SLF4J 2 prints three lines of warning on stderr when no logging backend is bound, and the CLI binds
+        // none (it logs nothing): the launcher passes -Dslf4j.internal.verbosity=ERROR, `java -jar` alone too now
+        if (System.getProperty(SLF4J_VERBOSITY) == null) {
+            System.setProperty(SLF4J_VERBOSITY, "ERROR");
+        }
         int code = run(args, System.out, System.err);
         System.exit(code);
     }

@@ -71,6 +71,21 @@ class PromptlogJarIT {
     }
 
     @Test
+    void shouldPrintNothingButTheCommandsOutputThroughJavaJarWithoutFlags() throws Exception {
+        Path home = tmp.resolve("plain");
+        assertThat(jar("generate", "--count", "20", "--dir", home.toString(), "--no-progress").code()).isZero();
+        assertThat(jar("compact", "--dir", home.toString()).code()).isZero();
+        String id = jar("query", "--dir", home.toString(), "--format", "csv", "SELECT call_id FROM calls ORDER BY call_id LIMIT 1")
+                .out().lines().skip(1).findFirst().orElseThrow();
+        // the module flags come from the jar's manifest; nothing else on the command line
+        Run show = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("promptlog.jar"), "show", id, "--dir", home.toString()));
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out()).contains(id);
+        assertThat(show.err()).isEmpty();
+    }
+
+    @Test
     void shouldNameDuckDbsMissingNativeLibraryWhenTheJarIsCopiedAlone() throws Exception {
         Path alone = Files.createDirectories(tmp.resolve("alone"));
         Path jar = Files.copy(Path.of(System.getProperty("promptlog.jar")), alone.resolve("promptlog.jar"));

@@ -26,7 +26,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -351,10 +350,10 @@ public final class QueryBench {
                     + " rows, DuckDB " + dkResult.size());
         }
         long plBytes = BenchFiles.parquetBytes(home.resolve("data"));
-        double showMs = promptlogJar == null ? Double.NaN : showMillis(javaJar(promptlogJar), home.resolve("data"), ids, false);
+        double showMs = promptlogJar == null ? Double.NaN : ShowTiming.showMillis(ShowTiming.javaJar(promptlogJar), home.resolve("data"), ids, false);
         // through the launcher, as users run it (its first run makes the class data archive: not timed)
         double launcherMs = launcher == null ? Double.NaN
-                : showMillis(List.of("bash", launcher.toString()), home.resolve("data"), ids, true);
+                : ShowTiming.showMillis(List.of("bash", launcher.toString()), home.resolve("data"), ids, true);
         return String.format(Locale.ROOT, "\"calls_files\":%d,\"reader_open_ms\":%.1f,"
                         + "\"promptlog_dataset_bytes\":%d,\"duckdb_file_bytes\":%d,\"group_rows\":%d,"
                         + "\"point_lookup\":{\"promptlog_ms\":%.2f,\"duckdb_ms\":%.2f},"
@@ -423,37 +422,7 @@ public final class QueryBench {
                 + measure(home, duckFile, repeats, promptlogJar, ids, steadyIds) + "}";
     }
 
-    /** {@code java <the launcher's flags> -jar jar}. */
-    private static List<String> javaJar(Path jar) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(JvmFlags.list());
-        cmd.addAll(List.of("-jar", jar.toString()));
-        return cmd;
-    }
-
-    /** Median wall time of 3 {@code <prefix> show <id> --data D} child processes, different ids (after one untimed run). */
-    private static double showMillis(List<String> prefix, Path data, List<String> ids, boolean warmUp) throws Exception {
-        double[] ms = new double[3];
-        for (int i = warmUp ? -1 : 0; i < ms.length; i++) {
-            List<String> cmd = new ArrayList<>(prefix);
-            cmd.addAll(List.of("show", ids.get((i + ids.size()) % ids.size()), "--data", data.toString()));
-            long a = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            int code = p.waitFor();
-            if (i >= 0) {
-                ms[i] = (System.nanoTime() - a) / 1e6;
-            }
-            if (code != 0) {
-                throw new IllegalStateException("show exited " + code + ": " + new String(output, StandardCharsets.UTF_8));
-            }
-        }
-        return median(ms);
-    }
-
     private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return StorageCompaction.median(v);
     }
 }

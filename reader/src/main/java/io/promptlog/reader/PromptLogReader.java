@@ -221,12 +221,10 @@ public final class PromptLogReader implements AutoCloseable {
             }
             // that millisecond in the live view (the day's files that may hold it said no), or when the day's
             // files could not be searched alone, in every view over that day
-            String sql = "SELECT " + CallRows.selectList() + " FROM " + (day.searched() ? views.liveSource() : "calls_full")
-                    + " WHERE call_id = ? AND start_time >= make_timestamptz(?) AND start_time < make_timestamptz(?)"
-                    + (day.searched() ? "" : " AND date = CAST(? AS DATE)") + " ORDER BY start_time, call_id";
-            Object[] params = day.searched() ? new Object[] {callId, ms * 1000, ms * 1000 + 1000}
-                    : new Object[] {callId, ms * 1000, ms * 1000 + 1000, DerivedValues.date(ms * 1000).toString()};
-            sqlEach(sql, rs -> found.add(CallRows.read(rs)), params);
+            sqlEach("SELECT " + CallRows.selectList() + " FROM " + (day.searched() ? views.liveSource() : "calls_full")
+                    + " WHERE call_id = ? AND date = CAST(? AS DATE) AND start_time >= make_timestamptz(?)"
+                    + " AND start_time < make_timestamptz(?) ORDER BY start_time, call_id", rs -> found.add(CallRows.read(rs)),
+                    callId, DerivedValues.date(ms * 1000).toString(), ms * 1000, ms * 1000 + 1000);
         }
         if (found.isEmpty()) {
             forEachCall("call_id = ?", found::add, callId);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every promptlog benchmark with one command.
 #   benchmarks/run.sh --quick   smoke run of each benchmark (seconds each; CI), results in benchmarks/target/quick-results
-#   benchmarks/run.sh --full    the measurement run (68 min on an idle 2-core VM, 2026-12-02; ~2 h on a loaded one; half of it the 10 M call query data), results in benchmarks/results/<UTC date>/
+#   benchmarks/run.sh --full    the measurement run (68 min on an idle 2-core VM, 2026-12-02; ~2 h on a loaded one; half of it the 10 M call query data), results in benchmarks/results/<UTC date>/ (<UTC date>-<HHMM>/ for a later run that day)
 # Builds benchmarks/target/benchmarks.jar first when it is missing or older than the sources.
 # Asserts nothing about speed; exits nonzero when any benchmark fails or a sink loses or alters calls.
 set -euo pipefail
@@ -71,6 +71,8 @@ if [ "$MODE" = quick ]; then
 fi
 
 OUT="$HERE/results/$(date -u +%Y-%m-%d)"
+# a second full run on the same day gets its own directory instead of overwriting the first's files
+[ -e "$OUT/machine.txt" ] && OUT="$OUT-$(date -u +%H%M)"
 mkdir -p "$OUT"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

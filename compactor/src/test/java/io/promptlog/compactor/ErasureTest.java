@@ -106,6 +106,12 @@ class ErasureTest {
         assertThat(progress).anyMatch(l -> l.startsWith("rewrote calls/"));
         assertThat(r.describe()).contains("erased the text of 30 calls");
         assertAliceTextGoneAndTheRestIntact(home);
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            // the rewritten text file keeps the bloom filter on its hash column that a lookup by hash relies on
+            String texts = "parquet_metadata('" + home.resolve("data/system_prompts/*.parquet") + "') WHERE path_in_schema = 'system_prompt_hash'";
+            assertThat(d.count("SELECT count(*) FROM " + texts)).isPositive();
+            assertThat(d.count("SELECT count(*) FROM " + texts + " AND (bloom_filter_offset IS NULL OR bloom_filter_length = 0)")).isZero();
+        }
 
         // again: nothing left to do
         try (Compactor c = Compactor.open(config(home).build())) {

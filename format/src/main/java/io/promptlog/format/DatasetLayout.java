@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  *     _promptlog/&lt;queue-id&gt;.checkpoint          committed index per shard (Java properties)
  *     _promptlog/&lt;queue-id&gt;.lock                held by the one compactor of that queue
  * </pre>
- * The date of a call is {@link DerivedValues#date}.
+ * The date of a call is {@link DerivedValues#date}. A text table file ({@link DatasetSchema.TextTable}) has
+ * min/max statistics (so {@code first_seen} places it in time) and a bloom filter on its hash column, so a
+ * lookup of one text by hash reads the row group that holds it, not every file's hashes.
  * {@code <name>} is {@code <host>_<queue-id>_s<shard>_<first>-<last>} with the first and last queue index
  * of the batch as 16 hex digits, so names are unique per host, queue, shard and index range, and many
  * hosts can share one dataset. Files being written are {@code .<name>.parquet.tmp} in the same

@@ -1,5 +1,6 @@
 package io.promptlog.reader;
 
+import io.promptlog.format.DatasetSchema;
 import io.promptlog.format.DerivedValues;
 import io.promptlog.reader.internal.DatasetViews;
 import io.promptlog.reader.internal.JdbcValues;
@@ -266,7 +267,7 @@ public final class PromptLogReader implements AutoCloseable {
                             + ") AND start_time < make_timestamptz(" + (ms * 1000 + 1000) + ") ORDER BY start_time, call_id LIMIT 1";
                     try (Statement st = views.connection().createStatement(); ResultSet rs = st.executeQuery(sql)) {
                         if (rs.next()) {
-                            return new DayAnswer(CallRows.read(rs), true);
+                            return new DayAnswer(withTexts(CallRows.read(rs)), true);
                         }
                     }
                 }
@@ -276,6 +277,21 @@ public final class PromptLogReader implements AutoCloseable {
             // e.g. that day's files all predate a column the views have: the lookup over the views decides
             return DayAnswer.NOT_SEARCHED;
         }
+    }
+
+    /** A compacted call read without its texts, with its system prompt and tools texts looked up by hash. */
+    private StoredCall withTexts(StoredCall c) throws SQLException {
+        Long start = c.call().startTimeMicros();
+        long at = start == null ? Long.MIN_VALUE : start;
+        String prompt = c.systemPromptHash() == null ? null
+                : views.compactedText(DatasetSchema.SYSTEM_PROMPTS, c.systemPromptHash(), at);
+        String tools = c.toolsHash() == null ? null : views.compactedText(DatasetSchema.TOOL_DEFINITIONS, c.toolsHash(), at);
+        if (prompt == null && tools == null) {
+            return c;
+        }
+        return new StoredCall(c.call().toBuilder().systemPrompt(prompt).tools(tools).build(), c.live(), c.textRetained(),
+                c.retentionReason(), c.systemPromptHash(), c.toolsHash(), c.inputHash(), c.outputHash(), c.inputChars(),
+                c.outputChars(), c.redactions(), c.date());
     }
 
     /** Like {@link #call} but fails with a clear message when the id is unknown. */

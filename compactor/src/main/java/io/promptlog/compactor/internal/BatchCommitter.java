@@ -147,7 +147,7 @@ final class BatchCommitter {
         meta.put(DatasetSchema.KEY_HASHES, String.join(",", entries.keySet()));
         List<TextEntry> rows = new ArrayList<>(entries.values());
         try {
-            ParquetFiles.writeTexts(tmp, table.parquetSchema(), rows, meta, zstdLevel);
+            ParquetFiles.writeTexts(tmp, table, rows, meta, zstdLevel);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;

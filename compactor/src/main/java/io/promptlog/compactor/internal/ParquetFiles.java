@@ -91,17 +91,30 @@ public final class ParquetFiles {
         return b;
     }
 
-    /** Writes one text table file (system prompts or tool definitions) and fsyncs it. */
-    public static void writeTexts(Path file, org.apache.parquet.schema.MessageType schema, List<TextEntry> rows,
-                                  Map<String, String> metadata, int zstdLevel) throws IOException {
-        PrivateFiles.createFile(file);
-        Builder<TextEntry> b = new Builder<>(file, new TextWriteSupport(schema, metadata))
+    /**
+     * The writer settings of a text table file: zstd, no dictionaries (every value is distinct), statistics,
+     * and a bloom filter on the hash column sized to {@code rows}, so a lookup of one text by its hash skips
+     * every other file's row groups without reading their hashes ({@link DatasetSchema.TextTable}).
+     */
+    static <T> Builder<T> textsBuilder(Path file, WriteSupport<T> support, int zstdLevel, String hashColumn, long rows) {
+        return new Builder<>(file, support)
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(zstdLevel))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withDictionaryEncoding(false)
-                .withStatisticsEnabled(true);
+                .withStatisticsEnabled(true)
+                .withBloomFilterEnabled(hashColumn, true)
+                .withBloomFilterNDV(hashColumn, Math.max(1, rows))
+                .withBloomFilterFPP(hashColumn, 0.01);
+    }
+
+    /** Writes one text table file (system prompts or tool definitions) and fsyncs it. */
+    public static void writeTexts(Path file, DatasetSchema.TextTable table, List<TextEntry> rows,
+                                  Map<String, String> metadata, int zstdLevel) throws IOException {
+        PrivateFiles.createFile(file);
+        Builder<TextEntry> b = textsBuilder(file, new TextWriteSupport(table.parquetSchema(), metadata), zstdLevel,
+                table.hashColumn(), rows.size());
         try (ParquetWriter<TextEntry> w = b.build()) {
             for (TextEntry r : rows) {
                 w.write(r);

@@ -1,18 +1,16 @@
 package io.promptlog.compactor.internal;
 
+import io.promptlog.format.DatasetSchema;
 import io.promptlog.writer.PrivateFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.MessageColumnIO;
@@ -88,8 +86,20 @@ public final class ParquetRewrite {
      * Rewrites {@code file} in place (atomically) when {@code edit} changes a row or {@code metadata} adds
      * or changes a footer entry; otherwise leaves it untouched.
      *
-     * @param calls   whether it is a calls file (bloom filter on call_id, as the compactor writes them)
+     * @param calls   whether it is a calls file (bloom filter on call_id, as the compactor writes them); else a
+     *                text table file (bloom filter on its hash column)
      */
+    /** The text table whose hash column {@code schema} has (a text file rewritten keeps its bloom filter). */
+    private static DatasetSchema.TextTable textTable(MessageType schema) throws IOException {
+        for (DatasetSchema.TextTable t : List.of(DatasetSchema.SYSTEM_PROMPTS, DatasetSchema.TOOL_DEFINITIONS)) {
+            if (schema.containsField(t.hashColumn())) {
+                return t;
+            }
+        }
+        throw new IOException("not a calls file nor a text table file: no column " + DatasetSchema.SYSTEM_PROMPT_HASH
+                + " or " + DatasetSchema.TOOLS_HASH + " in " + schema.getName());
+    }
+
     public static Counts rewrite(Path file, boolean calls, RowEdit edit, Map<String, String> metadata, int zstdLevel,
                                  long rowGroupBytes) throws IOException {
         Map<String, String> meta;
@@ -124,13 +134,7 @@ public final class ParquetRewrite {
             PrivateFiles.createFile(tmp);
             EditedWriteSupport support = new EditedWriteSupport(schema, meta);
             ParquetFiles.Builder<Edited> b = calls ? ParquetFiles.callsBuilder(tmp, support, zstdLevel, rowGroupBytes, rows)
-                    : new ParquetFiles.Builder<>(tmp, support)
-                    .withConf(new PlainParquetConfiguration())
-                    .withCodecFactory(new ZstdCodecFactory(zstdLevel))
-                    .withCompressionCodec(CompressionCodecName.ZSTD)
-                    .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withDictionaryEncoding(false)
-                    .withStatisticsEnabled(true);
+                    : ParquetFiles.textsBuilder(tmp, support, zstdLevel, textTable(schema).hashColumn(), rows);
             try (ParquetWriter<Edited> w = b.build()) {
                 IOException[] failure = new IOException[1];
                 forEachRow(file, List.of(), g -> {

@@ -32,7 +32,8 @@ public final class DatasetViews implements AutoCloseable {
     private final CorruptFileRetry retry;
     private final SpillDirectory spill;
     private final CurrentLayoutFiles currentLayout = new CurrentLayoutFiles();
-    private final LookupFiles lookupFiles = new LookupFiles();
+    private final LookupFiles lookupFiles = new LookupFiles(DatasetSchema.START_TIME);
+    private final LookupFiles textFiles = new LookupFiles(DatasetSchema.FIRST_SEEN);
     private Lock lock;
     private boolean built;
     private long liveRows;
@@ -145,12 +146,14 @@ public final class DatasetViews implements AutoCloseable {
 
     /**
      * The SQL table expressions a lookup of a call that started in {@code [fromMicros, toMicros)} of {@code date}
-     * queries, in turn, until it finds the call: each has the rows of {@code calls_full} compacted into some of
-     * that day's files (the system prompt and tools texts joined in), over those files only. First the files a
-     * binary search over the day's runs of files finds ({@link LookupFiles#likely}), then every other file
-     * whose statistics may hold the time ({@link LookupFiles#rest}, built only when asked for). None when the
-     * day has no such file. For the lookup of one call, which must not bind every file of the dataset, nor
-     * every file of its day.
+     * queries, in turn, until it finds the call: each has the columns of {@code calls_full} for the rows
+     * compacted into some of that day's files, over those files only, with the system prompt and tools texts
+     * NULL ({@link #compactedText} fetches them for the one row found: joining the text tables would read
+     * every hash they hold, millions when each call's system prompt is distinct). First the files a binary
+     * search over the day's runs of files finds ({@link LookupFiles#likely}), then every other file whose
+     * statistics may hold the time ({@link LookupFiles#rest}, built only when asked for). None when the day has
+     * no such file. For the lookup of one call, which must not bind every file of the dataset, nor every file
+     * of its day.
      */
     public Iterable<String> daySources(java.time.LocalDate date, long fromMicros, long toMicros) {
         List<Path> day = files.callsOn(date);
@@ -183,15 +186,40 @@ public final class DatasetViews implements AutoCloseable {
     }
 
     private String daySource(LookupFiles.Selection day) {
+        return "SELECT c.*, CAST(NULL AS VARCHAR) AS " + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", CAST(NULL AS VARCHAR) AS "
+                + DatasetSchema.TOOL_DEFINITIONS.textColumn() + " FROM " + callsScan(day.files(), !day.allCurrent()) + " c";
+    }
+
+    /**
+     * The text stored under {@code hash} in the files of text table {@code t}, or null when none holds it, for
+     * a compacted call that started at {@code startMicros}. First the files whose {@code first_seen}
+     * statistics a binary search finds holding that time: a text first stored with this call's batch is
+     * there (one file of thousands when every call's system prompt is distinct); then every other file, where
+     * each file's bloom filter on the hash column lets the query skip it without reading its hashes.
+     */
+    public String compactedText(DatasetSchema.TextTable t, String hash, long startMicros) throws SQLException {
         if (!files.textsScanned()) {
             files.scanTexts();
         }
-        return "SELECT c.*, sp." + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", td." + DatasetSchema.TOOL_DEFINITIONS.textColumn()
-                + " FROM " + callsScan(day.files(), !day.allCurrent()) + " c"
-                + " LEFT JOIN " + textScan(DatasetSchema.SYSTEM_PROMPTS, files.systemPrompts()) + " sp ON c."
-                + DatasetSchema.SYSTEM_PROMPTS.hashColumn() + " = sp." + DatasetSchema.SYSTEM_PROMPTS.hashColumn()
-                + " LEFT JOIN " + textScan(DatasetSchema.TOOL_DEFINITIONS, files.toolDefinitions()) + " td ON c."
-                + DatasetSchema.TOOL_DEFINITIONS.hashColumn() + " = td." + DatasetSchema.TOOL_DEFINITIONS.hashColumn();
+        List<Path> all = t.equals(DatasetSchema.SYSTEM_PROMPTS) ? files.systemPrompts() : files.toolDefinitions();
+        List<Path> likely = textFiles.likely(all, startMicros, startMicros + 1).files();
+        String text = textIn(t, likely, hash);
+        if (text == null && likely.size() < all.size()) {
+            java.util.Set<Path> seen = new java.util.HashSet<>(likely);
+            text = textIn(t, all.stream().filter(p -> !seen.contains(p)).toList(), hash);
+        }
+        return text;
+    }
+
+    private String textIn(DatasetSchema.TextTable t, List<Path> paths, String hash) throws SQLException {
+        if (paths.isEmpty()) {
+            return null;
+        }
+        String sql = "SELECT " + t.textColumn() + " FROM read_parquet(" + fileList(paths) + ", union_by_name = true) WHERE " + t.hashColumn() + " = "
+                + stringLiteral(hash) + " LIMIT 1";
+        try (java.sql.Statement st = conn.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     /** The files' schemas are unified by column name only when a file of an older layout is listed. */
@@ -202,14 +230,6 @@ public final class DatasetViews implements AutoCloseable {
     private static String callsScan(List<Path> paths, boolean byName) {
         return "read_parquet(" + fileList(paths) + ", hive_partitioning = true, union_by_name = " + byName + ", hive_types = {'"
                 + DatasetSchema.DATE + "': DATE})";
-    }
-
-    private static String textScan(DatasetSchema.TextTable table, List<Path> paths) {
-        if (paths.isEmpty()) {
-            return "(SELECT CAST(NULL AS VARCHAR) AS " + table.hashColumn() + ", CAST(NULL AS VARCHAR) AS "
-                    + table.textColumn() + " WHERE false)";
-        }
-        return "read_parquet(" + fileList(paths) + ", union_by_name = true)";
     }
 
     private void build() throws SQLException {

@@ -22,7 +22,10 @@ import java.util.Set;
 /**
  * The calls files a lookup by start time reads, chosen from the files' {@code start_time} statistics
  * ({@link ParquetFooter#int64Range}), so that a lookup by a UUIDv7 id hands its query one file instead of its
- * day's dozens or hundreds (a service's compactor cuts a file per shard every few minutes).
+ * day's dozens or hundreds (a service's compactor cuts a file per shard every few minutes). The same for the
+ * text table files by their {@code first_seen} statistics: a text first stored with the call looked up (a
+ * templated system prompt, distinct on every call) is in the text file a search for the call's start finds,
+ * one of thousands ({@link DatasetViews#compactedText}).
  *
  * <p>Two steps, because reading every footer of a day costs more than the query itself (0.4-1 ms each):
  * <ol>
@@ -62,9 +65,18 @@ final class LookupFiles {
     /** A footer that could not be read: the file may hold anything and is bound by name. */
     private static final Facts UNKNOWN = new Facts(-1, -1, Optional.empty(), false);
 
+    private final String timeColumn;
     private final Map<Path, Map<Path, Facts>> byDay = new HashMap<>();
     /** Footers read so far (tests: the binary search reads few). */
     private long footersRead;
+
+    /**
+     * @param timeColumn the INT64 timestamp column whose statistics place a file in time: {@code start_time}
+     *                   for calls files, {@code first_seen} for text table files
+     */
+    LookupFiles(String timeColumn) {
+        this.timeColumn = timeColumn;
+    }
 
     /**
      * Of {@code dayFiles} (all of one {@code date=} directory, as listed), those to read first for a call that
@@ -192,7 +204,7 @@ final class LookupFiles {
             ParquetFooter footer = ParquetFooter.read(f);
             Map<String, String> kv = footer.keyValueMetadata();
             boolean current = LAYOUT.equals(kv.get(DatasetSchema.KEY_LAYOUT_VERSION)) && SCHEMA.equals(kv.get(DatasetSchema.KEY_SCHEMA_VERSION));
-            read = new Facts(a.size(), modified, footer.int64Range(DatasetSchema.START_TIME), current);
+            read = new Facts(a.size(), modified, footer.int64Range(timeColumn), current);
         } catch (IOException e) {
             known.remove(f);
             return UNKNOWN;

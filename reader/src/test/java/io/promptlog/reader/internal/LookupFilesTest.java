@@ -2,6 +2,7 @@ package io.promptlog.reader.internal;
 
 import io.promptlog.format.CallsFileListing;
 import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.DatasetSchema;
 import io.promptlog.reader.TestHomes;
 import io.promptlog.writer.LlmCall;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class LookupFilesTest {
     @Test
     void shouldSelectOnlyTheFilesWhoseStartTimesCanHoldTheTime() throws Exception {
         List<Path> files = threeFilesOneDay();
-        LookupFiles lookup = new LookupFiles();
+        LookupFiles lookup = new LookupFiles(DatasetSchema.START_TIME);
 
         LookupFiles.Selection noon = all(lookup, files, MORNING + HOUR, MORNING + HOUR + 1);
         assertThat(noon.files()).containsExactly(files.get(1));
@@ -51,7 +52,7 @@ class LookupFilesTest {
     @Test
     void shouldSelectAFileWhoseFooterCannotBeReadAndBindItByName() throws Exception {
         List<Path> files = threeFilesOneDay();
-        LookupFiles lookup = new LookupFiles();
+        LookupFiles lookup = new LookupFiles(DatasetSchema.START_TIME);
         assertThat(all(lookup, files, MORNING, MORNING + 1).files()).containsExactly(files.get(0));
 
         // a file whose footer is overwritten after it was first read (its length and magic kept): the file
@@ -72,7 +73,7 @@ class LookupFilesTest {
     @Test
     void shouldReadAFileAgainWhenItWasRewrittenInPlace() throws Exception {
         List<Path> files = threeFilesOneDay();
-        LookupFiles lookup = new LookupFiles();
+        LookupFiles lookup = new LookupFiles(DatasetSchema.START_TIME);
         assertThat(all(lookup, files, MORNING, MORNING + 1).files()).containsExactly(files.get(0));
 
         // the first file's content replaced by the third's under the first's name
@@ -88,7 +89,7 @@ class LookupFilesTest {
         for (int f = 0; f < 16; f++) {
             files.add(compactOneFile(MORNING + f * HOUR / 2, f));
         }
-        LookupFiles lookup = new LookupFiles();
+        LookupFiles lookup = new LookupFiles(DatasetSchema.START_TIME);
         for (int f : new int[] {0, 5, 11, 15}) {
             long t = MORNING + f * HOUR / 2;
             long before = lookup.footersRead();
@@ -111,7 +112,7 @@ class LookupFilesTest {
         TestHomes.append(home, call(MORNING + 2 * HOUR, 4), call(late, 5));
         TestHomes.compact(home, "all", "none");
         files = new ArrayList<>(CallsFileListing.listDay(home.resolve("data"), DAY));
-        LookupFiles lookup = new LookupFiles();
+        LookupFiles lookup = new LookupFiles(DatasetSchema.START_TIME);
 
         LookupFiles.Selection first = lookup.likely(files, late, late + 1);
         assertThat(first.files()).as("the binary search sees 08:30 between the first two files").isEmpty();

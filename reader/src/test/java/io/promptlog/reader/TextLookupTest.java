@@ -103,6 +103,62 @@ class TextLookupTest {
     }
 
     @Test
+    void shouldRememberWhereASharedPromptIsSoLaterLookupsReadOnlyThatFile() throws Exception {
+        List<LlmCall> late = sharedPromptAfterDistinctOnes();
+        try (PromptLogReader r = PromptLogReader.openHome(home)) {
+            assertThat(r.requireCall(late.get(0).callId()).call().systemPrompt()).isEqualTo(SHARED_PROMPT);
+            Path holder = fileHolding(SHARED_PROMPT);
+            for (Path f : textFiles(DatasetSchema.SYSTEM_PROMPTS)) {
+                if (!f.equals(holder)) {
+                    damagePages(f);
+                }
+            }
+            for (LlmCall c : late.subList(1, late.size())) {
+                assertThat(r.requireCall(c.callId()).call().systemPrompt()).isEqualTo(SHARED_PROMPT);
+            }
+            assertThat(r.warnings()).as("only the file holding the shared prompt was read").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldForgetARememberedTextOnceTheFileThatHeldItChanges() throws Exception {
+        List<LlmCall> late = sharedPromptAfterDistinctOnes();
+        try (PromptLogReader r = PromptLogReader.openHome(home)) {
+            assertThat(r.requireCall(late.get(0).callId()).call().systemPrompt()).isEqualTo(SHARED_PROMPT);
+            assertThat(r.requireCall(late.get(1).callId()).call().systemPrompt()).isEqualTo(SHARED_PROMPT);
+            // the file rewritten without the text (as an erasure would): no file holds it any more
+            Path holder = fileHolding(SHARED_PROMPT);
+            Path other = textFiles(DatasetSchema.SYSTEM_PROMPTS).stream().filter(f -> !f.equals(holder)).findFirst().orElseThrow();
+            Files.copy(other, holder, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThat(r.requireCall(late.get(2).callId()).call().systemPrompt()).isNull();
+        }
+    }
+
+    /**
+     * Batch 0 stores the shared prompt, batches 1.. each a file of distinct ones; the last batch uses only the
+     * shared prompt (no text file of its own, no text file's first_seen holds its calls): its calls, returned.
+     */
+    private List<LlmCall> sharedPromptAfterDistinctOnes() throws Exception {
+        List<LlmCall> late = new ArrayList<>();
+        for (int b = 0; b <= BATCHES; b++) {
+            List<LlmCall> batch = new ArrayList<>();
+            for (int i = 0; i < CALLS_PER_BATCH; i++) {
+                int seq = b * CALLS_PER_BATCH + i;
+                long start = START_MICROS + seq * 1_000_000L;
+                boolean shared = b == BATCHES || (b == 0 && i == 0);
+                batch.add(call(seq, start, shared ? SHARED_PROMPT : SHARED_PROMPT + " The customer is #" + seq + ".", null));
+            }
+            append(batch);
+            TestHomes.compact(home, "all", "none");
+            if (b == BATCHES) {
+                late.addAll(batch);
+            }
+        }
+        assertThat(textFiles(DatasetSchema.SYSTEM_PROMPTS)).hasSize(BATCHES);
+        return late;
+    }
+
+    @Test
     void shouldWriteABloomFilterOnTheHashColumnOfEveryTextFile() throws Exception {
         append(List.of(call(0, START_MICROS, SHARED_PROMPT, SHARED_TOOLS)));
         TestHomes.compact(home, "all", "none");

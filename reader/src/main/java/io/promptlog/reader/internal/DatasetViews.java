@@ -34,6 +34,7 @@ public final class DatasetViews implements AutoCloseable {
     private final CurrentLayoutFiles currentLayout = new CurrentLayoutFiles();
     private final LookupFiles lookupFiles = new LookupFiles(DatasetSchema.START_TIME);
     private final LookupFiles textFiles = new LookupFiles(DatasetSchema.FIRST_SEEN);
+    private final TextLocations textLocations = new TextLocations();
     private Lock lock;
     private boolean built;
     private long liveRows;
@@ -192,33 +193,49 @@ public final class DatasetViews implements AutoCloseable {
 
     /**
      * The text stored under {@code hash} in the files of text table {@code t}, or null when none holds it, for
-     * a compacted call that started at {@code startMicros}. First the files whose {@code first_seen}
-     * statistics a binary search finds holding that time: a text first stored with this call's batch is
-     * there (one file of thousands when every call's system prompt is distinct); then every other file, where
-     * each file's bloom filter on the hash column lets the query skip it without reading its hashes.
+     * a compacted call that started at {@code startMicros}. A text shared by many calls comes from memory
+     * while the file that held it is unchanged ({@link TextLocations}). Else first the files whose
+     * {@code first_seen} statistics a binary search finds holding that time: a text first stored with this
+     * call's batch is there (one file of thousands when every call's system prompt is distinct); then every
+     * other file, where each file's bloom filter on the hash column lets the query skip it without reading
+     * its hashes (and what is found there is remembered).
      */
     public String compactedText(DatasetSchema.TextTable t, String hash, long startMicros) throws SQLException {
         if (!files.textsScanned()) {
             files.scanTexts();
         }
         List<Path> all = t.equals(DatasetSchema.SYSTEM_PROMPTS) ? files.systemPrompts() : files.toolDefinitions();
-        List<Path> likely = textFiles.likely(all, startMicros, startMicros + 1).files();
-        String text = textIn(t, likely, hash);
-        if (text == null && likely.size() < all.size()) {
-            java.util.Set<Path> seen = new java.util.HashSet<>(likely);
-            text = textIn(t, all.stream().filter(p -> !seen.contains(p)).toList(), hash);
+        String remembered = textLocations.text(t, hash, all);
+        if (remembered != null) {
+            return remembered;
         }
-        return text;
+        List<Path> likely = textFiles.likely(all, startMicros, startMicros + 1).files();
+        String[] found = textIn(t, likely, hash);
+        if (found == null && likely.size() < all.size()) {
+            java.util.Set<Path> searched = new java.util.HashSet<>(likely);
+            found = textIn(t, all.stream().filter(p -> !searched.contains(p)).toList(), hash);
+            if (found != null) {
+                // read again from that file alone, after taking what identifies its content
+                Path file = Path.of(found[1]);
+                var before = TextLocations.attributes(file);
+                String[] again = textIn(t, List.of(file), hash);
+                if (again != null) {
+                    textLocations.put(t, hash, file, before, again[0]);
+                }
+            }
+        }
+        return found == null ? null : found[0];
     }
 
-    private String textIn(DatasetSchema.TextTable t, List<Path> paths, String hash) throws SQLException {
+    /** The text under {@code hash} in these files and the file it came from, or null. */
+    private String[] textIn(DatasetSchema.TextTable t, List<Path> paths, String hash) throws SQLException {
         if (paths.isEmpty()) {
             return null;
         }
-        String sql = "SELECT " + t.textColumn() + " FROM read_parquet(" + fileList(paths) + ", union_by_name = true) WHERE " + t.hashColumn() + " = "
-                + stringLiteral(hash) + " LIMIT 1";
+        String sql = "SELECT " + t.textColumn() + ", filename FROM read_parquet(" + fileList(paths)
+                + ", union_by_name = true, filename = true) WHERE " + t.hashColumn() + " = " + stringLiteral(hash) + " LIMIT 1";
         try (java.sql.Statement st = conn.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
+            return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
         }
     }
 

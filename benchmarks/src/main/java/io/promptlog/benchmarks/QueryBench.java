@@ -48,7 +48,9 @@ import java.util.SplittableRandom;
  * whose compactor runs every few minutes (default: one compaction at the end). {@code --metadata-only}
  * logs the calls without their texts (messages, response, tools; the system prompts stay), which keeps a
  * 10 M call run within this machine's disk and time (the point lookup and the group-by read metadata
- * columns). {@code --promptlog-jar J} also times {@code java -jar J show <id> --data <dataset>} end to end
+ * columns). {@code --distinct-prompts} (with {@code --metadata-only}) gives every call its own system prompt
+ * (one of the 24 with the call's customer number appended, as a service that templates its prompts logs
+ * them), so the text table holds one prompt per call and the lookup must find one text among millions. {@code --promptlog-jar J} also times {@code java -jar J show <id> --data <dataset>} end to end
  * (JVM start included; median of 3 child processes), {@code --launcher ./promptlog} the same through the
  * launcher script, as users run it (C1 and its class data archive, made by one untimed run first). {@code --merge} then merges every day's small files
  * ({@code Compactor.mergeClosedDays}, its clock two days after the last call, as on a service that ran that
@@ -59,7 +61,7 @@ import java.util.SplittableRandom;
  * {@code ids.txt}); a later run with the same options and {@code --keep DIR} measures it again without
  * rebuilding it (the 10 M data set takes most of an hour to build).
  *
- * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only] [--merge] [--promptlog-jar J] [--launcher ./promptlog] [--out result.json] [--keep DIR]</pre>
+ * <pre>query --calls 1000000 [--repeats 7] [--file-calls K] [--metadata-only [--distinct-prompts]] [--merge] [--promptlog-jar J] [--launcher ./promptlog] [--out result.json] [--keep DIR]</pre>
  */
 public final class QueryBench {
     static final String GROUP_BY = "SELECT request_model, CAST(start_time AS DATE) AS day, count(*) AS calls, "
@@ -77,6 +79,7 @@ public final class QueryBench {
         int repeats = 7;
         int fileCalls = 0;
         boolean metadataOnly = false;
+        boolean distinctPrompts = false;
         boolean merge = false;
         Path promptlogJar = null;
         Path launcher = null;
@@ -89,6 +92,7 @@ public final class QueryBench {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--file-calls" -> fileCalls = Integer.parseInt(args[++i]);
                 case "--metadata-only" -> metadataOnly = true;
+                case "--distinct-prompts" -> distinctPrompts = true;
                 case "--merge" -> merge = true;
                 case "--promptlog-jar" -> promptlogJar = Path.of(args[++i]);
                 case "--launcher" -> launcher = Path.of(args[++i]);
@@ -103,6 +107,9 @@ public final class QueryBench {
         if (n < 100 || repeats < 1 || fileCalls < 0) {
             throw new IllegalArgumentException("--calls must be >= 100, --repeats >= 1 and --file-calls >= 0");
         }
+        if (distinctPrompts && !metadataOnly) {
+            throw new IllegalArgumentException("--distinct-prompts needs --metadata-only (it rewrites each logged call's system prompt)");
+        }
         if (promptlogJar != null && !Files.isRegularFile(promptlogJar)) {
             throw new IllegalArgumentException("--promptlog-jar: no file " + promptlogJar);
         }
@@ -112,7 +119,7 @@ public final class QueryBench {
         QueryBench.launcher = launcher;
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("promptlog-query-");
         try {
-            String json = run(root, n, repeats, fileCalls, metadataOnly, promptlogJar, merge);
+            String json = run(root, n, repeats, fileCalls, metadataOnly, distinctPrompts, promptlogJar, merge);
             System.out.println(json);
             if (out != null) {
                 Files.writeString(out, json + "\n");
@@ -124,11 +131,11 @@ public final class QueryBench {
         }
     }
 
-    private static final String USAGE = "query [--calls 1000000] [--repeats 7] [--file-calls K] [--metadata-only] "
+    private static final String USAGE = "query [--calls 1000000] [--repeats 7] [--file-calls K] [--metadata-only [--distinct-prompts]] "
             + "[--merge] [--promptlog-jar J] [--launcher ./promptlog] [--out result.json] [--keep DIR]";
 
-    static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, Path promptlogJar,
-                      boolean merge) throws Exception {
+    static String run(Path root, int n, int repeats, int fileCalls, boolean metadataOnly, boolean distinctPrompts,
+                      Path promptlogJar, boolean merge) throws Exception {
         long spacing = 30L * 86_400_000_000L / n;
         SyntheticCalls synthetic = new SyntheticCalls(Workload.SEED, 24, 512, 4096,
                 SyntheticCalls.DEFAULT_BASE_MICROS, spacing);
@@ -142,19 +149,21 @@ public final class QueryBench {
             List<String> lines = Files.readAllLines(idsFile);
             String[] header = lines.get(0).split(" ");
             if (Integer.parseInt(header[0]) != n || Integer.parseInt(header[1]) != fileCalls
-                    || Boolean.parseBoolean(header[2]) != metadataOnly || lines.size() - 2 < repeats + 1) {
+                    || Boolean.parseBoolean(header[2]) != metadataOnly
+                    || (header.length > 3 && Boolean.parseBoolean(header[3])) != distinctPrompts || lines.size() - 2 < repeats + 1) {
                 throw new IllegalArgumentException("--keep " + root + " holds a data set of " + lines.get(0)
-                        + " (calls file-calls metadata-only), not of these options: use another directory");
+                        + " (calls file-calls metadata-only distinct-prompts), not of these options: use another directory");
             }
             ids = lines.subList(2, lines.size());
             System.err.println("# query data: reusing " + root);
         } else {
             ids = new ArrayList<>();
             double[] phases = new double[3];
-            int files = generate(root, synthetic, n, repeats, fileCalls, metadataOnly, ids, phases);
+            int files = generate(root, synthetic, n, repeats, fileCalls, metadataOnly, distinctPrompts, ids, phases);
             build = String.format(Locale.ROOT, "\"build\":{\"log_s\":%.1f,\"compact_s\":%.1f,\"duckdb_file_s\":%.1f},",
                     phases[0], phases[1], phases[2]);
-            List<String> lines = new ArrayList<>(List.of(n + " " + fileCalls + " " + metadataOnly, String.valueOf(files)));
+            List<String> lines = new ArrayList<>(List.of(n + " " + fileCalls + " " + metadataOnly + " " + distinctPrompts,
+                    String.valueOf(files)));
             lines.addAll(ids);
             Files.write(idsFile, lines);
         }
@@ -164,7 +173,7 @@ public final class QueryBench {
             steadyIds.add(synthetic.call(steadyRnd.nextInt(n)).callId());
         }
         String json = "{\"calls\":" + n + ",\"repeats\":" + repeats + ",\"file_calls\":" + fileCalls
-                + ",\"metadata_only\":" + metadataOnly + "," + build
+                + ",\"metadata_only\":" + metadataOnly + ",\"distinct_prompts\":" + distinctPrompts + "," + build
                 + measure(home, duckFile, repeats, promptlogJar, ids, steadyIds);
         if (merge) {
             json += afterMerge(home, duckFile, ids, steadyIds, repeats, promptlogJar,
@@ -175,7 +184,7 @@ public final class QueryBench {
 
     /** Logs and compacts the calls, writes DuckDB's file of the same calls; returns the calls files written. */
     private static int generate(Path root, SyntheticCalls synthetic, int n, int repeats, int fileCalls, boolean metadataOnly,
-                                List<String> ids, double[] phases) throws Exception {
+                                boolean distinctPrompts, List<String> ids, double[] phases) throws Exception {
         Path home = root.resolve("home");
         Path jsonl = root.resolve("calls.jsonl");
         SplittableRandom rnd = new SplittableRandom(Workload.SEED);
@@ -190,7 +199,11 @@ public final class QueryBench {
             for (int seq = 0; seq < n; seq++) {
                 LlmCall call = synthetic.call(seq);
                 if (metadataOnly) {
-                    call = call.toBuilder().messages(null).response(null).tools(null).build();
+                    LlmCall.Builder b = call.toBuilder().messages(null).response(null).tools(null);
+                    if (distinctPrompts) {
+                        b.systemPrompt(call.systemPrompt() + "\nThe customer is #" + seq + ".");
+                    }
+                    call = b.build();
                 }
                 CanonicalJson.write(new BenchCall(call), g);
                 g.writeRaw('\n');

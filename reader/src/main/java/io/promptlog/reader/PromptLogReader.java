@@ -210,7 +210,10 @@ public final class PromptLogReader implements AutoCloseable {
      * or checked, and the live queue is not read), and in them the row groups whose {@code start_time} range
      * holds it; then every other file of that day whose statistics may hold it; then that millisecond in the
      * live view; then every file and the whole live view when the call is not there (an id the application
-     * chose itself, or a start time it set apart from the id).
+     * chose itself, or a start time it set apart from the id). Each step reads the call's row without its
+     * texts; the system prompt and tools are then fetched by hash, one text each (a live call's from the
+     * queue's texts), never by joining the text tables, which hold one prompt per call when a service
+     * templates its prompts.
      */
     public Optional<StoredCall> call(String callId) {
         List<StoredCall> found = new ArrayList<>();
@@ -222,15 +225,16 @@ public final class PromptLogReader implements AutoCloseable {
             }
             // that millisecond in the live view (the day's files that may hold it said no), or when the day's
             // files could not be searched alone, in every view over that day
-            sqlEach("SELECT " + CallRows.selectList() + " FROM " + (day.searched() ? views.liveSource() : "calls_full")
+            sqlEach("SELECT " + CallRows.selectList() + " FROM " + DatasetViews.textless(day.searched() ? "calls_live" : "calls")
                     + " WHERE call_id = ? AND date = CAST(? AS DATE) AND start_time >= make_timestamptz(?)"
-                    + " AND start_time < make_timestamptz(?) ORDER BY start_time, call_id", rs -> found.add(CallRows.read(rs)),
+                    + " AND start_time < make_timestamptz(?) ORDER BY start_time, call_id LIMIT 1", rs -> found.add(CallRows.read(rs)),
                     callId, DerivedValues.date(ms * 1000).toString(), ms * 1000, ms * 1000 + 1000);
         }
         if (found.isEmpty()) {
-            forEachCall("call_id = ?", found::add, callId);
+            sqlEach("SELECT " + CallRows.selectList() + " FROM " + DatasetViews.textless("calls")
+                    + " WHERE call_id = ? ORDER BY start_time, call_id LIMIT 1", rs -> found.add(CallRows.read(rs)), callId);
         }
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        return found.isEmpty() ? Optional.empty() : Optional.of(views.retry().run(() -> withTexts(found.get(0))));
     }
 
     /** Whether {@code id} holds hex digits and dashes only (a UUID's text: safe to write as a SQL literal). */
@@ -279,19 +283,28 @@ public final class PromptLogReader implements AutoCloseable {
         }
     }
 
-    /** A compacted call read without its texts, with its system prompt and tools texts looked up by hash. */
+    /** A call read without its texts ({@link DatasetViews#textless}), with its system prompt and tools texts looked up by hash. */
     private StoredCall withTexts(StoredCall c) throws SQLException {
-        Long start = c.call().startTimeMicros();
-        long at = start == null ? Long.MIN_VALUE : start;
-        String prompt = c.systemPromptHash() == null ? null
-                : views.compactedText(DatasetSchema.SYSTEM_PROMPTS, c.systemPromptHash(), at);
-        String tools = c.toolsHash() == null ? null : views.compactedText(DatasetSchema.TOOL_DEFINITIONS, c.toolsHash(), at);
+        String prompt = text(c, DatasetSchema.SYSTEM_PROMPTS, c.systemPromptHash());
+        String tools = text(c, DatasetSchema.TOOL_DEFINITIONS, c.toolsHash());
         if (prompt == null && tools == null) {
             return c;
         }
         return new StoredCall(c.call().toBuilder().systemPrompt(prompt).tools(tools).build(), c.live(), c.textRetained(),
                 c.retentionReason(), c.systemPromptHash(), c.toolsHash(), c.inputHash(), c.outputHash(), c.inputChars(),
                 c.outputChars(), c.redactions(), c.date());
+    }
+
+    /** The text under {@code hash} for call {@code c}: among the live texts for a live call, else in the text files. */
+    private String text(StoredCall c, DatasetSchema.TextTable t, String hash) throws SQLException {
+        if (hash == null) {
+            return null;
+        }
+        if (c.live()) {
+            return views.liveText(t, hash);
+        }
+        Long start = c.call().startTimeMicros();
+        return views.compactedText(t, hash, start == null ? Long.MIN_VALUE : start);
     }
 
     /** Like {@link #call} but fails with a clear message when the id is unknown. */

@@ -134,6 +134,27 @@ class TextLookupTest {
         }
     }
 
+    @Test
+    void shouldTakeALiveCallsTextsFromTheQueueWithoutReadingTheTextFiles() throws Exception {
+        sharedPromptAfterDistinctOnes();
+        long later = START_MICROS + 3_600_000_000L;
+        LlmCall sharedLive = call(900, later, SHARED_PROMPT, SHARED_TOOLS);
+        LlmCall distinctLive = call(901, later + 1_000_000L, SHARED_PROMPT + " The customer is #901.", null);
+        append(List.of(sharedLive, distinctLive));
+        for (Path f : textFiles(DatasetSchema.SYSTEM_PROMPTS)) {
+            damagePages(f);
+        }
+        try (PromptLogReader r = PromptLogReader.openHome(home)) {
+            for (LlmCall c : List.of(sharedLive, distinctLive)) {
+                StoredCall found = r.requireCall(c.callId());
+                assertThat(found.live()).isTrue();
+                assertThat(found.call().systemPrompt()).isEqualTo(c.systemPrompt());
+                assertThat(found.call().string(CallField.TOOLS)).isEqualTo(c.string(CallField.TOOLS));
+            }
+            assertThat(r.warnings()).as("no text file was read").isEmpty();
+        }
+    }
+
     /**
      * Batch 0 stores the shared prompt, batches 1.. each a file of distinct ones; the last batch uses only the
      * shared prompt (no text file of its own, no text file's first_seen holds its calls): its calls, returned.

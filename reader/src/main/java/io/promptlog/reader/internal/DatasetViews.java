@@ -187,8 +187,7 @@ public final class DatasetViews implements AutoCloseable {
     }
 
     private String daySource(LookupFiles.Selection day) {
-        return "SELECT c.*, CAST(NULL AS VARCHAR) AS " + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", CAST(NULL AS VARCHAR) AS "
-                + DatasetSchema.TOOL_DEFINITIONS.textColumn() + " FROM " + callsScan(day.files(), !day.allCurrent()) + " c";
+        return textless(callsScan(day.files(), !day.allCurrent()));
     }
 
     /**
@@ -273,8 +272,8 @@ public final class DatasetViews implements AutoCloseable {
         exec(conn, "CREATE OR REPLACE VIEW calls_live AS SELECT * FROM calls_live_raw WHERE rowid NOT IN (SELECT r FROM calls_live_dropped)");
         exec(conn, "CREATE OR REPLACE VIEW calls AS SELECT * FROM calls_compacted UNION ALL BY NAME SELECT * FROM calls_live");
         // texts seen only in live calls (each once, chars as Java char counts like the compactor's)
-        liveTextView(DatasetSchema.SYSTEM_PROMPTS, "system_prompt");
-        liveTextView(DatasetSchema.TOOL_DEFINITIONS, "tools");
+        liveTextView(DatasetSchema.SYSTEM_PROMPTS);
+        liveTextView(DatasetSchema.TOOL_DEFINITIONS);
         exec(conn, "CREATE OR REPLACE VIEW calls_full AS " + withTexts("calls"));
     }
 
@@ -286,11 +285,31 @@ public final class DatasetViews implements AutoCloseable {
     }
 
     /**
-     * A SQL table expression with the rows of {@code calls_full} that are live (in the queue, not yet in a file
-     * of the last listing): what a lookup still has to read once the files of its call's day said no.
+     * A SQL table expression with the rows of {@code from} (a calls view or table expression) and the columns
+     * of {@code calls_full}, the system prompt and tools texts NULL: what a lookup of one call reads before it
+     * fetches that call's texts by hash ({@link #compactedText}, {@link #liveText}) instead of joining whole
+     * text tables.
      */
-    public String liveSource() {
-        return "(" + withTexts("calls_live") + ")";
+    public static String textless(String from) {
+        return "(SELECT c.*, CAST(NULL AS VARCHAR) AS " + DatasetSchema.SYSTEM_PROMPTS.textColumn() + ", CAST(NULL AS VARCHAR) AS "
+                + DatasetSchema.TOOL_DEFINITIONS.textColumn() + " FROM " + from + " c)";
+    }
+
+    /** The text under {@code hash} among the live calls' texts (every live call's texts are there), or null. */
+    public String liveText(DatasetSchema.TextTable t, String hash) throws SQLException {
+        ensureBuilt();
+        try (java.sql.PreparedStatement ps = conn.prepareStatement("SELECT text FROM live_texts WHERE kind = ? AND hash = ? LIMIT 1")) {
+            ps.setString(1, liveKind(t));
+            ps.setString(2, hash);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** The {@code kind} of a text table's texts in {@code live_texts}. */
+    private static String liveKind(DatasetSchema.TextTable t) {
+        return t.equals(DatasetSchema.SYSTEM_PROMPTS) ? "system_prompt" : "tools";
     }
 
     private void textView(DatasetSchema.TextTable table, List<Path> paths) throws SQLException {
@@ -304,10 +323,10 @@ public final class DatasetViews implements AutoCloseable {
         }
     }
 
-    private void liveTextView(DatasetSchema.TextTable t, String kind) throws SQLException {
+    private void liveTextView(DatasetSchema.TextTable t) throws SQLException {
         exec(conn, "CREATE OR REPLACE VIEW " + t.dir() + " AS SELECT * FROM " + t.dir() + "_compacted UNION ALL BY NAME "
                 + "SELECT hash AS " + t.hashColumn() + ", text AS " + t.textColumn() + ", chars, first_seen FROM live_texts "
-                + "WHERE kind = '" + kind + "' AND hash NOT IN (SELECT " + t.hashColumn() + " FROM " + t.dir() + "_compacted)");
+                + "WHERE kind = '" + liveKind(t) + "' AND hash NOT IN (SELECT " + t.hashColumn() + " FROM " + t.dir() + "_compacted)");
     }
 
     /** A DuckDB list literal of file paths (the views name their files; paths cannot be bound parameters there). */

@@ -277,7 +277,7 @@ public final class DatasetViews implements AutoCloseable {
         exec(conn, "CREATE OR REPLACE VIEW calls_full AS " + withTexts("calls"));
     }
 
-    /** The rows of the view {@code calls} (or {@code calls_live}) with their system prompt and tools texts joined in. */
+    /** The rows of the view {@code calls} with their system prompt and tools texts joined in ({@code calls_full}). */
     private static String withTexts(String callsView) {
         return "SELECT c.*, sp.system_prompt, td.tools FROM " + callsView + " c "
                 + "LEFT JOIN system_prompts sp ON c.system_prompt_hash = sp.system_prompt_hash "

@@ -55,7 +55,9 @@ import java.util.SplittableRandom;
  * launcher script, as users run it (C1 and its class data archive, made by one untimed run first). {@code --merge} then merges every day's small files
  * ({@code Compactor.mergeClosedDays}, its clock two days after the last call, as on a service that ran that
  * month) and measures the merged layout like the small files, DuckDB included, in the same run
- * ({@code after_merge}; with {@code --keep}, the kept data set stays merged).
+ * ({@code after_merge}; with {@code --keep}, the kept data set stays merged). {@code compactor_start}: a
+ * compactor opened on the data set and run once (nothing left to do), as after an app's restart: its time
+ * and the heap it keeps (the hash of every stored text).
  *
  * <p>{@code --keep DIR} builds the data set in DIR and leaves it there (with the ids it looks up, in
  * {@code ids.txt}); a later run with the same options and {@code --keep DIR} measures it again without
@@ -174,12 +176,35 @@ public final class QueryBench {
         }
         String json = "{\"calls\":" + n + ",\"repeats\":" + repeats + ",\"file_calls\":" + fileCalls
                 + ",\"metadata_only\":" + metadataOnly + ",\"distinct_prompts\":" + distinctPrompts + "," + build
-                + measure(home, duckFile, repeats, promptlogJar, ids, steadyIds);
+                + measure(home, duckFile, repeats, promptlogJar, ids, steadyIds) + compactorStart(home);
         if (merge) {
             json += afterMerge(home, duckFile, ids, steadyIds, repeats, promptlogJar,
                     SyntheticCalls.DEFAULT_BASE_MICROS + (long) n * spacing);
         }
         return json + "}";
+    }
+
+    /**
+     * A JSON fragment (leading comma): a compactor opened on the data set (nothing left to compact) and run
+     * once, as after an app's restart: how long that takes and the heap it then keeps (used heap after a full
+     * GC, before and after; it holds the hash of every stored text).
+     */
+    private static String compactorStart(Path home) throws Exception {
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long before = rt.totalMemory() - rt.freeMemory();
+        long t0 = System.nanoTime();
+        try (Compactor c = Compactor.open(CompactorConfig.builder(home).retention(RetentionPolicy.all()).build())) {
+            CompactionResult r = c.runOnce();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (r.callsWritten() != 0) {
+                throw new IllegalStateException("compactor found " + r.callsWritten() + " calls left to compact");
+            }
+            System.gc();
+            long after = rt.totalMemory() - rt.freeMemory();
+            return String.format(Locale.ROOT, ",\"compactor_start\":{\"ms\":%d,\"heap_kept_mb\":%.1f}", ms,
+                    (after - before) / 1e6);
+        }
     }
 
     /** Logs and compacts the calls, writes DuckDB's file of the same calls; returns the calls files written. */

@@ -42,6 +42,12 @@ if [ "$MODE" = quick ]; then
     echo "AppendBenchmark -p sink=bogus exited 0: benchmark failures would go unnoticed" >&2
     exit 1
   fi
+  echo "== self-check: a bad option is one line on stderr and exit status 2 =="
+  status=0; bench query --calls lots > "$OUT/bad-option.txt" 2>&1 || status=$?
+  if [ "$status" != 2 ] || [ "$(wc -l < "$OUT/bad-option.txt")" != 1 ] || ! grep -q "^benchmarks.jar query: " "$OUT/bad-option.txt"; then
+    echo "query --calls lots: exit status $status, output:" >&2; cat "$OUT/bad-option.txt" >&2
+    exit 1
+  fi
   echo "== verify: every sink writes every call, same content =="
   bench verify --sizes 4k
   echo "== JMH append (smoke) =="

@@ -36,9 +36,24 @@ public final class Bench {
               flags          print the JVM flags the benchmarks need
             benchmarks/run.sh --quick | --full runs them all (benchmarks/README.md)""";
 
+    /**
+     * Runs a sub-command. A bad option or value (an {@link IllegalArgumentException} from a sub-command's option
+     * parsing, a number that does not parse) is reported in one line on stderr, exit status 2, no stack trace.
+     */
     public static void main(String[] args) throws Exception {
         String cmd = args.length > 0 ? args[0] : "";
         String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
+        try {
+            run(cmd, rest, args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("benchmarks.jar " + cmd + ": " + (e instanceof NumberFormatException
+                    ? "an option's value is not a number (" + e.getMessage() + ")"
+                    : e.getMessage()));
+            System.exit(2);
+        }
+    }
+
+    private static void run(String cmd, String[] rest, String[] args) throws Exception {
         switch (cmd) {
             case "flags" -> System.out.println(String.join(" ", JvmFlags.list()));
             case "workload" -> Workload.main(rest);

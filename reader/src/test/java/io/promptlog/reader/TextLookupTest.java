@@ -155,6 +155,24 @@ class TextLookupTest {
         }
     }
 
+    @Test
+    void shouldSetAsideADamagedTextFileNameItAndStillFindTextsInTheOthers() throws Exception {
+        List<LlmCall> late = sharedPromptAfterDistinctOnes();
+        Path holder = fileHolding(SHARED_PROMPT);
+        Path damaged = textFiles(DatasetSchema.SYSTEM_PROMPTS).stream().filter(f -> !f.equals(holder)).findFirst().orElseThrow();
+        damagePages(damaged);
+        try (PromptLogReader r = PromptLogReader.openHome(home)) {
+            // not found in the file its start points to: every file is searched, the damaged one set aside
+            assertThat(r.requireCall(late.get(0).callId()).call().systemPrompt()).isEqualTo(SHARED_PROMPT);
+            assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains(damaged.getFileName().toString()).contains("corrupt"));
+            // a call whose own prompt was in the damaged file: found, its prompt lost with that file
+            LlmCall victim = call(CALLS_PER_BATCH, START_MICROS + CALLS_PER_BATCH * 1_000_000L, "", null);
+            StoredCall found = r.requireCall(victim.callId());
+            assertThat(found.systemPromptHash()).isNotNull();
+            assertThat(found.call().systemPrompt()).isNull();
+        }
+    }
+
     /**
      * Batch 0 stores the shared prompt, batches 1.. each a file of distinct ones; the last batch uses only the
      * shared prompt (no text file of its own, no text file's first_seen holds its calls): its calls, returned.

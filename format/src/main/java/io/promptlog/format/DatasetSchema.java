@@ -146,6 +146,8 @@ public final class DatasetSchema {
     public static final TextTable SYSTEM_PROMPTS = new TextTable("system_prompts", SYSTEM_PROMPT_HASH, "system_prompt");
     /** Distinct tool definitions. */
     public static final TextTable TOOL_DEFINITIONS = new TextTable("tool_definitions", TOOLS_HASH, "tools");
+    /** Both text tables. */
+    public static final List<TextTable> TEXT_TABLES = List.of(SYSTEM_PROMPTS, TOOL_DEFINITIONS);
 
     // Footer key-value metadata written into every file.
     public static final String KEY_LAYOUT_VERSION = "promptlog.layout_version";

@@ -91,7 +91,7 @@ public final class ParquetRewrite {
      */
     /** The text table whose hash column {@code schema} has (a text file rewritten keeps its bloom filter). */
     private static DatasetSchema.TextTable textTable(MessageType schema) throws IOException {
-        for (DatasetSchema.TextTable t : List.of(DatasetSchema.SYSTEM_PROMPTS, DatasetSchema.TOOL_DEFINITIONS)) {
+        for (DatasetSchema.TextTable t : DatasetSchema.TEXT_TABLES) {
             if (schema.containsField(t.hashColumn())) {
                 return t;
             }

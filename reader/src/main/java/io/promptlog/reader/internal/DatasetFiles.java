@@ -169,6 +169,11 @@ public final class DatasetFiles {
         return toolDefinitions;
     }
 
+    /** The files of text table {@code t}. */
+    public List<Path> texts(DatasetSchema.TextTable t) {
+        return t.equals(DatasetSchema.SYSTEM_PROMPTS) ? systemPrompts : toolDefinitions;
+    }
+
     /** Files set aside, with the reason. */
     public Map<Path, String> skipped() {
         return skipped;

@@ -203,7 +203,7 @@ public final class DatasetViews implements AutoCloseable {
         if (!files.textsScanned()) {
             files.scanTexts();
         }
-        List<Path> all = t.equals(DatasetSchema.SYSTEM_PROMPTS) ? files.systemPrompts() : files.toolDefinitions();
+        List<Path> all = files.texts(t);
         String remembered = textLocations.text(t, hash, all);
         if (remembered != null) {
             return remembered;
@@ -298,18 +298,7 @@ public final class DatasetViews implements AutoCloseable {
     /** The text under {@code hash} among the live calls' texts (every live call's texts are there), or null. */
     public String liveText(DatasetSchema.TextTable t, String hash) throws SQLException {
         ensureBuilt();
-        try (java.sql.PreparedStatement ps = conn.prepareStatement("SELECT text FROM live_texts WHERE kind = ? AND hash = ? LIMIT 1")) {
-            ps.setString(1, liveKind(t));
-            ps.setString(2, hash);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
-    /** The {@code kind} of a text table's texts in {@code live_texts}. */
-    private static String liveKind(DatasetSchema.TextTable t) {
-        return t.equals(DatasetSchema.SYSTEM_PROMPTS) ? "system_prompt" : "tools";
+        return LiveView.text(conn, t, hash);
     }
 
     private void textView(DatasetSchema.TextTable table, List<Path> paths) throws SQLException {
@@ -326,7 +315,7 @@ public final class DatasetViews implements AutoCloseable {
     private void liveTextView(DatasetSchema.TextTable t) throws SQLException {
         exec(conn, "CREATE OR REPLACE VIEW " + t.dir() + " AS SELECT * FROM " + t.dir() + "_compacted UNION ALL BY NAME "
                 + "SELECT hash AS " + t.hashColumn() + ", text AS " + t.textColumn() + ", chars, first_seen FROM live_texts "
-                + "WHERE kind = '" + liveKind(t) + "' AND hash NOT IN (SELECT " + t.hashColumn() + " FROM " + t.dir() + "_compacted)");
+                + "WHERE kind = '" + LiveView.kind(t) + "' AND hash NOT IN (SELECT " + t.hashColumn() + " FROM " + t.dir() + "_compacted)");
     }
 
     /** A DuckDB list literal of file paths (the views name their files; paths cannot be bound parameters there). */

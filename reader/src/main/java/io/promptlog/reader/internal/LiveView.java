@@ -59,9 +59,25 @@ final class LiveView {
             }
         }
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO live_texts VALUES (?, ?, ?, ?, make_timestamptz(?))")) {
-            addTexts(ps, "system_prompt", texts.prompts());
-            addTexts(ps, "tools", texts.tools());
+            addTexts(ps, kind(DatasetSchema.SYSTEM_PROMPTS), texts.prompts());
+            addTexts(ps, kind(DatasetSchema.TOOL_DEFINITIONS), texts.tools());
             ps.executeBatch();
+        }
+    }
+
+    /** The {@code kind} of a text table's texts in {@code live_texts}. */
+    static String kind(DatasetSchema.TextTable t) {
+        return t.equals(DatasetSchema.SYSTEM_PROMPTS) ? "system_prompt" : "tools";
+    }
+
+    /** The text under {@code hash} in {@code live_texts} (every live call's texts are there), or null. */
+    static String text(Connection conn, DatasetSchema.TextTable t, String hash) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT text FROM live_texts WHERE kind = ? AND hash = ? LIMIT 1")) {
+            ps.setString(1, kind(t));
+            ps.setString(2, hash);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 

@@ -83,6 +83,54 @@ class DatasetDedupAndRecoveryTest {
         }
     }
 
+    /**
+     * A templated system prompt: every call a new text. Each is stored once, across a restart too (the set of
+     * stored hashes is rebuilt from the text files), and that set lives in a private scratch file under
+     * {@code _promptlog/} while the compactor is open (it grows past its first table), not afterwards.
+     */
+    @Test
+    void shouldStoreEachTemplatedPromptOnceKeepingTheHashesInAPrivateScratchFileWhileOpen(@TempDir Path home) throws Exception {
+        Path meta = home.resolve("data").resolve(DatasetLayout.META_DIR);
+        CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.none()).maxFileRows(2000).build();
+        int calls = 12_000;
+        try (PromptLog log = open(home)) {
+            for (int i = 0; i < calls; i++) {
+                log.append(TestCalls.everyField(i).toBuilder().systemPrompt("You help customer #" + i + ".").build());
+            }
+            try (Compactor c = Compactor.open(cfg)) {
+                c.runOnce();
+                List<Path> scratch = scratchFiles(meta);
+                assertThat(scratch).as("one scratch file per text table").hasSize(2);
+                assertThat(scratch).anyMatch(p -> p.getFileName().toString().matches(".*\\.known-system_prompts\\.[0-9]+"));
+                for (Path p : scratch) {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                            .as(p.toString()).isEqualTo("rw-------");
+                }
+            }
+            assertThat(scratchFiles(meta)).as("deleted on close").isEmpty();
+            // after a restart: the first half logged again (already stored), and new ones
+            for (int i = 0; i < calls; i++) {
+                int n = i < calls / 2 ? i : calls + i;
+                log.append(TestCalls.everyField(calls + i).toBuilder().systemPrompt("You help customer #" + n + ".").build());
+            }
+            try (Compactor c = Compactor.open(cfg)) {
+                c.runOnce();
+            }
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(2L * calls);
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(calls + calls / 2);
+            assertThat(d.count("SELECT count(DISTINCT system_prompt_hash) FROM system_prompts")).isEqualTo(calls + calls / 2);
+            assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash)")).isEqualTo(2L * calls);
+        }
+    }
+
+    private static List<Path> scratchFiles(Path meta) throws IOException {
+        try (Stream<Path> s = Files.list(meta)) {
+            return s.filter(p -> p.getFileName().toString().contains(".known-")).toList();
+        }
+    }
+
     @Test
     void shouldCompleteABatchWhoseCrashLeftSomeDatesMissingAndNotDuplicate(@TempDir Path home) throws Exception {
         try (PromptLog log = open(home)) {

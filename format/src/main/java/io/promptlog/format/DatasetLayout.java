@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  *     tool_definitions/&lt;name&gt;.parquet          distinct tool definitions first seen in that batch
  *     _promptlog/&lt;queue-id&gt;.checkpoint          committed index per shard (Java properties)
  *     _promptlog/&lt;queue-id&gt;.lock                held by the one compactor of that queue
+ *     _promptlog/&lt;queue-id&gt;.known-&lt;table&gt;[.n]   that compactor's scratch: the hashes of the texts
+ *                                              stored (memory-mapped; rebuilt at each start, deleted on close)
  * </pre>
  * The date of a call is {@link DerivedValues#date}. A text table file ({@link DatasetSchema.TextTable}) has
  * min/max statistics (so {@code first_seen} places it in time) and a bloom filter on its hash column, so a
@@ -119,6 +121,14 @@ public final class DatasetLayout {
 
     public static Path lockFile(Path data, String queueId) {
         return metaDir(data).resolve(queueId + ".lock");
+    }
+
+    /**
+     * The compactor of {@code queueId}'s scratch file of the hashes stored in {@code table} (not part of the
+     * dataset: rebuilt from the text files at each start; grows into {@code <name>.1}, {@code <name>.2}, ...).
+     */
+    public static Path knownTextsFile(Path data, String queueId, DatasetSchema.TextTable table) {
+        return metaDir(data).resolve(queueId + ".known-" + table.dir());
     }
 
     /** The file name of part {@code part} of merge {@code seq}. */

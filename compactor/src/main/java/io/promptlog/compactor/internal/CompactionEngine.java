@@ -80,8 +80,10 @@ public final class CompactionEngine implements AutoCloseable {
         this.queueId = queueId;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS), stats);
-        this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), stats);
+        this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS),
+                DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.SYSTEM_PROMPTS), stats);
+        this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS),
+                DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
                 stats, knownPrompts, knownTools);
         LateCompletions late = new LateCompletions(data, config.zstdLevel(), config.rowGroupBytes());
@@ -629,6 +631,13 @@ public final class CompactionEngine implements AutoCloseable {
             if (st.lookahead != null) {
                 st.lookahead.close();
                 st.lookahead = null;
+            }
+        }
+        for (KnownTexts k : List.of(knownPrompts, knownTools)) {
+            try {
+                k.close();
+            } catch (IOException e) {
+                stats.note("cannot delete the compactor's scratch file of stored text hashes: " + e);
             }
         }
         try {

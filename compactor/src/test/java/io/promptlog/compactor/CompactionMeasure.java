@@ -102,7 +102,9 @@ public final class CompactionMeasure {
         long n = 0;
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.filter(p -> p.toString().endsWith(".parquet")).toList()) {
-                n += ParquetFiles.footerMetadata(f).get("promptlog.hashes").split(",").length;
+                long[] rows = new long[1];
+                io.promptlog.compactor.internal.ParquetRewrite.forEachRow(f, List.of(), row -> rows[0]++);
+                n += rows[0];
             }
         }
         return n;

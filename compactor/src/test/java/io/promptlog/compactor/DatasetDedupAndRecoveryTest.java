@@ -125,6 +125,79 @@ class DatasetDedupAndRecoveryTest {
         }
     }
 
+    /**
+     * Text files carry no list of their hashes in the footer any more (a restart reads their hash column);
+     * a file written before that, with the list, is still read from it: across restarts over both kinds, and
+     * after an erasure that rewrites one of each, no text is stored twice and an erased text comes back once.
+     */
+    @Test
+    void shouldStoreEachTextOnceOverTextFilesWithAndWithoutTheOldFooterHashList(@TempDir Path home) throws Exception {
+        Path prompts = home.resolve("data").resolve("system_prompts");
+        CompactorConfig cfg = CompactorConfig.builder(home).retention(RetentionPolicy.none()).build();
+        // call seq of user u-k with prompt k: erasing user u-k removes prompt k (no other user has it)
+        java.util.function.BiFunction<Integer, Integer, LlmCall> call = (seq, k) -> TestCalls.everyField(seq).toBuilder()
+                .systemPrompt("prompt " + k).userId("u-" + k).build();
+        try (PromptLog log = open(home)) {
+            for (int i = 0; i < 100; i++) {
+                log.append(call.apply(i, i % 10)); // prompts 0-9
+            }
+            try (Compactor c = Compactor.open(cfg)) {
+                c.runOnce();
+            }
+            List<Path> first = parquet(prompts);
+            assertThat(first).isNotEmpty();
+            for (Path f : first) {
+                assertThat(io.promptlog.format.ParquetFooter.read(f).keyValueMetadata())
+                        .as("new text files carry no hash list").doesNotContainKey(io.promptlog.format.DatasetSchema.KEY_HASHES);
+                // make it a file of before 2026-12-03: the same rows, with the list
+                List<String> hashes = new ArrayList<>();
+                io.promptlog.compactor.internal.ParquetRewrite.forEachRow(f, List.of("system_prompt_hash"), r -> hashes.add(r.getString(0, 0)));
+                io.promptlog.compactor.internal.ParquetRewrite.rewrite(f, false, r -> io.promptlog.compactor.internal.ParquetRewrite.Change.KEEP,
+                        Map.of(io.promptlog.format.DatasetSchema.KEY_HASHES, String.join(",", hashes)), 3, 1 << 20);
+                assertThat(io.promptlog.format.ParquetFooter.read(f).keyValueMetadata())
+                        .containsEntry(io.promptlog.format.DatasetSchema.KEY_HASHES, String.join(",", hashes));
+            }
+            for (int i = 0; i < 200; i++) {
+                log.append(call.apply(100 + i, 10 + i % 20)); // prompts 10-29, in a file without the list
+            }
+            try (Compactor c = Compactor.open(cfg)) {
+                c.runOnce();
+            }
+            for (int i = 0; i < 300; i++) {
+                log.append(call.apply(300 + i, i % 30)); // prompts 0-29 again: known from both kinds of file
+            }
+            try (Compactor c = Compactor.open(cfg)) {
+                c.runOnce();
+                // removes prompt 5 from the old-style file, prompt 15 from a new one
+                c.erase(ErasureRequest.builder().user("u-5").build());
+                c.erase(ErasureRequest.builder().user("u-15").build());
+            }
+            try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+                assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(28);
+            }
+            // the old-style file's list no longer names the erased text's hash: it lists what the file holds
+            int left = 0;
+            for (Path f : first) {
+                List<String> held = new ArrayList<>();
+                io.promptlog.compactor.internal.ParquetRewrite.forEachRow(f, List.of("system_prompt_hash"), r -> held.add(r.getString(0, 0)));
+                left += held.size();
+                assertThat(io.promptlog.format.ParquetFooter.read(f).keyValueMetadata())
+                        .containsEntry(io.promptlog.format.DatasetSchema.KEY_HASHES, String.join(",", held));
+            }
+            assertThat(left).as("prompts 0-9 but 5").isEqualTo(9);
+            for (int i = 0; i < 30; i++) {
+                log.append(call.apply(600 + i, i)); // every prompt once more: 5 and 15 are stored again, once
+            }
+            try (Compactor c = Compactor.open(cfg)) {
+                c.runOnce();
+            }
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(30);
+            assertThat(d.count("SELECT count(DISTINCT system_prompt_hash) FROM system_prompts")).isEqualTo(30);
+        }
+    }
+
     private static List<Path> scratchFiles(Path meta) throws IOException {
         try (Stream<Path> s = Files.list(meta)) {
             return s.filter(p -> p.getFileName().toString().contains(".known-")).toList();

@@ -144,7 +144,6 @@ final class BatchCommitter {
         Path target = dir.resolve(name + DatasetLayout.PARQUET);
         Path tmp = DatasetLayout.tempFor(target);
         Map<String, String> meta = metadata(b);
-        meta.put(DatasetSchema.KEY_HASHES, String.join(",", entries.keySet()));
         List<TextEntry> rows = new ArrayList<>(entries.values());
         try {
             ParquetFiles.writeTexts(tmp, table, rows, meta, zstdLevel);

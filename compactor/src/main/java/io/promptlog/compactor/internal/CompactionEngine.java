@@ -80,9 +80,9 @@ public final class CompactionEngine implements AutoCloseable {
         this.queueId = queueId;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS),
+        this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS), DatasetSchema.SYSTEM_PROMPTS,
                 DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.SYSTEM_PROMPTS), stats);
-        this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS),
+        this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), DatasetSchema.TOOL_DEFINITIONS,
                 DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
                 stats, knownPrompts, knownTools);

@@ -154,10 +154,17 @@ final class Erasure {
         }
         int rewritten = 0;
         for (Path f : parquetFiles(DatasetLayout.textDir(data, table))) {
-            String list = ParquetFiles.footerMetadata(f).getOrDefault(DatasetSchema.KEY_HASHES, "");
+            // a file written before 2026-12-03 lists its hashes in its footer (kept up to date); else its hash column
+            String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
+            List<String> held = new ArrayList<>();
+            if (list != null) {
+                held.addAll(List.of(list.split(",")));
+            } else {
+                ParquetRewrite.forEachRow(f, List.of(table.hashColumn()), row -> held.add(row.getString(0, 0)));
+            }
             List<String> keep = new ArrayList<>();
             boolean hit = false;
-            for (String h : list.split(",")) {
+            for (String h : held) {
                 if (h.isEmpty()) {
                     continue;
                 }
@@ -172,7 +179,7 @@ final class Erasure {
             }
             ParquetRewrite.Counts c = ParquetRewrite.rewrite(f, false,
                     row -> hashes.contains(string(row, table.hashColumn())) ? ParquetRewrite.Change.DROP : ParquetRewrite.Change.KEEP,
-                    Map.of(DatasetSchema.KEY_HASHES, String.join(",", keep)), zstdLevel, rowGroupBytes);
+                    list == null ? Map.of() : Map.of(DatasetSchema.KEY_HASHES, String.join(",", keep)), zstdLevel, rowGroupBytes);
             rewritten++;
             progress.accept("rewrote " + data.relativize(f) + ": " + c.dropped() + " texts removed");
         }

@@ -6,14 +6,16 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The hashes already stored in one text table directory ({@code system_prompts/} or
- * {@code tool_definitions/}), read from each committed file's footer ({@link DatasetSchema#KEY_HASHES}).
- * {@link #refresh()} reads only files not seen before, so files committed by other hosts into a shared
- * dataset are picked up before each batch.
+ * {@code tool_definitions/}), read from each committed file's hash column (or, in a file written before
+ * 2026-12-03, its footer list {@link DatasetSchema#KEY_HASHES}). {@link #refresh()} reads only files not
+ * seen before, so files committed by other hosts into a shared dataset are picked up before each batch.
  *
  * <p>The hashes live in a {@link TextHashSet} (a memory-mapped scratch file, {@link DatasetLayout#knownTextsFile}),
  * not on the heap: with a templated system prompt every call stores a new text. The heap keeps only the names
@@ -21,14 +23,16 @@ import java.util.Set;
  */
 final class KnownTexts implements AutoCloseable {
     private final Path dir;
+    private final DatasetSchema.TextTable table;
     private final Path scratch;
     private TextHashSet hashes;
     private final Set<String> filesSeen = new HashSet<>();
     private final StatsCounters stats;
 
     /** @param scratch the file of the set of hashes (created on first use, deleted by {@link #close()}) */
-    KnownTexts(Path dir, Path scratch, StatsCounters stats) {
+    KnownTexts(Path dir, DatasetSchema.TextTable table, Path scratch, StatsCounters stats) {
         this.dir = dir;
+        this.table = table;
         this.scratch = scratch;
         this.stats = stats;
     }
@@ -56,7 +60,7 @@ final class KnownTexts implements AutoCloseable {
         for (String h : newHashes) {
             set.add(h);
         }
-        // only once all are in: after a failure the next refresh reads the file's footer
+        // only once all are in: after a failure the next refresh reads the file
         filesSeen.add(file.getFileName().toString());
     }
 
@@ -71,35 +75,44 @@ final class KnownTexts implements AutoCloseable {
                 if (name.startsWith(".") || filesSeen.contains(name)) {
                     continue;
                 }
+                List<String> hashes;
                 try {
-                    String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
-                    if (list == null) {
-                        filesSeen.add(name);
-                        stats.note(f + " has no " + DatasetSchema.KEY_HASHES + " footer entry; its texts may be stored again");
-                        continue;
-                    }
-                    int bad = 0;
-                    for (String h : list.split(",")) {
-                        if (h.isEmpty()) {
-                            continue;
-                        }
-                        try {
-                            set.add(h);
-                        } catch (IllegalArgumentException e) {
-                            bad++;
-                        }
-                    }
+                    hashes = hashesIn(f);
+                } catch (IOException | RuntimeException e) {
                     filesSeen.add(name);
-                    if (bad > 0) {
-                        stats.note(f + ": " + bad + " entries of its " + DatasetSchema.KEY_HASHES
-                                + " footer entry are not text hashes; those texts may be stored again");
+                    stats.error("cannot read the hashes of " + f + ", its texts may be stored again: " + e.getMessage());
+                    continue;
+                }
+                int bad = 0;
+                for (String h : hashes) {
+                    try {
+                        set.add(h); // an IOException here (the scratch file) fails the pass, the file is read again
+                    } catch (IllegalArgumentException e) {
+                        bad++;
                     }
-                } catch (IOException e) {
-                    filesSeen.add(name);
-                    stats.error("cannot read the footer of " + f + ": " + e.getMessage());
+                }
+                filesSeen.add(name);
+                if (bad > 0) {
+                    stats.note(f + ": " + bad + " of its hashes are not text hashes; those texts may be stored again");
                 }
             }
         }
+    }
+
+    /** The hashes {@code f} holds: its footer list when it has one (files written before 2026-12-03), else its hash column. */
+    private List<String> hashesIn(Path f) throws IOException {
+        String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
+        List<String> out = new ArrayList<>();
+        if (list != null) {
+            for (String h : list.split(",")) {
+                if (!h.isEmpty()) {
+                    out.add(h);
+                }
+            }
+        } else {
+            ParquetRewrite.forEachRow(f, List.of(table.hashColumn()), row -> out.add(row.getString(0, 0)));
+        }
+        return out;
     }
 
     private TextHashSet set() throws IOException {

@@ -82,13 +82,6 @@ public final class ParquetRewrite {
         }
     }
 
-    /**
-     * Rewrites {@code file} in place (atomically) when {@code edit} changes a row or {@code metadata} adds
-     * or changes a footer entry; otherwise leaves it untouched.
-     *
-     * @param calls   whether it is a calls file (bloom filter on call_id, as the compactor writes them); else a
-     *                text table file (bloom filter on its hash column)
-     */
     /** The text table whose hash column {@code schema} has (a text file rewritten keeps its bloom filter). */
     private static DatasetSchema.TextTable textTable(MessageType schema) throws IOException {
         for (DatasetSchema.TextTable t : DatasetSchema.TEXT_TABLES) {
@@ -100,6 +93,13 @@ public final class ParquetRewrite {
                 + " or " + DatasetSchema.TOOLS_HASH + " in " + schema.getName());
     }
 
+    /**
+     * Rewrites {@code file} in place (atomically) when {@code edit} changes a row or {@code metadata} adds
+     * or changes a footer entry; otherwise leaves it untouched.
+     *
+     * @param calls   whether it is a calls file (bloom filter on call_id, as the compactor writes them); else a
+     *                text table file (bloom filter on its hash column)
+     */
     public static Counts rewrite(Path file, boolean calls, RowEdit edit, Map<String, String> metadata, int zstdLevel,
                                  long rowGroupBytes) throws IOException {
         Map<String, String> meta;

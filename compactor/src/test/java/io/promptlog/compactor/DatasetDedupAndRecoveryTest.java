@@ -302,6 +302,51 @@ class DatasetDedupAndRecoveryTest {
         }
     }
 
+    /**
+     * Two hosts compacting into one dataset at the same moment, both with a prompt neither has stored yet:
+     * text files are committed under a dataset-wide lock, after a last look at what the other host stored, so
+     * each prompt is stored once (a join of calls with system_prompts never shows a call twice).
+     */
+    @Test
+    void shouldStoreANewPromptOnceWhenTwoHostsCompactItAtTheSameMoment(@TempDir Path a, @TempDir Path b,
+                                                                      @TempDir Path shared) throws Exception {
+        int rounds = 25;
+        int perRound = 20;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (PromptLog la = open(a); PromptLog lb = open(b);
+             Compactor ca = Compactor.open(CompactorConfig.builder(a).dataDir(shared).hostName("host-a").build());
+             Compactor cb = Compactor.open(CompactorConfig.builder(b).dataDir(shared).hostName("host-b").build())) {
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < perRound; i++) {
+                    la.append(TestCalls.everyField(r * 1000 + i).toBuilder().systemPrompt("round " + r).build());
+                    lb.append(TestCalls.everyField(500_000 + r * 1000 + i).toBuilder().systemPrompt("round " + r).build());
+                }
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                List<java.util.concurrent.Future<CompactionResult>> done = new ArrayList<>();
+                for (Compactor c : List.of(ca, cb)) {
+                    done.add(pool.submit(() -> {
+                        start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        return c.runOnce();
+                    }));
+                }
+                for (var f : done) {
+                    assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).callsWritten()).as("round %d", r).isEqualTo(perRound);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (DuckDataset d = new DuckDataset(shared)) {
+            assertThat(d.count("SELECT count(*) FROM calls")).isEqualTo(2L * rounds * perRound);
+            // no text twice: a round's prompt (and the one tools text) stored by one host only
+            assertThat(d.count("SELECT count(*) - count(DISTINCT system_prompt_hash) FROM system_prompts")).isZero();
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(rounds);
+            assertThat(d.count("SELECT count(*) - count(DISTINCT tools_hash) FROM tool_definitions")).isZero();
+            assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash)"))
+                    .isEqualTo(2L * rounds * perRound);
+        }
+    }
+
     @Test
     void shouldFailClearlyWhenTheDatasetIsNotWritableOrAlreadyBeingCompacted(@TempDir Path home) throws Exception {
         Path notADir = home.resolve("a-file");

@@ -156,6 +156,11 @@ public final class DatasetLayout {
         return metaDir(data).resolve("merge.lock");
     }
 
+    /** Held by a compactor, whatever queue it compacts, while it commits a batch's new texts. */
+    public static Path textsLockFile(Path data) {
+        return metaDir(data).resolve("texts.lock");
+    }
+
     /** The temporary name a file is written under before its rename to {@code target}. */
     public static Path tempFor(Path target) {
         return target.resolveSibling("." + target.getFileName() + TMP_SUFFIX);

@@ -139,25 +139,34 @@ final class BatchCommitter {
         if (entries.isEmpty()) {
             return 0;
         }
-        Path dir = DatasetLayout.textDir(data, table);
-        PrivateFiles.createDirectories(dir);
-        Path target = dir.resolve(name + DatasetLayout.PARQUET);
-        Path tmp = DatasetLayout.tempFor(target);
-        Map<String, String> meta = metadata(b);
-        List<TextEntry> rows = new ArrayList<>(entries.values());
-        try {
-            ParquetFiles.writeTexts(tmp, table, rows, meta, zstdLevel);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        // under the dataset-wide texts lock, a last look at the text files: another host (or this batch's
+        // commit before a failure) may have stored some of these texts since they were found new
+        try (DatasetLock l = DatasetLock.texts(data)) {
+            known.refresh();
+            entries.keySet().removeIf(known::contains);
+            if (entries.isEmpty()) {
+                return 0;
+            }
+            Path dir = DatasetLayout.textDir(data, table);
+            PrivateFiles.createDirectories(dir);
+            Path target = dir.resolve(name + DatasetLayout.PARQUET);
+            Path tmp = DatasetLayout.tempFor(target);
+            Map<String, String> meta = metadata(b);
+            List<TextEntry> rows = new ArrayList<>(entries.values());
+            try {
+                ParquetFiles.writeTexts(tmp, table, rows, meta, zstdLevel);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            long size = Files.size(tmp);
+            Durable.rename(tmp, target);
+            CrashPoints.reached(CrashPoints.RENAMED);
+            Durable.fsyncDirectory(dir);
+            known.committed(target, entries.keySet());
+            stats.filesWritten.incrementAndGet();
+            return size;
         }
-        long size = Files.size(tmp);
-        Durable.rename(tmp, target);
-        CrashPoints.reached(CrashPoints.RENAMED);
-        Durable.fsyncDirectory(dir);
-        known.committed(target, entries.keySet());
-        stats.filesWritten.incrementAndGet();
-        return size;
     }
 
     private Map<String, String> metadata(Batch b) {

@@ -153,7 +153,7 @@ public final class CompactionEngine implements AutoCloseable {
         if (!r.committed.equals(checkpoint)) {
             Durable.writeAtomically(cp, Checkpoint.render(committed, config.hostName()));
         }
-        try (MergeLock l = MergeLock.tryAcquire(data)) {
+        try (DatasetLock l = DatasetLock.tryMerge(data)) {
             if (l != null) { // else another process is merging: it finishes its own merges
                 merger.recover(line -> { });
             }
@@ -189,7 +189,7 @@ public final class CompactionEngine implements AutoCloseable {
             // nothing was due a moment ago: a background pass looks again once a minute, not every interval
             return new io.promptlog.compactor.MergeResult(0, 0, 0, 0, 0, 0, 0, 0, false);
         }
-        try (MergeLock l = allDays ? MergeLock.acquire(data) : MergeLock.tryAcquire(data)) {
+        try (DatasetLock l = allDays ? DatasetLock.merge(data) : DatasetLock.tryMerge(data)) {
             if (l == null) {
                 return new io.promptlog.compactor.MergeResult(0, 0, 0, 0, 0, 0, 0, 0, true);
             }
@@ -305,7 +305,7 @@ public final class CompactionEngine implements AutoCloseable {
         if (config.textRetention() != null) {
             java.time.LocalDate cutoff = java.time.LocalDate.ofInstant(config.clock().instant(), java.time.ZoneOffset.UTC)
                     .minusDays(config.textRetention().toDays());
-            try (MergeLock l = MergeLock.tryAcquire(data)) {
+            try (DatasetLock l = DatasetLock.tryMerge(data)) {
                 if (l != null) { // else a merge or an erasure runs elsewhere: expire at a later pass
                     merger.recover(line -> { });
                     stats.textFilesExpired.addAndGet(dropTextBefore(cutoff));
@@ -568,7 +568,7 @@ public final class CompactionEngine implements AutoCloseable {
                                                       java.util.function.Consumer<String> progress) throws IOException {
         pass(true);
         Erasure.Outcome o;
-        try (MergeLock l = MergeLock.acquire(data)) {
+        try (DatasetLock l = DatasetLock.merge(data)) {
             merger.recover(progress);
             o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
         }

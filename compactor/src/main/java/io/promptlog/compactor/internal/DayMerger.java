@@ -39,7 +39,7 @@ import java.util.function.Predicate;
 /**
  * Merges a closed day's small calls files into a few large ones, exactly once: the layout, what "closed"
  * means, what is merged and the commit protocol are described once, in {@link DatasetLayout}. The caller
- * holds the {@link MergeLock}. Every step is announced to a progress consumer (the CLI prints them; the
+ * holds the merge lock ({@link DatasetLock#merge}). Every step is announced to a progress consumer (the CLI prints them; the
  * crash tests stop a child JVM at one and kill it).
  */
 final class DayMerger {

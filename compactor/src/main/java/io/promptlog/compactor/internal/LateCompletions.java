@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * check for its call_id ({@link CallIdIndex}); the batch's calls files name the call in their footer
  * ({@link #FOOTER_KEY});</li>
  * <li>once they are renamed in, the incomplete row is dropped from the calls file of its date that holds
- * it ({@link ParquetRewrite}: the file is replaced atomically, under the {@link MergeLock});</li>
+ * it ({@link ParquetRewrite}: the file is replaced atomically, under the {@link DatasetLock});</li>
  * <li>the checkpoint.</li>
  * </ol>
  * A crash before the rename: the redo decides again, and the incomplete row is still there. A crash between
@@ -112,7 +112,7 @@ final class LateCompletions {
             return 0;
         }
         long dropped = 0;
-        try (MergeLock l = MergeLock.acquire(data)) {
+        try (DatasetLock l = DatasetLock.merge(data)) {
             for (Superseded s : calls) {
                 List<Path> holding = new ArrayList<>();
                 boolean[] complete = new boolean[1];

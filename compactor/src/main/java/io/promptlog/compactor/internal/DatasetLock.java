@@ -14,37 +14,48 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The dataset-wide lock ({@link DatasetLayout#mergeLockFile}) held while files that other compactors may
- * also rewrite are rewritten: a merge, an erasure, a text expiry. The compactor's own lock is per queue, so
- * two hosts sharing one dataset each hold their own; this one keeps a merge on one host from reading a
- * file an erasure on another is rewriting (which would bring the erased text back). An OS file lock across
- * processes, plus a JVM-wide lock per dataset path for compactors of several queues in one JVM.
+ * A dataset-wide lock, held by one compactor at a time whatever queue it compacts (the compactor's own lock is
+ * per queue, so two hosts sharing one dataset each hold their own):
+ * <ul>
+ * <li>{@link #merge}: ({@link DatasetLayout#mergeLockFile}) while files that other compactors may also rewrite
+ * are rewritten: a merge, an erasure, a text expiry; it keeps a merge on one host from reading a file an
+ * erasure on another is rewriting (which would bring the erased text back);</li>
+ * <li>{@link #texts}: ({@link DatasetLayout#textsLockFile}) while a batch's new texts are checked against the
+ * text files once more and committed, so two hosts that meet the same new text at once store it once.</li>
+ * </ul>
+ * An OS file lock across processes (on a shared file system it needs working POSIX locks, as NFSv4 has),
+ * plus a JVM-wide lock per lock file for compactors of several queues in one JVM.
  */
-final class MergeLock implements AutoCloseable {
+final class DatasetLock implements AutoCloseable {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_JVM = new ConcurrentHashMap<>();
 
     private final ReentrantLock jvmLock;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private MergeLock(ReentrantLock jvmLock, FileChannel channel, FileLock lock) {
+    private DatasetLock(ReentrantLock jvmLock, FileChannel channel, FileLock lock) {
         this.jvmLock = jvmLock;
         this.channel = channel;
         this.lock = lock;
     }
 
-    /** The lock, or null when another process or thread holds it. */
-    static MergeLock tryAcquire(Path data) throws IOException {
-        return acquire(data, false);
+    /** The merge lock, or null when another process or thread holds it. */
+    static DatasetLock tryMerge(Path data) throws IOException {
+        return acquire(DatasetLayout.mergeLockFile(data), false);
     }
 
-    /** The lock, waiting for its holder to finish (a merge of one day, an erasure). */
-    static MergeLock acquire(Path data) throws IOException {
-        return acquire(data, true);
+    /** The merge lock, waiting for its holder to finish (a merge of one day, an erasure). */
+    static DatasetLock merge(Path data) throws IOException {
+        return acquire(DatasetLayout.mergeLockFile(data), true);
     }
 
-    private static MergeLock acquire(Path data, boolean wait) throws IOException {
-        Path file = DatasetLayout.mergeLockFile(data).toAbsolutePath().normalize();
+    /** The texts lock, waiting for its holder (another compactor committing its new texts: milliseconds). */
+    static DatasetLock texts(Path data) throws IOException {
+        return acquire(DatasetLayout.textsLockFile(data), true);
+    }
+
+    private static DatasetLock acquire(Path lockFile, boolean wait) throws IOException {
+        Path file = lockFile.toAbsolutePath().normalize();
         ReentrantLock jvm = IN_JVM.computeIfAbsent(file, f -> new ReentrantLock());
         if (wait) {
             jvm.lock();
@@ -52,7 +63,7 @@ final class MergeLock implements AutoCloseable {
             return null;
         }
         if (jvm.getHoldCount() > 1) {
-            return new MergeLock(jvm, null, null); // this thread already holds the file lock
+            return new DatasetLock(jvm, null, null); // this thread already holds the file lock
         }
         FileChannel ch = null;
         try {
@@ -71,7 +82,7 @@ final class MergeLock implements AutoCloseable {
                 jvm.unlock();
                 return null;
             }
-            return new MergeLock(jvm, ch, l);
+            return new DatasetLock(jvm, ch, l);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 ch.close();

@@ -347,6 +347,42 @@ class DatasetDedupAndRecoveryTest {
         }
     }
 
+    /**
+     * A text erased by one host's compactor, then logged again on another host whose compactor stayed open
+     * and had read the text's file before: that compactor notices the erasure (the texts epoch) and stores
+     * the text again, so the new call's prompt is there.
+     */
+    @Test
+    void shouldStoreATextAgainWhenAnotherHostsCompactorErasedIt(@TempDir Path a, @TempDir Path b,
+                                                                @TempDir Path shared) throws Exception {
+        String secret = "You help Ada Lovelace with her account.";
+        try (PromptLog la = open(a); PromptLog lb = open(b);
+             Compactor ca = Compactor.open(CompactorConfig.builder(a).dataDir(shared).hostName("host-a").build());
+             Compactor cb = Compactor.open(CompactorConfig.builder(b).dataDir(shared).hostName("host-b").build())) {
+            for (int i = 0; i < 10; i++) {
+                la.append(TestCalls.everyField(i).toBuilder().userId("ada").systemPrompt(secret).build());
+                lb.append(TestCalls.everyField(100 + i).toBuilder().userId("bob").systemPrompt("You help Bob.").build());
+            }
+            ca.runOnce();
+            cb.runOnce(); // host b now knows both prompts are stored
+            ErasureResult erased = ca.erase(ErasureRequest.builder().user("ada").build());
+            assertThat(erased.systemPromptsRemoved()).isEqualTo(1);
+            try (DuckDataset d = new DuckDataset(shared)) {
+                assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(1);
+            }
+            for (int i = 0; i < 5; i++) {
+                lb.append(TestCalls.everyField(200 + i).toBuilder().userId("carol").systemPrompt(secret).build());
+            }
+            cb.runOnce();
+        }
+        try (DuckDataset d = new DuckDataset(shared)) {
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(2);
+            assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash) "
+                    + "WHERE c.user_id = 'carol'")).as("carol's calls find their prompt").isEqualTo(5);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'ada' AND system_prompt_hash IS NOT NULL")).isZero();
+        }
+    }
+
     @Test
     void shouldFailClearlyWhenTheDatasetIsNotWritableOrAlreadyBeingCompacted(@TempDir Path home) throws Exception {
         Path notADir = home.resolve("a-file");

@@ -161,6 +161,14 @@ public final class DatasetLayout {
         return metaDir(data).resolve("texts.lock");
     }
 
+    /**
+     * How many erasures have removed texts from the text tables (a decimal number; absent = 0): a compactor
+     * that sees it change forgets what it knew was stored and reads the text files again.
+     */
+    public static Path textsEpochFile(Path data) {
+        return metaDir(data).resolve("texts.epoch");
+    }
+
     /** The temporary name a file is written under before its rename to {@code target}. */
     public static Path tempFor(Path target) {
         return target.resolveSibling("." + target.getFileName() + TMP_SUFFIX);

@@ -80,9 +80,9 @@ public final class CompactionEngine implements AutoCloseable {
         this.queueId = queueId;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.knownPrompts = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.SYSTEM_PROMPTS), DatasetSchema.SYSTEM_PROMPTS,
+        this.knownPrompts = new KnownTexts(data, DatasetSchema.SYSTEM_PROMPTS,
                 DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.SYSTEM_PROMPTS), stats);
-        this.knownTools = new KnownTexts(DatasetLayout.textDir(data, DatasetSchema.TOOL_DEFINITIONS), DatasetSchema.TOOL_DEFINITIONS,
+        this.knownTools = new KnownTexts(data, DatasetSchema.TOOL_DEFINITIONS,
                 DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
                 stats, knownPrompts, knownTools);
@@ -568,12 +568,16 @@ public final class CompactionEngine implements AutoCloseable {
                                                       java.util.function.Consumer<String> progress) throws IOException {
         pass(true);
         Erasure.Outcome o;
+        long before;
+        long after;
         try (DatasetLock l = DatasetLock.merge(data)) {
             merger.recover(progress);
             o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
+            before = TextsEpoch.read(data);
+            after = o.promptsRemoved().isEmpty() && o.toolsRemoved().isEmpty() ? before : TextsEpoch.bump(data);
         }
-        knownPrompts.forget(o.promptsRemoved());
-        knownTools.forget(o.toolsRemoved());
+        knownPrompts.forget(o.promptsRemoved(), before, after);
+        knownTools.forget(o.toolsRemoved(), before, after);
         long deleted0 = stats.queueFilesDeleted.get();
         committed.forEach((shard, index) -> processor.noTextUpTo().merge(shard, index, Math::max));
         sweepQueue();

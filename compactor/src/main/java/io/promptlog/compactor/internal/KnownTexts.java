@@ -27,11 +27,14 @@ final class KnownTexts implements AutoCloseable {
     private final Path scratch;
     private TextHashSet hashes;
     private final Set<String> filesSeen = new HashSet<>();
+    private final Path data;
+    private long epoch = -1;
     private final StatsCounters stats;
 
     /** @param scratch the file of the set of hashes (created on first use, deleted by {@link #close()}) */
-    KnownTexts(Path dir, DatasetSchema.TextTable table, Path scratch, StatsCounters stats) {
-        this.dir = dir;
+    KnownTexts(Path data, DatasetSchema.TextTable table, Path scratch, StatsCounters stats) {
+        this.data = data;
+        this.dir = DatasetLayout.textDir(data, table);
         this.table = table;
         this.scratch = scratch;
         this.stats = stats;
@@ -45,13 +48,20 @@ final class KnownTexts implements AutoCloseable {
         return hashes == null ? 0 : hashes.size();
     }
 
-    /** Texts an erasure removed from the table: a later call with the same text stores it again. */
-    void forget(java.util.Collection<String> removed) {
-        if (hashes == null) {
-            return;
+    /**
+     * Texts this compactor's erasure removed from the table (a later call with the same text stores it
+     * again), which moved the {@link TextsEpoch} from {@code before} to {@code after}: when this set had seen
+     * {@code before}, it is now up to date with {@code after}; else another erasure happened too, and the next
+     * {@link #refresh()} reads every file again.
+     */
+    void forget(java.util.Collection<String> removed, long before, long after) {
+        if (hashes != null) {
+            for (String h : removed) {
+                hashes.remove(h);
+            }
         }
-        for (String h : removed) {
-            hashes.remove(h);
+        if (epoch == before) {
+            epoch = after;
         }
     }
 
@@ -65,6 +75,16 @@ final class KnownTexts implements AutoCloseable {
     }
 
     void refresh() throws IOException {
+        long now = TextsEpoch.read(data);
+        if (now != epoch) {
+            if (epoch >= 0) {
+                // an erasure elsewhere removed texts from files already read: read them all again (an
+                // expected event, not a problem: no note)
+                close();
+                filesSeen.clear();
+            }
+            epoch = now;
+        }
         if (!Files.isDirectory(dir)) {
             return;
         }

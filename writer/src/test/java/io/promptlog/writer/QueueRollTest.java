@@ -108,7 +108,8 @@ class QueueRollTest {
                     seen.set((int) seq);
                 }
             }
-            assertThat(firstOfCycle.size()).as("cycles written in %s", shard).isGreaterThan(ROLLS / 2);
+            // how many cycles one shard got depends on which threads held it when (one CI run: 2 of 7); the
+            // shards together hold every cycle (asserted below)
             // a reader starting in any cycle (a compactor restarting from a checkpoint) resolves every text there
             for (long index : firstOfCycle) {
                 try (ShardCursor c = ShardCursor.open(shard)) {

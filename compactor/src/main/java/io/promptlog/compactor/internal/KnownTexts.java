@@ -15,21 +15,24 @@ import java.util.Set;
  * The hashes already stored in one text table directory ({@code system_prompts/} or
  * {@code tool_definitions/}), read from each committed file's hash column (or, in a file written before
  * 2026-12-03, its footer list {@link DatasetSchema#KEY_HASHES}). {@link #refresh()} reads only files not
- * seen before, so files committed by other hosts into a shared dataset are picked up before each batch.
+ * seen before, so files committed by other hosts into a shared dataset are picked up before each batch (and
+ * once more under the texts lock before a batch's new texts are committed, {@link BatchCommitter}); when
+ * another compactor's erasure removed texts ({@link TextsEpoch}), it reads every file again.
  *
  * <p>The hashes live in a {@link TextHashSet} (a memory-mapped scratch file, {@link DatasetLayout#knownTextsFile}),
  * not on the heap: with a templated system prompt every call stores a new text. The heap keeps only the names
  * of the files read.
  */
 final class KnownTexts implements AutoCloseable {
+    private final Path data;
     private final Path dir;
     private final DatasetSchema.TextTable table;
     private final Path scratch;
-    private TextHashSet hashes;
-    private final Set<String> filesSeen = new HashSet<>();
-    private final Path data;
-    private long epoch = -1;
     private final StatsCounters stats;
+    private final Set<String> filesSeen = new HashSet<>();
+    private TextHashSet hashes;
+    /** The {@link TextsEpoch} the set is up to date with (-1: not read yet). */
+    private long epoch = -1;
 
     /** @param scratch the file of the set of hashes (created on first use, deleted by {@link #close()}) */
     KnownTexts(Path data, DatasetSchema.TextTable table, Path scratch, StatsCounters stats) {
@@ -42,10 +45,6 @@ final class KnownTexts implements AutoCloseable {
 
     boolean contains(String hash) {
         return hashes != null && hashes.contains(hash);
-    }
-
-    long size() {
-        return hashes == null ? 0 : hashes.size();
     }
 
     /**
@@ -95,16 +94,16 @@ final class KnownTexts implements AutoCloseable {
                 if (name.startsWith(".") || filesSeen.contains(name)) {
                     continue;
                 }
-                List<String> hashes;
+                List<String> held;
                 try {
-                    hashes = hashesIn(f);
+                    held = hashesIn(f);
                 } catch (IOException | RuntimeException e) {
                     filesSeen.add(name);
                     stats.error("cannot read the hashes of " + f + ", its texts may be stored again: " + e.getMessage());
                     continue;
                 }
                 int bad = 0;
-                for (String h : hashes) {
+                for (String h : held) {
                     try {
                         set.add(h); // an IOException here (the scratch file) fails the pass, the file is read again
                     } catch (IllegalArgumentException e) {

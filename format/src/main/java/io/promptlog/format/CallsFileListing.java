@@ -81,18 +81,7 @@ public final class CallsFileListing {
 
     /** The merge epoch: how many merge commits the dataset has seen (0 when none). */
     public static long readEpoch(Path data) throws IOException {
-        Path f = DatasetLayout.mergeEpochFile(data);
-        String s;
-        try {
-            s = Files.readString(f, StandardCharsets.US_ASCII).trim();
-        } catch (NoSuchFileException e) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IOException("merge epoch file " + f + " holds '" + s + "', expected a number", e);
-        }
+        return EpochFile.read(DatasetLayout.mergeEpochFile(data));
     }
 
     /** Every merge journal in the dataset (those finished while being read are left out). */

@@ -162,8 +162,11 @@ public final class DatasetLayout {
     }
 
     /**
-     * How many erasures have removed texts from the text tables (a decimal number; absent = 0): a compactor
-     * that sees it change forgets what it knew was stored and reads the text files again.
+     * How many erasures have removed texts from the text tables ({@link EpochFile}; absent = 0). Every compactor
+     * remembers which texts are stored; an erasure by another compactor of the dataset rewrites text files
+     * under their old names, which it does not read again, so it would believe an erased text stored and
+     * never store it for its later calls. A compactor that sees this number change reads the text files again.
+     * Bumped under the merge lock, after the rewrites.
      */
     public static Path textsEpochFile(Path data) {
         return metaDir(data).resolve("texts.epoch");

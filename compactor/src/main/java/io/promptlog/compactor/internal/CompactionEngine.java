@@ -2,6 +2,7 @@ package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetSchema;
 import io.promptlog.format.DatasetLayout;
+import io.promptlog.format.EpochFile;
 import io.promptlog.format.DerivedValues;
 import io.promptlog.format.TextHashKey;
 import io.promptlog.format.Checkpoint;
@@ -573,8 +574,9 @@ public final class CompactionEngine implements AutoCloseable {
         try (DatasetLock l = DatasetLock.merge(data)) {
             merger.recover(progress);
             o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
-            before = TextsEpoch.read(data);
-            after = o.promptsRemoved().isEmpty() && o.toolsRemoved().isEmpty() ? before : TextsEpoch.bump(data);
+            Path epoch = DatasetLayout.textsEpochFile(data);
+            before = EpochFile.read(epoch);
+            after = o.promptsRemoved().isEmpty() && o.toolsRemoved().isEmpty() ? before : Durable.bumpEpoch(epoch);
         }
         knownPrompts.forget(o.promptsRemoved(), before, after);
         knownTools.forget(o.toolsRemoved(), before, after);

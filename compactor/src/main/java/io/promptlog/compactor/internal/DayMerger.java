@@ -15,7 +15,6 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.schema.MessageType;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +84,7 @@ final class DayMerger {
         for (MergeJournal j : CallsFileListing.journals(data)) {
             Path dir = DatasetLayout.dateDir(data, j.date());
             if (j.committed()) {
-                bumpEpoch();
+                Durable.bumpEpoch(DatasetLayout.mergeEpochFile(data));
                 deleteSources(dir, j, progress);
                 progress.accept("recovered the merge of " + j.date() + ": finished (" + j.sources().size()
                         + " files into " + j.targets().size() + ")");
@@ -274,7 +273,7 @@ final class DayMerger {
         MergeJournal committed = prepared.committed(out.written);
         Durable.writeAtomically(journal, committed.render());
         progress.accept("committed the merge of " + day + " into " + out.written.size() + " file(s)");
-        bumpEpoch();
+        Durable.bumpEpoch(DatasetLayout.mergeEpochFile(data));
         deleteSources(dir, committed, progress);
         Files.deleteIfExists(journal);
         Durable.fsyncDirectory(DatasetLayout.metaDir(data));
@@ -324,11 +323,6 @@ final class DayMerger {
             }
         }
         Durable.fsyncDirectory(dir);
-    }
-
-    private void bumpEpoch() throws IOException {
-        long e = CallsFileListing.readEpoch(data);
-        Durable.writeAtomically(DatasetLayout.mergeEpochFile(data), (Long.toString(e + 1) + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Above the epoch and every merged file's sequence number in the day (names never collide). */

@@ -36,6 +36,16 @@ public final class Durable {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * Adds one to the {@link io.promptlog.format.EpochFile} {@code file} (written atomically); returns the new
+     * value. The caller holds the lock that serialises its writers.
+     */
+    public static long bumpEpoch(Path file) throws IOException {
+        long next = io.promptlog.format.EpochFile.read(file) + 1;
+        writeAtomically(file, (next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return next;
+    }
+
     /** Writes a small file atomically (mode 0600): temp, fsync, rename, fsync the directory. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
         writeAtomically(target, content, null);

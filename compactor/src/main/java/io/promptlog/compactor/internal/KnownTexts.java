@@ -2,6 +2,7 @@ package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.EpochFile;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.Set;
  * 2026-12-03, its footer list {@link DatasetSchema#KEY_HASHES}). {@link #refresh()} reads only files not
  * seen before, so files committed by other hosts into a shared dataset are picked up before each batch (and
  * once more under the texts lock before a batch's new texts are committed, {@link BatchCommitter}); when
- * another compactor's erasure removed texts ({@link TextsEpoch}), it reads every file again.
+ * another compactor's erasure removed texts ({@link DatasetLayout#textsEpochFile}), it reads every file again.
  *
  * <p>The hashes live in a {@link TextHashSet} (a memory-mapped scratch file, {@link DatasetLayout#knownTextsFile}),
  * not on the heap: with a templated system prompt every call stores a new text. The heap keeps only the names
@@ -31,7 +32,7 @@ final class KnownTexts implements AutoCloseable {
     private final StatsCounters stats;
     private final Set<String> filesSeen = new HashSet<>();
     private TextHashSet hashes;
-    /** The {@link TextsEpoch} the set is up to date with (-1: not read yet). */
+    /** The {@link DatasetLayout#textsEpochFile} the set is up to date with (-1: not read yet). */
     private long epoch = -1;
 
     /** @param scratch the file of the set of hashes (created on first use, deleted by {@link #close()}) */
@@ -49,7 +50,7 @@ final class KnownTexts implements AutoCloseable {
 
     /**
      * Texts this compactor's erasure removed from the table (a later call with the same text stores it
-     * again), which moved the {@link TextsEpoch} from {@code before} to {@code after}: when this set had seen
+     * again), which moved the {@link DatasetLayout#textsEpochFile} from {@code before} to {@code after}: when this set had seen
      * {@code before}, it is now up to date with {@code after}; else another erasure happened too, and the next
      * {@link #refresh()} reads every file again.
      */
@@ -74,7 +75,7 @@ final class KnownTexts implements AutoCloseable {
     }
 
     void refresh() throws IOException {
-        long now = TextsEpoch.read(data);
+        long now = EpochFile.read(DatasetLayout.textsEpochFile(data));
         if (now != epoch) {
             if (epoch >= 0) {
                 // an erasure elsewhere removed texts from files already read: read them all again (an

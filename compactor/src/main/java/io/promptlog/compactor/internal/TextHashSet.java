@@ -100,13 +100,20 @@ final class TextHashSet implements AutoCloseable {
             size += added ? 1 : 0;
             return added;
         }
-        if (find(hi, lo) >= 0) {
-            return false;
+        long mask = capacity - 1;
+        long i = lo & mask;
+        for (long h = hiAt(i), l = loAt(i); h != 0 || l != 0; i = (i + 1) & mask, h = hiAt(i), l = loAt(i)) {
+            if (h == hi && l == lo) {
+                return false;
+            }
         }
+        // i: the empty slot that ends its run, where it goes unless the table grows first
         if ((size + 1) * 2 > capacity) {
             grow();
+            put(hi, lo);
+        } else {
+            set(i, hi, lo);
         }
-        put(hi, lo);
         size++;
         return true;
     }

@@ -46,6 +46,7 @@ public final class CompactionEngine implements AutoCloseable {
     private final Map<Integer, ShardState> shards = new TreeMap<>();
     private final KnownTexts knownPrompts;
     private final KnownTexts knownTools;
+    private final QueueSweep queueSweep;
     private final CallProcessor processor;
     private final BatchCommitter committer;
     private final DayMerger merger;
@@ -87,6 +88,8 @@ public final class CompactionEngine implements AutoCloseable {
                 DatasetLayout.knownTextsFile(data, queueId, DatasetSchema.TOOL_DEFINITIONS), stats);
         this.processor = new CallProcessor(config.retention(), config.redactor(), new DerivedValues(textHashKey),
                 stats, knownPrompts, knownTools);
+        this.queueSweep = new QueueSweep(DatasetLayout.metaDir(data).resolve(queueId + ".sweep"), stats,
+                processor.noTextUpTo());
         LateCompletions late = new LateCompletions(data, config.zstdLevel(), config.rowGroupBytes());
         this.late = late;
         this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats, late);
@@ -143,7 +146,7 @@ public final class CompactionEngine implements AutoCloseable {
         Path cp = DatasetLayout.checkpointFile(data, queueId);
         Map<Integer, Long> checkpoint = Checkpoint.read(cp);
         Recovery r = Recovery.scan(data, queueId, checkpoint);
-        loadUrgentSweep();
+        queueSweep.load();
         knownPrompts.refresh();
         knownTools.refresh();
         committed.putAll(r.committed);
@@ -309,7 +312,7 @@ public final class CompactionEngine implements AutoCloseable {
             try (DatasetLock l = DatasetLock.tryMerge(data)) {
                 if (l != null) { // else a merge or an erasure runs elsewhere: expire at a later pass
                     merger.recover(line -> { });
-                    stats.textFilesExpired.addAndGet(dropTextBefore(cutoff));
+                    stats.textFilesExpired.addAndGet(Erasure.dropTextBefore(data, cutoff, config.zstdLevel(), config.rowGroupBytes()));
                 }
             } catch (IOException | RuntimeException e) {
                 stats.error("text retention: cannot erase text older than " + cutoff + ": " + e);
@@ -493,62 +496,10 @@ public final class CompactionEngine implements AutoCloseable {
         return n >= config.minBatchRows() || now - st.pendingSinceMillis >= config.maxBatchDelayMillis();
     }
 
-    /**
-     * Queue cycles up to these indexes (per shard) go without the grace period: they held a no-text call or
-     * an erased one. Kept in {@code _promptlog/<queue-id>.sweep} so a restart still honours them.
-     */
-    private Path urgentSweepFile() {
-        return DatasetLayout.metaDir(data).resolve(queueId + ".sweep");
-    }
-
-    private void loadUrgentSweep() throws IOException {
-        Path f = urgentSweepFile();
-        if (!Files.exists(f)) {
-            return;
-        }
-        for (String line : Files.readAllLines(f, java.nio.charset.StandardCharsets.US_ASCII)) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                try {
-                    processor.noTextUpTo().merge(Integer.parseInt(line.substring(0, eq).trim()),
-                            Long.parseLong(line.substring(eq + 1).trim()), Math::max);
-                } catch (NumberFormatException e) {
-                    stats.error("ignoring a bad line in " + f + ": " + line);
-                }
-            }
-        }
-    }
-
-    private Map<Integer, Long> urgentSaved = Map.of();
-
-    private void saveUrgentSweep() throws IOException {
-        Map<Integer, Long> now = new TreeMap<>(processor.noTextUpTo());
-        if (now.equals(urgentSaved)) {
-            return;
-        }
-        StringBuilder s = new StringBuilder("# queue index per shard up to which cycle files are deleted without the grace period\n");
-        now.forEach((k, v) -> s.append(k).append('=').append(v).append('\n'));
-        Durable.writeAtomically(urgentSweepFile(), s.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        urgentSaved = now;
-    }
-
     private void sweepQueue() {
-        try {
-            saveUrgentSweep();
-        } catch (IOException e) {
-            stats.error("cannot save " + urgentSweepFile() + ": " + e);
-        }
-        long grace = config.queueRetention().toMillis();
-        long now = config.clock().millis();
-        for (ShardState st : shards.values()) {
-            long c = committed.getOrDefault(st.shard, -1L);
-            try {
-                long noTextIndex = processor.noTextUpTo().getOrDefault(st.shard, -1L);
-                stats.queueFilesDeleted.addAndGet(QueueRetention.sweep(st.dir, c, grace, now, noTextIndex));
-            } catch (IOException | RuntimeException e) {
-                stats.error("cannot delete compacted queue files in " + st.dir + ": " + e);
-            }
-        }
+        Map<Integer, Path> dirs = new TreeMap<>();
+        shards.forEach((n, st) -> dirs.put(n, st.dir));
+        queueSweep.sweep(dirs, committed, config.queueRetention().toMillis(), config.clock().millis());
     }
 
     public StatsCounters stats() {
@@ -592,36 +543,6 @@ public final class CompactionEngine implements AutoCloseable {
         return new io.promptlog.compactor.ErasureResult(o.callsFiles(), o.textFiles(), o.erased(), o.dropped(),
                 o.promptsRemoved().size(), o.toolsRemoved().size(), stats.queueFilesDeleted.get() - deleted0, left);
     }
-
-    /**
-     * Text retention: erases the text of calls that started before {@code cutoffMicros}, file by file for
-     * the date partitions wholly before it; a file done is marked in its footer and not read again.
-     */
-    int dropTextBefore(java.time.LocalDate cutoffDay) throws IOException {
-        int rewritten = 0;
-        for (Path f : Erasure.parquetFiles(DatasetLayout.callsDir(data))) {
-            String dir = f.getParent().getFileName().toString();
-            if (!dir.startsWith(DatasetLayout.DATE_PREFIX)) {
-                continue;
-            }
-            java.time.LocalDate day;
-            try {
-                day = java.time.LocalDate.parse(dir.substring(DatasetLayout.DATE_PREFIX.length()));
-            } catch (java.time.format.DateTimeParseException e) {
-                continue;
-            }
-            if (!day.isBefore(cutoffDay) || "true".equals(ParquetFiles.footerMetadata(f).get(KEY_TEXT_EXPIRED))) {
-                continue;
-            }
-            ParquetRewrite.rewrite(f, true, row -> Erasure.textErased(row, java.util.Set.of(), java.util.Set.of()),
-                    Map.of(KEY_TEXT_EXPIRED, "true"), config.zstdLevel(), config.rowGroupBytes());
-            rewritten++;
-        }
-        return rewritten;
-    }
-
-    /** Footer entry of a calls file whose text the retention period has erased. */
-    static final String KEY_TEXT_EXPIRED = "promptlog.text_expired";
 
     public String queueId() {
         return queueId;

@@ -210,7 +210,7 @@ final class DayMerger {
             totalRows += s.rows;
             uncompressed += s.uncompressedBytes;
             bytesBefore += s.size;
-            allExpired &= "true".equals(s.meta.get(CompactionEngine.KEY_TEXT_EXPIRED));
+            allExpired &= "true".equals(s.meta.get(Erasure.KEY_TEXT_EXPIRED));
         }
         long rowBytes = Math.max(1, uncompressed / Math.max(1, totalRows));
         long rowsPerGroup = Math.max(1, Math.min(totalRows, 2 * (rowGroupBytes / rowBytes)));
@@ -229,7 +229,7 @@ final class DayMerger {
         meta.put(KEY_MERGED_FROM, Integer.toString(sources.size()));
         meta.put(KEY_MERGE_SEQ, Long.toString(seq));
         if (allExpired) {
-            meta.put(CompactionEngine.KEY_TEXT_EXPIRED, "true");
+            meta.put(Erasure.KEY_TEXT_EXPIRED, "true");
         }
         meta.put(KEY_MERGED_BATCHES, mergedBatches(sources));
         TargetWriter out = new TargetWriter(dir, seq, meta, rowsPerGroup, progress);

@@ -186,6 +186,36 @@ final class Erasure {
         return rewritten;
     }
 
+    /**
+     * Text retention: erases the text of calls of the days before {@code cutoffDay}, file by file for
+     * the date partitions wholly before it; a file done is marked in its footer and not read again.
+     */
+    static int dropTextBefore(Path data, java.time.LocalDate cutoffDay, int zstdLevel, long rowGroupBytes) throws IOException {
+        int rewritten = 0;
+        for (Path f : parquetFiles(DatasetLayout.callsDir(data))) {
+            String dir = f.getParent().getFileName().toString();
+            if (!dir.startsWith(DatasetLayout.DATE_PREFIX)) {
+                continue;
+            }
+            java.time.LocalDate day;
+            try {
+                day = java.time.LocalDate.parse(dir.substring(DatasetLayout.DATE_PREFIX.length()));
+            } catch (java.time.format.DateTimeParseException e) {
+                continue;
+            }
+            if (!day.isBefore(cutoffDay) || "true".equals(ParquetFiles.footerMetadata(f).get(KEY_TEXT_EXPIRED))) {
+                continue;
+            }
+            ParquetRewrite.rewrite(f, true, row -> textErased(row, java.util.Set.of(), java.util.Set.of()),
+                    Map.of(KEY_TEXT_EXPIRED, "true"), zstdLevel, rowGroupBytes);
+            rewritten++;
+        }
+        return rewritten;
+    }
+
+    /** Footer entry of a calls file whose text the retention period has erased. */
+    static final String KEY_TEXT_EXPIRED = "promptlog.text_expired";
+
     /** Removes temp files a killed rewrite left (they are never read; this keeps them from outliving it). */
     private void deleteStaleTemps() throws IOException {
         if (!Files.isDirectory(data)) {

@@ -29,6 +29,11 @@ class DatasetDedupAndRecoveryTest {
         return PromptLog.open(PromptLogConfig.builder(home).shardCount(2).backgroundCompaction(false).build());
     }
 
+    /** A compactor of the queue at {@code home} writing into the dataset {@code shared}, as host {@code name}. */
+    static Compactor host(Path home, Path shared, String name) throws IOException {
+        return Compactor.open(CompactorConfig.builder(home).dataDir(shared).hostName(name).build());
+    }
+
     static List<Path> parquet(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -280,10 +285,10 @@ class DatasetDedupAndRecoveryTest {
                 }
             }
         }
-        try (Compactor ca = Compactor.open(CompactorConfig.builder(a).dataDir(shared).hostName("host-a").build())) {
+        try (Compactor ca = host(a, shared, "host-a")) {
             ca.runOnce();
         }
-        try (Compactor cb = Compactor.open(CompactorConfig.builder(b).dataDir(shared).hostName("host-b").build())) {
+        try (Compactor cb = host(b, shared, "host-b")) {
             cb.runOnce();
         }
         List<String> names = new ArrayList<>();
@@ -314,8 +319,8 @@ class DatasetDedupAndRecoveryTest {
         int perRound = 20;
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try (PromptLog la = open(a); PromptLog lb = open(b);
-             Compactor ca = Compactor.open(CompactorConfig.builder(a).dataDir(shared).hostName("host-a").build());
-             Compactor cb = Compactor.open(CompactorConfig.builder(b).dataDir(shared).hostName("host-b").build())) {
+             Compactor ca = host(a, shared, "host-a");
+             Compactor cb = host(b, shared, "host-b")) {
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < perRound; i++) {
                     la.append(TestCalls.everyField(r * 1000 + i).toBuilder().systemPrompt("round " + r).build());
@@ -357,8 +362,8 @@ class DatasetDedupAndRecoveryTest {
                                                                 @TempDir Path shared) throws Exception {
         String secret = "You help Ada Lovelace with her account.";
         try (PromptLog la = open(a); PromptLog lb = open(b);
-             Compactor ca = Compactor.open(CompactorConfig.builder(a).dataDir(shared).hostName("host-a").build());
-             Compactor cb = Compactor.open(CompactorConfig.builder(b).dataDir(shared).hostName("host-b").build())) {
+             Compactor ca = host(a, shared, "host-a");
+             Compactor cb = host(b, shared, "host-b")) {
             for (int i = 0; i < 10; i++) {
                 la.append(TestCalls.everyField(i).toBuilder().userId("ada").systemPrompt(secret).build());
                 lb.append(TestCalls.everyField(100 + i).toBuilder().userId("bob").systemPrompt("You help Bob.").build());
@@ -380,6 +385,106 @@ class DatasetDedupAndRecoveryTest {
             assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash) "
                     + "WHERE c.user_id = 'carol'")).as("carol's calls find their prompt").isEqualTo(5);
             assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'ada' AND system_prompt_hash IS NOT NULL")).isZero();
+        }
+    }
+
+    /**
+     * An erasure on one host while another host compacts calls that use a text only the erased calls used
+     * so far: the erasure plans "remove that text" from the calls files committed when it starts, and the
+     * other host has already found the text stored. Both orders must leave every surviving call with its
+     * prompt: the erasure keeps a text that calls committed meanwhile use, and a compactor whose text was
+     * removed under its batch stores it again before its calls become visible.
+     */
+    @Test
+    void shouldKeepEveryCallsPromptWhenAnotherHostCompactsDuringAnErasure(@TempDir Path a, @TempDir Path b,
+                                                                          @TempDir Path shared) throws Exception {
+        int rounds = 6;
+        int bobCalls = 600;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (PromptLog la = open(a); PromptLog lb = open(b);
+             Compactor ca = host(a, shared, "host-a");
+             Compactor cb = host(b, shared, "host-b")) {
+            for (int r = 0; r < rounds; r++) {
+                String prompt = "You help the customers of round " + r + ".";
+                for (int i = 0; i < 3; i++) {
+                    la.append(TestCalls.everyField(r * 10_000 + i).toBuilder().userId("ada-" + r).systemPrompt(prompt).build());
+                }
+                ca.runOnce(); // the prompt is stored, used by ada's calls only
+                for (int i = 0; i < bobCalls; i++) {
+                    lb.append(TestCalls.everyField(1_000_000 + r * 10_000 + i).toBuilder().userId("bob-" + r)
+                            .systemPrompt(prompt).build());
+                }
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                var compacted = pool.submit(() -> {
+                    start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    return cb.runOnce();
+                });
+                String user = "ada-" + r;
+                var erased = pool.submit(() -> {
+                    start.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    return ca.erase(ErasureRequest.builder().user(user).build());
+                });
+                assertThat(compacted.get(120, java.util.concurrent.TimeUnit.SECONDS).callsWritten()).isEqualTo(bobCalls);
+                erased.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                try (DuckDataset d = new DuckDataset(shared)) {
+                    assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash) "
+                            + "WHERE c.user_id = 'bob-" + r + "'")).as("round %d: bob's calls find their prompt", r)
+                            .isEqualTo(bobCalls);
+                    assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'ada-" + r
+                            + "' AND messages IS NOT NULL")).as("round %d: ada's text erased", r).isZero();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (DuckDataset d = new DuckDataset(shared)) {
+            assertThat(d.count("SELECT count(*) - count(DISTINCT system_prompt_hash) FROM system_prompts")).isZero();
+        }
+    }
+
+    /**
+     * The other order, made exact: another host's calls with the text are committed after the erasure has
+     * planned (its progress line "found ... calls files to rewrite" is that moment) and before it removes
+     * texts. The erasure looks at the calls files committed since its plan and keeps the text.
+     */
+    @Test
+    void shouldKeepATextThatCallsCommittedAfterTheErasurePlannedStillUse(@TempDir Path a, @TempDir Path b,
+                                                                         @TempDir Path shared) throws Exception {
+        String prompt = "You help the customers of the shop.";
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (PromptLog la = open(a); PromptLog lb = open(b);
+             Compactor ca = host(a, shared, "host-a");
+             Compactor cb = host(b, shared, "host-b")) {
+            for (int i = 0; i < 3; i++) {
+                la.append(TestCalls.everyField(i).toBuilder().userId("ada").systemPrompt(prompt).build());
+            }
+            ca.runOnce();
+            for (int i = 0; i < 20; i++) {
+                lb.append(TestCalls.everyField(1000 + i).toBuilder().userId("bob").systemPrompt(prompt).build());
+            }
+            List<String> lines = new ArrayList<>();
+            long[] bobWritten = {-1};
+            ErasureResult r = ca.erase(ErasureRequest.builder().user("ada").build(), line -> {
+                lines.add(line);
+                if (line.startsWith("found ") && bobWritten[0] < 0) {
+                    try {
+                        // host b, on its own thread (the erasure holds the merge lock on this one)
+                        bobWritten[0] = other.submit(cb::runOnce).get(60, java.util.concurrent.TimeUnit.SECONDS).callsWritten();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            assertThat(bobWritten[0]).as("host b compacted during the erasure; progress: %s", lines).isEqualTo(20);
+            assertThat(r.systemPromptsRemoved()).as("the prompt is kept: bob's calls use it").isZero();
+        } finally {
+            other.shutdownNow();
+        }
+        try (DuckDataset d = new DuckDataset(shared)) {
+            assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash) "
+                    + "WHERE c.user_id = 'bob'")).isEqualTo(20);
+            assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'ada' AND messages IS NOT NULL")).isZero();
+            assertThat(d.count("SELECT count(*) FROM system_prompts")).isEqualTo(1);
         }
     }
 

@@ -156,7 +156,10 @@ public final class DatasetLayout {
         return metaDir(data).resolve("merge.lock");
     }
 
-    /** Held by a compactor, whatever queue it compacts, while it commits a batch's new texts. */
+    /**
+     * Held by a compactor, whatever queue it compacts, while it commits a batch (its texts, then its calls
+     * files), and by an erasure while it removes texts.
+     */
     public static Path textsLockFile(Path data) {
         return metaDir(data).resolve("texts.lock");
     }

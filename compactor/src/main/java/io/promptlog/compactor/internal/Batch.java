@@ -22,8 +22,15 @@ public final class Batch {
     long corrupt;
     /** Calls stored incomplete earlier that a late response in this batch completes, by the index of their new row. */
     final java.util.TreeMap<Long, LateCompletions.Superseded> superseded = new java.util.TreeMap<>();
+    /** Texts the rows use that no text file held when they were found: committed with the batch. */
     final Map<String, TextEntry> newPrompts = new LinkedHashMap<>();
     final Map<String, TextEntry> newTools = new LinkedHashMap<>();
+    /**
+     * Texts the rows use that a text file held when they were found: kept so that the commit can store one
+     * again if another compactor's erasure removed it before this batch's calls became visible.
+     */
+    final Map<String, TextEntry> storedPrompts = new LinkedHashMap<>();
+    final Map<String, TextEntry> storedTools = new LinkedHashMap<>();
 
     Batch(int shard) {
         this.shard = shard;

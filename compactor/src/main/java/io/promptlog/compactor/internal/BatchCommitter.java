@@ -22,15 +22,22 @@ import java.util.stream.Collectors;
 /**
  * Commits one batch, in the order exactly-once needs:
  * <ol>
- * <li>new system prompts, then new tool definitions: temp file, fsync, rename, fsync directory;</li>
- * <li>the calls, one file per UTC date: every temp file written and fsynced, then each renamed into
- * {@code calls/date=.../}; each file's footer names the batch's index range and all its dates;</li>
+ * <li>the calls, one temp file per UTC date, written and fsynced;</li>
+ * <li>under the dataset-wide texts lock ({@link DatasetLock#texts}): the texts the rows use that no text file
+ * holds (new system prompts, then new tool definitions, and any text another compactor's erasure removed
+ * since the batch found it stored): temp file, fsync, rename, fsync directory; then each calls file renamed
+ * into {@code calls/date=.../}; each file's footer names the batch's index range and all its dates;</li>
  * <li>the incomplete rows that the batch's late completions replace are dropped ({@link LateCompletions});</li>
  * <li>the checkpoint.</li>
  * </ol>
  * A crash before the first calls rename leaves nothing of the batch visible except texts, which the
  * redo finds already stored. A crash between calls renames leaves a partial batch that the next start
  * completes (see {@link Recovery}); a crash before the checkpoint is covered by the file names.
+ *
+ * <p>Why the calls renames are under the texts lock too: an erasure removes the texts only its erased calls
+ * use, under the same lock, after a last look at the calls files committed by then ({@link Erasure}). So a
+ * call becomes visible either before that look (its text is kept) or after the removal, when this commit's
+ * refresh sees the texts epoch moved and stores the text again: never with a text that is gone.
  *
  * <p>A call whose call_id the dataset already holds on its date, or that the batch holds twice, is left
  * out (see {@link CallIdIndex}); a date whose calls are all left out still gets its (empty) file, so the
@@ -69,14 +76,44 @@ final class BatchCommitter {
     long commit(Batch b, Set<LocalDate> onlyDates) throws IOException {
         String name = DatasetLayout.batchName(host, queueId, b.shard, b.first, b.last);
         long bytes = 0;
-        bytes += commitTexts(b, name, DatasetSchema.SYSTEM_PROMPTS, b.newPrompts, knownPrompts);
-        stats.systemPromptsWritten.addAndGet(b.newPrompts.size());
-        bytes += commitTexts(b, name, DatasetSchema.TOOL_DEFINITIONS, b.newTools, knownTools);
-        stats.toolDefinitionsWritten.addAndGet(b.newTools.size());
+        List<Path[]> renames = new ArrayList<>();
+        List<Map.Entry<LocalDate, List<CompactedCall>>> written = new ArrayList<>();
+        try {
+            if (!b.rows.isEmpty()) {
+                bytes += writeCalls(b, name, onlyDates, renames, written);
+            }
+            try (DatasetLock l = DatasetLock.texts(data)) {
+                bytes += commitTexts(b, name, DatasetSchema.SYSTEM_PROMPTS, b.newPrompts, b.storedPrompts, knownPrompts,
+                        stats.systemPromptsWritten);
+                bytes += commitTexts(b, name, DatasetSchema.TOOL_DEFINITIONS, b.newTools, b.storedTools, knownTools,
+                        stats.toolDefinitionsWritten);
+                for (int i = 0; i < renames.size(); i++) {
+                    Path[] r = renames.get(i);
+                    Durable.rename(r[0], r[1]);
+                    callIds.committed(written.get(i).getKey(), r[1], written.get(i).getValue());
+                    CrashPoints.reached(CrashPoints.RENAMED);
+                    Durable.fsyncDirectory(r[1].getParent());
+                    stats.filesWritten.incrementAndGet();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Path[] r : renames) {
+                Files.deleteIfExists(r[0]); // the temps not renamed yet
+            }
+            throw e;
+        }
         if (b.rows.isEmpty()) {
             return bytes;
         }
+        CrashPoints.reached(CrashPoints.BATCH_RENAMED);
+        // the late completions are in: drop the incomplete rows they replace (redone by Recovery after a crash)
+        late.dropIncomplete(b.superseded.values());
+        return bytes;
+    }
 
+    /** Writes (and fsyncs) the batch's calls temp files, one per date; notes each temp and its target in renames. */
+    private long writeCalls(Batch b, String name, Set<LocalDate> onlyDates, List<Path[]> renames,
+                            List<Map.Entry<LocalDate, List<CompactedCall>>> written) throws IOException {
         TreeMap<LocalDate, List<CompactedCall>> byDate = new TreeMap<>();
         for (CompactedCall r : b.rows) {
             byDate.computeIfAbsent(DerivedValues.date(r.call().startTimeMicros()), d -> new ArrayList<>()).add(r);
@@ -89,84 +126,77 @@ final class BatchCommitter {
             meta.put(LateCompletions.FOOTER_KEY, LateCompletions.render(b.superseded.values()));
         }
         java.util.Set<String> replacing = b.supersededCallIds();
-
-        List<Path[]> renames = new ArrayList<>();
-        List<Map.Entry<LocalDate, List<CompactedCall>>> written = new ArrayList<>();
-        try {
-            for (Map.Entry<LocalDate, List<CompactedCall>> e : byDate.entrySet()) {
-                if (onlyDates != null && !onlyDates.contains(e.getKey())) {
-                    continue;
-                }
-                Path dir = DatasetLayout.dateDir(data, e.getKey());
-                if (!Files.isDirectory(dir)) {
-                    PrivateFiles.createDirectories(dir);
-                    Durable.fsyncDirectory(dir.getParent());
-                }
-                Path target = dir.resolve(name + DatasetLayout.PARQUET);
-                Path tmp = DatasetLayout.tempFor(target);
-                List<CompactedCall> rows = e.getValue();
-                // in queue order, so the first copy of a call wins; then by start time, as files are sorted
-                stats.duplicatesDropped.addAndGet(callIds.dropKnown(e.getKey(), rows, replacing));
-                rows.sort(Comparator.comparingLong(CompactedCall::startMicros));
-                renames.add(new Path[] {tmp, target});
-                written.add(e);
-                ParquetFiles.writeCalls(tmp, rows, meta, zstdLevel, rowGroupBytes);
-                bytes += Files.size(tmp);
-                stats.callsWritten.addAndGet(rows.size());
+        long bytes = 0;
+        for (Map.Entry<LocalDate, List<CompactedCall>> e : byDate.entrySet()) {
+            if (onlyDates != null && !onlyDates.contains(e.getKey())) {
+                continue;
             }
-        } catch (IOException | RuntimeException e) {
-            for (Path[] r : renames) {
-                Files.deleteIfExists(r[0]);
+            Path dir = DatasetLayout.dateDir(data, e.getKey());
+            if (!Files.isDirectory(dir)) {
+                PrivateFiles.createDirectories(dir);
+                Durable.fsyncDirectory(dir.getParent());
             }
-            throw e;
+            Path target = dir.resolve(name + DatasetLayout.PARQUET);
+            Path tmp = DatasetLayout.tempFor(target);
+            List<CompactedCall> rows = e.getValue();
+            // in queue order, so the first copy of a call wins; then by start time, as files are sorted
+            stats.duplicatesDropped.addAndGet(callIds.dropKnown(e.getKey(), rows, replacing));
+            rows.sort(Comparator.comparingLong(CompactedCall::startMicros));
+            renames.add(new Path[] {tmp, target});
+            written.add(e);
+            ParquetFiles.writeCalls(tmp, rows, meta, zstdLevel, rowGroupBytes);
+            bytes += Files.size(tmp);
+            stats.callsWritten.addAndGet(rows.size());
         }
-        for (int i = 0; i < renames.size(); i++) {
-            Path[] r = renames.get(i);
-            Durable.rename(r[0], r[1]);
-            callIds.committed(written.get(i).getKey(), r[1], written.get(i).getValue());
-            CrashPoints.reached(CrashPoints.RENAMED);
-            Durable.fsyncDirectory(r[1].getParent());
-            stats.filesWritten.incrementAndGet();
-        }
-        CrashPoints.reached(CrashPoints.BATCH_RENAMED);
-        // the late completions are in: drop the incomplete rows they replace (redone by Recovery after a crash)
-        late.dropIncomplete(b.superseded.values());
         return bytes;
     }
 
-    private long commitTexts(Batch b, String name, DatasetSchema.TextTable table, Map<String, TextEntry> entries,
-                             KnownTexts known) throws IOException {
+    /**
+     * Stores the texts of one table the batch's rows use and no text file holds: its new ones, and those it
+     * found stored but another compactor's erasure removed since. The caller holds the texts lock; a last
+     * {@link KnownTexts#refresh()} under it also drops new texts another host stored meanwhile.
+     */
+    private long commitTexts(Batch b, String name, DatasetSchema.TextTable table, Map<String, TextEntry> fresh,
+                             Map<String, TextEntry> stored, KnownTexts known,
+                             java.util.concurrent.atomic.AtomicLong written) throws IOException {
+        if (fresh.isEmpty() && stored.isEmpty()) {
+            return 0;
+        }
+        known.refresh();
+        Map<String, TextEntry> entries = new java.util.LinkedHashMap<>();
+        for (TextEntry e : fresh.values()) {
+            if (!known.contains(e.hash())) {
+                entries.put(e.hash(), e);
+            }
+        }
+        for (TextEntry e : stored.values()) {
+            if (!known.contains(e.hash())) {
+                entries.putIfAbsent(e.hash(), e); // erased elsewhere since the batch found it (an expected event: no note)
+            }
+        }
         if (entries.isEmpty()) {
             return 0;
         }
-        // under the dataset-wide texts lock, a last look at the text files: another host (or this batch's
-        // commit before a failure) may have stored some of these texts since they were found new
-        try (DatasetLock l = DatasetLock.texts(data)) {
-            known.refresh();
-            entries.keySet().removeIf(known::contains);
-            if (entries.isEmpty()) {
-                return 0;
-            }
-            Path dir = DatasetLayout.textDir(data, table);
-            PrivateFiles.createDirectories(dir);
-            Path target = dir.resolve(name + DatasetLayout.PARQUET);
-            Path tmp = DatasetLayout.tempFor(target);
-            Map<String, String> meta = metadata(b);
-            List<TextEntry> rows = new ArrayList<>(entries.values());
-            try {
-                ParquetFiles.writeTexts(tmp, table, rows, meta, zstdLevel);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            long size = Files.size(tmp);
-            Durable.rename(tmp, target);
-            CrashPoints.reached(CrashPoints.RENAMED);
-            Durable.fsyncDirectory(dir);
-            known.committed(target, entries.keySet());
-            stats.filesWritten.incrementAndGet();
-            return size;
+        Path dir = DatasetLayout.textDir(data, table);
+        PrivateFiles.createDirectories(dir);
+        Path target = dir.resolve(name + DatasetLayout.PARQUET);
+        Path tmp = DatasetLayout.tempFor(target);
+        Map<String, String> meta = metadata(b);
+        List<TextEntry> rows = new ArrayList<>(entries.values());
+        try {
+            ParquetFiles.writeTexts(tmp, table, rows, meta, zstdLevel);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
+        long size = Files.size(tmp);
+        Durable.rename(tmp, target);
+        CrashPoints.reached(CrashPoints.RENAMED);
+        Durable.fsyncDirectory(dir);
+        known.committed(target, entries.keySet());
+        stats.filesWritten.incrementAndGet();
+        written.addAndGet(rows.size());
+        return size;
     }
 
     private Map<String, String> metadata(Batch b) {

@@ -85,7 +85,7 @@ final class CallProcessor {
             if (st != null) {
                 promptHash = st.hash;
                 redactions += st.redactions;
-                register(batch.newPrompts, knownPrompts, st.hash, st.text, start);
+                register(batch.newPrompts, batch.storedPrompts, knownPrompts, st.hash, st.text, start);
             }
         }
         String toolsHash = null;
@@ -95,7 +95,7 @@ final class CallProcessor {
             if (st != null) {
                 toolsHash = st.hash;
                 redactions += st.redactions;
-                register(batch.newTools, knownTools, toolsHash, st.text, start);
+                register(batch.newTools, batch.storedTools, knownTools, toolsHash, st.text, start);
             }
         }
 
@@ -324,16 +324,13 @@ final class CallProcessor {
         return st;
     }
 
-    private static void register(Map<String, TextEntry> batchNew, KnownTexts known, String hash, String text,
-                                 long start) {
-        if (known.contains(hash)) {
-            return;
-        }
-        TextEntry e = batchNew.get(hash);
-        if (e == null) {
-            batchNew.put(hash, new TextEntry(hash, text, start));
-        } else if (start < e.firstSeenMicros()) {
-            batchNew.put(hash, new TextEntry(hash, text, start));
+    /** Notes a text a row uses: new (to store with the batch) or already stored (kept in case it is erased meanwhile). */
+    private static void register(Map<String, TextEntry> batchNew, Map<String, TextEntry> batchStored, KnownTexts known,
+                                 String hash, String text, long start) {
+        Map<String, TextEntry> into = known.contains(hash) ? batchStored : batchNew;
+        TextEntry e = into.get(hash);
+        if (e == null || start < e.firstSeenMicros()) {
+            into.put(hash, new TextEntry(hash, text, start));
         }
     }
 

@@ -2,7 +2,6 @@ package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetSchema;
 import io.promptlog.format.DatasetLayout;
-import io.promptlog.format.EpochFile;
 import io.promptlog.format.DerivedValues;
 import io.promptlog.format.TextHashKey;
 import io.promptlog.format.Checkpoint;
@@ -520,17 +519,12 @@ public final class CompactionEngine implements AutoCloseable {
                                                       java.util.function.Consumer<String> progress) throws IOException {
         pass(true);
         Erasure.Outcome o;
-        long before;
-        long after;
         try (DatasetLock l = DatasetLock.merge(data)) {
             merger.recover(progress);
             o = new Erasure(data, config.zstdLevel(), config.rowGroupBytes()).run(req, progress);
-            Path epoch = DatasetLayout.textsEpochFile(data);
-            before = EpochFile.read(epoch);
-            after = o.promptsRemoved().isEmpty() && o.toolsRemoved().isEmpty() ? before : Durable.bumpEpoch(epoch);
         }
-        knownPrompts.forget(o.promptsRemoved(), before, after);
-        knownTools.forget(o.toolsRemoved(), before, after);
+        knownPrompts.forget(o.promptsRemoved(), o.epochBefore(), o.epochAfter());
+        knownTools.forget(o.toolsRemoved(), o.epochBefore(), o.epochAfter());
         long deleted0 = stats.queueFilesDeleted.get();
         committed.forEach((shard, index) -> processor.noTextUpTo().merge(shard, index, Math::max));
         sweepQueue();

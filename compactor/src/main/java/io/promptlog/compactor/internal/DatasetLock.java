@@ -20,8 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>{@link #merge}: ({@link DatasetLayout#mergeLockFile}) while files that other compactors may also rewrite
  * are rewritten: a merge, an erasure, a text expiry; it keeps a merge on one host from reading a file an
  * erasure on another is rewriting (which would bring the erased text back);</li>
- * <li>{@link #texts}: ({@link DatasetLayout#textsLockFile}) while a batch's new texts are checked against the
- * text files once more and committed, so two hosts that meet the same new text at once store it once.</li>
+ * <li>{@link #texts}: ({@link DatasetLayout#textsLockFile}) while a batch is committed (its texts checked against
+ * the text files once more and written, then its calls files renamed into place), so two hosts that meet the
+ * same new text at once store it once; and while an erasure removes texts, so that no call committed
+ * elsewhere meanwhile is left pointing to a removed text (see {@link BatchCommitter}, {@link Erasure}).</li>
  * </ul>
  * An OS file lock across processes (on a shared file system it needs working POSIX locks, as NFSv4 has),
  * plus a JVM-wide lock per lock file for compactors of several queues in one JVM.
@@ -49,7 +51,7 @@ final class DatasetLock implements AutoCloseable {
         return acquire(DatasetLayout.mergeLockFile(data), true);
     }
 
-    /** The texts lock, waiting for its holder (another compactor committing its new texts: milliseconds). */
+    /** The texts lock, waiting for its holder (another compactor committing a batch: milliseconds; an erasure removing texts). */
     static DatasetLock texts(Path data) throws IOException {
         return acquire(DatasetLayout.textsLockFile(data), true);
     }

@@ -4,6 +4,7 @@ import io.promptlog.compactor.ErasureRequest;
 import io.promptlog.compactor.ErasureResult;
 import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.DatasetSchema;
+import io.promptlog.format.EpochFile;
 import io.promptlog.writer.CallField;
 import org.apache.parquet.example.data.Group;
 
@@ -24,7 +25,9 @@ import java.util.stream.Stream;
  * <ol>
  * <li>plan: read the selection columns of every calls file; collect the system prompt and tools hashes the
  * selected calls use, and those other calls use;</li>
- * <li>text tables: drop the texts used only by selected calls (rows and footer hash list);</li>
+ * <li>text tables, under the texts lock ({@link DatasetLock#texts}, under which every compactor commits its
+ * calls): keep the texts that calls committed since the plan use, drop the others used only by selected calls
+ * (rows and footer hash list), then move the texts epoch so that other compactors read the text files again;</li>
  * <li>calls files: erase the text columns of selected rows (or drop them), and their link to a removed
  * text.</li>
  * </ol>
@@ -60,9 +63,9 @@ final class Erasure {
         this.rowGroupBytes = rowGroupBytes;
     }
 
-    /** Counts of one run, before the queue part. */
+    /** Counts of one run, before the queue part; the texts epoch ({@link DatasetLayout#textsEpochFile}) before and after it. */
     record Outcome(int callsFiles, int textFiles, long erased, long dropped, Set<String> promptsRemoved,
-                   Set<String> toolsRemoved) {
+                   Set<String> toolsRemoved, long epochBefore, long epochAfter) {
     }
 
     Outcome run(ErasureRequest req, java.util.function.Consumer<String> progress) throws IOException {
@@ -93,8 +96,19 @@ final class Erasure {
 
         progress.accept("found " + touched.size() + " of " + callsFiles.size() + " calls files to rewrite, "
                 + promptsOnly.size() + " system prompts and " + toolsOnly.size() + " tool definitions used only by the selected calls");
-        int textFiles = dropTexts(DatasetSchema.SYSTEM_PROMPTS, promptsOnly, progress)
-                + dropTexts(DatasetSchema.TOOL_DEFINITIONS, toolsOnly, progress);
+        int textFiles;
+        long epochBefore;
+        long epochAfter;
+        // texts are removed under the texts lock, under which every compactor commits its calls (BatchCommitter)
+        try (DatasetLock l = DatasetLock.texts(data)) {
+            keepTextsOfCallsCommittedSince(callsFiles, promptsOnly, toolsOnly);
+            textFiles = dropTexts(DatasetSchema.SYSTEM_PROMPTS, promptsOnly, progress)
+                    + dropTexts(DatasetSchema.TOOL_DEFINITIONS, toolsOnly, progress);
+            // after the removal, so a compactor that read the text files meanwhile reads them again
+            Path epoch = DatasetLayout.textsEpochFile(data);
+            epochBefore = EpochFile.read(epoch);
+            epochAfter = promptsOnly.isEmpty() && toolsOnly.isEmpty() ? epochBefore : Durable.bumpEpoch(epoch);
+        }
 
         int callsRewritten = 0;
         long erased = 0;
@@ -109,7 +123,34 @@ final class Erasure {
             erased += c.changed();
             dropped += c.dropped();
         }
-        return new Outcome(callsRewritten, textFiles, erased, dropped, promptsOnly, toolsOnly);
+        return new Outcome(callsRewritten, textFiles, erased, dropped, promptsOnly, toolsOnly, epochBefore, epochAfter);
+    }
+
+    /**
+     * Keeps the texts that calls committed since the plan use: another compactor (another host, or the app's
+     * own while this one runs from the command line) may have committed calls with a text the plan found used
+     * only by the selected calls. Called under the texts lock, so no calls file appears meanwhile.
+     */
+    private void keepTextsOfCallsCommittedSince(List<Path> planned, Set<String> promptsOnly, Set<String> toolsOnly)
+            throws IOException {
+        if (promptsOnly.isEmpty() && toolsOnly.isEmpty()) {
+            return;
+        }
+        Set<Path> seen = new HashSet<>(planned);
+        for (Path f : parquetFiles(DatasetLayout.callsDir(data))) {
+            if (!seen.contains(f)) {
+                ParquetRewrite.forEachRow(f, List.of(DatasetSchema.SYSTEM_PROMPT_HASH, DatasetSchema.TOOLS_HASH), g -> {
+                    String p = string(g, DatasetSchema.SYSTEM_PROMPT_HASH);
+                    String t = string(g, DatasetSchema.TOOLS_HASH);
+                    if (p != null) {
+                        promptsOnly.remove(p);
+                    }
+                    if (t != null) {
+                        toolsOnly.remove(t);
+                    }
+                });
+            }
+        }
     }
 
     /** The change for one full row; KEEP when it is not selected or already erased (so re-runs skip it). */

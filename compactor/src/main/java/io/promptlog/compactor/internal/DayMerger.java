@@ -9,7 +9,6 @@ import io.promptlog.writer.CallField;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.schema.MessageType;
@@ -25,13 +24,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -39,7 +35,9 @@ import java.util.function.Predicate;
  * Merges a closed day's small calls files into a few large ones, exactly once: the layout, what "closed"
  * means, what is merged and the commit protocol are described once, in {@link DatasetLayout}. The caller
  * holds the merge lock ({@link DatasetLock#merge}). Every step is announced to a progress consumer (the CLI prints them; the
- * crash tests stop a child JVM at one and kill it).
+ * crash tests stop a child JVM at one and kill it). This class plans a day (its sources, rows per group) and runs the
+ * journal's protocol; {@link DayDuplicates} chooses the one row kept per {@code call_id} and {@link MergedFileWriter}
+ * writes the merged files.
  */
 final class DayMerger {
     static final String KEY_MERGED_FROM = "promptlog.merged_from";
@@ -200,7 +198,7 @@ final class DayMerger {
             return null;
         }
         sources.sort(Comparator.comparingLong((Source s) -> s.minStart).thenComparing(s -> s.file.getFileName().toString()));
-        Duplicates dups = Duplicates.find(sources, others);
+        DayDuplicates dups = DayDuplicates.find(sources.stream().map(Source::file).toList(), others);
 
         long totalRows = 0;
         long uncompressed = 0;
@@ -232,7 +230,7 @@ final class DayMerger {
             meta.put(Erasure.KEY_TEXT_EXPIRED, "true");
         }
         meta.put(KEY_MERGED_BATCHES, mergedBatches(sources));
-        TargetWriter out = new TargetWriter(dir, seq, meta, rowsPerGroup, progress);
+        MergedFileWriter out = new MergedFileWriter(dir, seq, meta, zstdLevel, rowGroupBytes, fileBytes, rowsPerGroup, progress);
         long rows = 0;
         try {
             List<Group> chunk = new ArrayList<>(sortRows);
@@ -418,217 +416,6 @@ final class DayMerger {
                 }
                 return new Source(f, Files.size(f), rows, bytes, min, r.getFooter().getFileMetaData().getSchema(),
                         r.getFooter().getFileMetaData().getKeyValueMetaData());
-            }
-        }
-    }
-
-    /**
-     * The {@code call_id}s held more than once in a day, found with 8 bytes a row (a 64-bit hash per row,
-     * sorted); only ids whose hash repeats are then kept as strings, with the row that stays. A row in a file
-     * not merged stays (the merge cannot drop it); else, among the sources, the first row met (sources in
-     * start order) whose status is not {@code incomplete}, else the first row met: a late completion of a
-     * two-phase call ({@link LateCompletions}) stored next to the incomplete row it replaces wins, even when
-     * the incomplete row's file starts earlier.
-     */
-    private static final class Duplicates {
-        final Set<Long> repeatedHashes = new HashSet<>();
-        /** Repeated id -> the row kept: {source index, occurrence of the id in that source}; absent from sources: -1. */
-        final Map<String, int[]> kept = new HashMap<>();
-        /** Occurrences met so far in the source being read, of the repeated ids. */
-        final Map<String, Integer> metInSource = new HashMap<>();
-        int source = -1;
-        long dropped;
-
-        static Duplicates find(List<Source> sources, List<Path> others) throws IOException {
-            long[][] buf = {new long[1024]};
-            int[] n = {0};
-            List<Path> all = new ArrayList<>(others);
-            sources.forEach(s -> all.add(s.file));
-            for (Path f : all) {
-                ParquetRewrite.forEachRow(f, List.of(DatasetSchema.CALL_ID), g -> {
-                    String id = Erasure.string(g, DatasetSchema.CALL_ID);
-                    if (id != null) {
-                        if (n[0] == buf[0].length) {
-                            buf[0] = Arrays.copyOf(buf[0], n[0] * 2);
-                        }
-                        buf[0][n[0]++] = hash(id);
-                    }
-                });
-            }
-            long[] h = Arrays.copyOf(buf[0], n[0]);
-            Arrays.sort(h);
-            Duplicates d = new Duplicates();
-            for (int i = 1; i < h.length; i++) {
-                if (h[i] == h[i - 1]) {
-                    d.repeatedHashes.add(h[i]);
-                }
-            }
-            if (d.repeatedHashes.isEmpty()) {
-                return d;
-            }
-            for (Path f : others) {
-                ParquetRewrite.forEachRow(f, List.of(DatasetSchema.CALL_ID), g -> {
-                    String id = d.repeatedId(g);
-                    if (id != null) {
-                        d.kept.put(id, new int[] {-1, 0});
-                    }
-                });
-            }
-            Map<String, Boolean> keptComplete = new HashMap<>();
-            for (int i = 0; i < sources.size(); i++) {
-                int source = i;
-                Map<String, Integer> met = new HashMap<>();
-                ParquetRewrite.forEachRow(sources.get(i).file, List.of(DatasetSchema.CALL_ID, CallField.STATUS.column()), g -> {
-                    String id = d.repeatedId(g);
-                    if (id == null) {
-                        return;
-                    }
-                    int occurrence = met.merge(id, 1, Integer::sum) - 1;
-                    int[] k = d.kept.get(id);
-                    if (k != null && k[0] < 0) {
-                        return; // a file not merged holds it
-                    }
-                    boolean complete = !CallField.STATUS_INCOMPLETE.equals(Erasure.string(g, CallField.STATUS.column()));
-                    if (k == null || (complete && !keptComplete.get(id))) {
-                        d.kept.put(id, new int[] {source, occurrence});
-                        keptComplete.put(id, complete);
-                    }
-                });
-            }
-            return d;
-        }
-
-        /** The row's call_id when its hash repeats in the day, else null. */
-        private String repeatedId(Group g) {
-            String id = Erasure.string(g, DatasetSchema.CALL_ID);
-            return id == null || !repeatedHashes.contains(hash(id)) ? null : id;
-        }
-
-        /** False for a row of source {@code sourceIndex} (read in order) whose call_id is kept in another row. */
-        boolean keep(int sourceIndex, Group g) {
-            if (repeatedHashes.isEmpty()) {
-                return true;
-            }
-            if (sourceIndex != source) {
-                source = sourceIndex;
-                metInSource.clear();
-            }
-            String id = repeatedId(g);
-            int[] k = id == null ? null : kept.get(id);
-            if (k == null) {
-                return true;
-            }
-            int occurrence = metInSource.merge(id, 1, Integer::sum) - 1;
-            if (k[0] == sourceIndex && k[1] == occurrence) {
-                return true;
-            }
-            dropped++;
-            return false;
-        }
-
-        static long hash(String s) {
-            long h = 0x9E3779B97F4A7C15L;
-            for (int i = 0; i < s.length(); i++) {
-                h = (h ^ s.charAt(i)) * 0x100000001B3L;
-            }
-            h ^= h >>> 33;
-            h *= 0xff51afd7ed558ccdL;
-            h ^= h >>> 33;
-            return h;
-        }
-    }
-
-    /** Writes the merged rows into targets of about {@code fileBytes}, each temp, fsync, rename. */
-    private final class TargetWriter {
-        final Path dir;
-        final long seq;
-        final Map<String, String> meta;
-        final long rowsPerGroup;
-        final Consumer<String> progress;
-        final List<String> written = new ArrayList<>();
-        ParquetWriter<ParquetRewrite.Edited> w;
-        ParquetFiles.Builder<ParquetRewrite.Edited> builder;
-        Path tmp;
-        long rows;
-        long bytes;
-
-        TargetWriter(Path dir, long seq, Map<String, String> meta, long rowsPerGroup, Consumer<String> progress) {
-            this.dir = dir;
-            this.seq = seq;
-            this.meta = meta;
-            this.rowsPerGroup = rowsPerGroup;
-            this.progress = progress;
-        }
-
-        void write(List<Group> chunk) throws IOException {
-            if (chunk.isEmpty()) {
-                return;
-            }
-            chunk.sort(Comparator.comparing((Group g) -> {
-                String id = Erasure.string(g, DatasetSchema.CALL_ID);
-                return id == null ? "" : id;
-            }));
-            if (w == null) {
-                tmp = DatasetLayout.tempFor(dir.resolve(DatasetLayout.mergedName(seq, written.size())));
-                io.promptlog.writer.PrivateFiles.createFile(tmp);
-                builder = ParquetFiles.mergedCallsBuilder(tmp, new ParquetRewrite.EditedWriteSupport(DatasetSchema.CALLS_PARQUET, meta),
-                        zstdLevel, rowGroupBytes, rowsPerGroup);
-                w = builder.build();
-            }
-            try {
-                for (Group g : chunk) {
-                    w.write(new ParquetRewrite.Edited(g, ParquetRewrite.Change.KEEP));
-                    rows++;
-                }
-            } catch (IOException e) {
-                throw builder.failed(e);
-            }
-            if (w.getDataSize() >= fileBytes) {
-                close();
-            }
-        }
-
-        private void close() throws IOException {
-            try {
-                w.close();
-            } catch (IOException e) {
-                throw builder.failed(e);
-            }
-            w = null;
-            Durable.fsync(tmp);
-            String name = DatasetLayout.mergedName(seq, written.size());
-            progress.accept("wrote " + tmp.getFileName());
-            bytes += Files.size(tmp);
-            Durable.rename(tmp, dir.resolve(name));
-            Durable.fsyncDirectory(dir);
-            written.add(name);
-            progress.accept("renamed " + name);
-        }
-
-        long finish() throws IOException {
-            if (w != null) {
-                close();
-            }
-            return rows;
-        }
-
-        void abandon() {
-            try {
-                if (w != null) {
-                    w.close();
-                }
-            } catch (IOException | RuntimeException e) {
-                // the temp file is removed below or by recovery
-            }
-            if (builder != null) {
-                builder.closeQuietly();
-            }
-            try {
-                if (tmp != null) {
-                    Files.deleteIfExists(tmp);
-                }
-            } catch (IOException e) {
-                // recovery removes it
             }
         }
     }

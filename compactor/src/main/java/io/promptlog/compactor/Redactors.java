@@ -1,5 +1,6 @@
 package io.promptlog.compactor;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -285,31 +286,58 @@ public final class Redactors {
 
     /**
      * A regex tried only where one of its literal triggers occurs: at {@code triggerPos - back}, with
-     * transparent bounds (look-behinds see the text before it).
+     * transparent bounds (look-behinds see the text before it). Triggers sharing a prefix are found with one
+     * scan for that prefix ({@code String.indexOf}, which the JIT vectorises) and told apart with
+     * {@code startsWith}: the API-key triggers take 4 scans of each text instead of 11.
      */
     private static final class TriggeredRegex implements Detector {
         private final String placeholder;
         private final Pattern pattern;
-        private final String[] triggers;
+        /** What is scanned for; {@code triggers[i]} all start with {@code scans[i]}. */
+        private final String[] scans;
+        private final String[][] triggers;
         private final int back;
 
+        /** @param triggers every literal a match contains at {@code back} chars from its start */
         TriggeredRegex(String placeholder, Pattern pattern, String[] triggers, int back) {
             this.placeholder = placeholder;
             this.pattern = pattern;
-            this.triggers = triggers;
             this.back = back;
+            java.util.Map<String, List<String>> byScan = new java.util.LinkedHashMap<>();
+            for (String t : triggers) {
+                byScan.computeIfAbsent(scanFor(t, triggers), k -> new ArrayList<>()).add(t);
+            }
+            this.scans = byScan.keySet().toArray(new String[0]);
+            this.triggers = byScan.values().stream().map(l -> l.toArray(new String[0])).toArray(String[][]::new);
+        }
+
+        /** The longest prefix of {@code t} that the other triggers sharing {@code t}'s first char also start with. */
+        private static String scanFor(String t, String[] all) {
+            int n = t.length();
+            for (String o : all) {
+                if (o.charAt(0) == t.charAt(0)) {
+                    int k = 0;
+                    while (k < Math.min(n, o.length()) && o.charAt(k) == t.charAt(k)) {
+                        k++;
+                    }
+                    n = Math.min(n, k);
+                }
+            }
+            return t.substring(0, n);
         }
 
         @Override
         public void find(String text, char[] chars, Hits hits) {
             Matcher m = null;
-            for (String trigger : triggers) {
+            for (int i = 0; i < scans.length; i++) {
+                String scan = scans[i];
+                String[] full = triggers[i];
                 int from = 0;
                 int at;
-                while ((at = text.indexOf(trigger, from)) >= 0) {
+                while ((at = text.indexOf(scan, from)) >= 0) {
                     int start = at - back;
                     from = at + 1;
-                    if (start < 0) {
+                    if (start < 0 || !startsWithAny(text, at, full)) {
                         continue;
                     }
                     if (m == null) {
@@ -322,6 +350,15 @@ public final class Redactors {
                     }
                 }
             }
+        }
+
+        private static boolean startsWithAny(String text, int at, String[] full) {
+            for (String f : full) {
+                if (text.startsWith(f, at)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

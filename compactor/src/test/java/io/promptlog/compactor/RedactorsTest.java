@@ -27,6 +27,17 @@ class RedactorsTest {
             "key sk-ant-api03-abcdefghijklmnopqrstuvwx end|key [API_KEY] end",
             "aws AKIAIOSFODNN7EXAMPLE end|aws [API_KEY] end",
             "gh ghp_abcdefghijklmnopqrstuvwxyz0123456789 end|gh [API_KEY] end",
+            "aws ASIAIOSFODNN7EXAMPLE end|aws [API_KEY] end",
+            "gh gho_abcdefghijklmnopqrstuvwxyz0123456789 end|gh [API_KEY] end",
+            "gh ghu_abcdefghijklmnopqrstuvwxyz0123456789 end|gh [API_KEY] end",
+            "gh ghs_abcdefghijklmnopqrstuvwxyz0123456789 end|gh [API_KEY] end",
+            "gh ghr_abcdefghijklmnopqrstuvwxyz0123456789 end|gh [API_KEY] end",
+            "gh github_pat_11ABCDEFG0123456789_abcdefghij end|gh [API_KEY] end",
+            "slack xoxb-1234567890-abcdefghij end|slack [API_KEY] end",
+            "slack xoxp-1234567890-abcdefghij end|slack [API_KEY] end",
+            "google AIzaSyA1234567890abcdefghijklmnopqrstuv end|google [API_KEY] end",
+            "right though ghp_abcdefghijklmnopqrstuvwxyz0123456789|right though [API_KEY]",
+            "A big AKIAIOSFODNN7EXAMPLE|A big [API_KEY]",
             "Authorization: Bearer abc.def-123456789012345 end|Authorization: [BEARER_TOKEN] end",
             "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end|jwt [JWT] end",
             "secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end|secret [AWS_SECRET_KEY] end",
@@ -70,6 +81,7 @@ class RedactorsTest {
             "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----",
             "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+g\n-----END CERTIFICATE-----",
             "Bearer short",
+            "A night in Asia: ghosts, xoxo, skies, AKIA and AIza alone",
     })
     void shouldLeaveLookAlikesAlone(String in) {
         Redactor.Result r = Redactors.defaults().redact(in);

@@ -30,6 +30,7 @@ public final class Bench {
               paced          open-loop latency at fixed rates
               probe          where one append's time goes
               commit-parts   where one commit's time goes
+              encode-parts   the recorder's fill against copying the strings' own bytes
               verify         every sink writes every call, same content
               report DIR     summary table of a results directory
               workload       describe the benchmark pools
@@ -64,6 +65,7 @@ public final class Bench {
             case "query" -> QueryBench.main(rest);
             case "probe" -> Probe.main(rest);
             case "commit-parts" -> CommitParts.main(rest);
+            case "encode-parts" -> EncodeParts.main(rest);
             case "help", "--help" -> System.out.println(USAGE);
             default -> {
                 int code = jmh(args);

@@ -15,9 +15,21 @@ public final class RecordBytes {
 
     /** What an application does on the hot path: one setter per field it has. */
     public static void fill(CallRecorder r, BenchCall c) {
+        fill(r, c, true);
+    }
+
+    /** As {@link #fill(CallRecorder, BenchCall)} without the call's text: its messages and response left out. */
+    static void fillWithoutText(CallRecorder r, BenchCall c) {
+        fill(r, c, false);
+    }
+
+    private static void fill(CallRecorder r, BenchCall c, boolean text) {
         CallField[] fields = c.fields;
         for (int i = 0; i < fields.length; i++) {
             CallField f = fields[i];
+            if (!text && (f == CallField.MESSAGES || f == CallField.RESPONSE)) {
+                continue;
+            }
             switch (f.type()) {
                 case STRING -> r.string(f, (String) c.values[i]);
                 case INT64, TIMESTAMP_MICROS -> r.int64(f, c.longs[i]);

@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code tool_definitions/}), read from each committed file's hash column (or, in a file written before
  * 2026-12-03, its footer list {@link DatasetSchema#KEY_HASHES}). {@link #refresh()} reads only files not
  * seen before, so files committed by other hosts into a shared dataset are picked up before each batch (and
- * once more under the texts lock before a batch's new texts are committed, {@link BatchCommitter}); when
+ * once more under the texts lock before a batch that uses texts is committed, {@link BatchCommitter}); when
  * another compactor's erasure removed texts ({@link DatasetLayout#textsEpochFile}), it reads every file again.
  *
  * <p>The hashes live in a {@link TextHashSet} (a memory-mapped scratch file, {@link DatasetLayout#knownTextsFile}),
@@ -119,18 +119,23 @@ final class KnownTexts implements AutoCloseable {
         }
     }
 
-    /** The hashes {@code f} holds: its footer list when it has one (files written before 2026-12-03), else its hash column. */
+    /**
+     * The hashes {@code f} holds: its footer list when it has one (files written before 2026-12-03), else its hash
+     * column; one open of the file either way.
+     */
     private List<String> hashesIn(Path f) throws IOException {
-        String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
         List<String> out = new ArrayList<>();
-        if (list != null) {
-            for (String h : list.split(",")) {
-                if (!h.isEmpty()) {
-                    out.add(h);
+        try (org.apache.parquet.hadoop.ParquetFileReader r = ParquetRewrite.open(f)) {
+            String list = r.getFooter().getFileMetaData().getKeyValueMetaData().get(DatasetSchema.KEY_HASHES);
+            if (list != null) {
+                for (String h : list.split(",")) {
+                    if (!h.isEmpty()) {
+                        out.add(h);
+                    }
                 }
+            } else {
+                ParquetRewrite.forEachRow(r, List.of(table.hashColumn()), row -> out.add(row.getString(0, 0)));
             }
-        } else {
-            ParquetRewrite.forEachRow(f, List.of(table.hashColumn()), row -> out.add(row.getString(0, 0)));
         }
         return out;
     }

@@ -64,20 +64,25 @@ public final class ParquetRewrite {
     /** Reads every row of {@code file}, only the named top-level columns (all when empty). */
     public static void forEachRow(Path file, List<String> columns, Consumer<Group> rows) throws IOException {
         try (ParquetFileReader r = open(file)) {
-            MessageType schema = r.getFooter().getFileMetaData().getSchema();
-            MessageType projection = schema;
-            if (!columns.isEmpty()) {
-                List<Type> fields = schema.getFields().stream().filter(f -> columns.contains(f.getName())).toList();
-                projection = new MessageType(schema.getName(), fields);
-            }
-            r.setRequestedSchema(projection);
-            MessageColumnIO io = new ColumnIOFactory().getColumnIO(projection, schema);
-            PageReadStore pages;
-            while ((pages = r.readNextRowGroup()) != null) {
-                RecordReader<Group> rr = io.getRecordReader(pages, new GroupRecordConverter(projection));
-                for (long i = 0; i < pages.getRowCount(); i++) {
-                    rows.accept(rr.read());
-                }
+            forEachRow(r, columns, rows);
+        }
+    }
+
+    /** As {@link #forEachRow(Path, List, Consumer)}, over a file already open (its footer read once). */
+    static void forEachRow(ParquetFileReader r, List<String> columns, Consumer<Group> rows) throws IOException {
+        MessageType schema = r.getFooter().getFileMetaData().getSchema();
+        MessageType projection = schema;
+        if (!columns.isEmpty()) {
+            List<Type> fields = schema.getFields().stream().filter(f -> columns.contains(f.getName())).toList();
+            projection = new MessageType(schema.getName(), fields);
+        }
+        r.setRequestedSchema(projection);
+        MessageColumnIO io = new ColumnIOFactory().getColumnIO(projection, schema);
+        PageReadStore pages;
+        while ((pages = r.readNextRowGroup()) != null) {
+            RecordReader<Group> rr = io.getRecordReader(pages, new GroupRecordConverter(projection));
+            for (long i = 0; i < pages.getRowCount(); i++) {
+                rows.accept(rr.read());
             }
         }
     }

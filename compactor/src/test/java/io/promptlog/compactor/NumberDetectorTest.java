@@ -44,17 +44,17 @@ class NumberDetectorTest {
             }
             String text = sb.toString();
             for (boolean[] kinds : new boolean[][] {{true, true, true}, {true, false, false}, {false, true, false}, {false, false, true}}) {
-                Redactors.Hits want = new Redactors.Hits();
+                Hits want = new Hits();
                 scan(text, want, kinds[0], kinds[1], kinds[2]);
-                Redactors.Hits got = new Redactors.Hits();
-                new Redactors.NumberDetector(kinds[0], kinds[1], kinds[2]).find(text, text.toCharArray(), got);
+                Hits got = new Hits();
+                new NumberDetector(kinds[0], kinds[1], kinds[2]).find(text, text.toCharArray(), got);
                 assertThat(spans(got)).as("seed %d, kinds %s %s %s, text [%s]", seed, kinds[0], kinds[1], kinds[2], text)
                         .isEqualTo(spans(want));
             }
         }
     }
 
-    private static List<String> spans(Redactors.Hits h) {
+    private static List<String> spans(Hits h) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < h.size; i++) {
             out.add(h.starts[i] + "-" + h.ends[i] + h.placeholders[i]);
@@ -64,7 +64,7 @@ class NumberDetectorTest {
     }
 
     /** The scan the detector used before: every char, left to right. */
-    private static void scan(String text, Redactors.Hits hits, boolean ibans, boolean cards, boolean phones) {
+    private static void scan(String text, Hits hits, boolean ibans, boolean cards, boolean phones) {
         char[] chars = text.toCharArray();
         int n = chars.length;
         int i = 0;
@@ -73,7 +73,7 @@ class NumberDetectorTest {
             if (c < '0' || c > '9') {
                 if (ibans && i + 3 < n && upper(c) && upper(chars[i + 1]) && digit(chars[i + 2])
                         && digit(chars[i + 3]) && (i == 0 || !alnum(chars[i - 1]))) {
-                    int end = Redactors.NumberDetector.iban(text, i);
+                    int end = NumberDetector.iban(text, i);
                     if (end > 0 && !hits.covers(i, end)) {
                         hits.add(i, end, Redactors.IBAN);
                         i = end;
@@ -84,12 +84,12 @@ class NumberDetectorTest {
                 continue;
             }
             int start = i;
-            while (start > 0 && Redactors.NumberDetector.isNumberChar(chars[start - 1])) {
+            while (start > 0 && NumberDetector.isNumberChar(chars[start - 1])) {
                 start--;
             }
             int digits = 0;
             int end = i;
-            while (end < n && Redactors.NumberDetector.isNumberChar(chars[end])) {
+            while (end < n && NumberDetector.isNumberChar(chars[end])) {
                 if (digit(chars[end])) {
                     digits++;
                 }
@@ -97,10 +97,10 @@ class NumberDetectorTest {
             }
             if (digits >= 7) {
                 if (cards) {
-                    Redactors.NumberDetector.match(Redactors.NumberDetector.CARD, text, start, end, hits, Redactors.CREDIT_CARD, true);
+                    NumberDetector.match(NumberDetector.CARD, text, start, end, hits, Redactors.CREDIT_CARD, true);
                 }
                 if (phones) {
-                    Redactors.NumberDetector.match(Redactors.NumberDetector.PHONE_NUMBER, text, start, end, hits, Redactors.PHONE, false);
+                    NumberDetector.match(NumberDetector.PHONE_NUMBER, text, start, end, hits, Redactors.PHONE, false);
                 }
             }
             i = end;

@@ -37,7 +37,9 @@ import java.util.stream.Collectors;
  * <p>Why the calls renames are under the texts lock too: an erasure removes the texts only its erased calls
  * use, under the same lock, after a last look at the calls files committed by then ({@link Erasure}). So a
  * call becomes visible either before that look (its text is kept) or after the removal, when this commit's
- * refresh sees the texts epoch moved and stores the text again: never with a text that is gone.
+ * refresh sees the texts epoch moved and stores the text again: never with a text that is gone. A batch
+ * with no new text, committed while the epoch has not moved, reads one small file under the lock (the epoch),
+ * not the text directory.
  *
  * <p>A call whose call_id the dataset already holds on its date, or that the batch holds twice, is left
  * out (see {@link CallIdIndex}); a date whose calls are all left out still gets its (empty) file, so the
@@ -159,8 +161,8 @@ final class BatchCommitter {
     private long commitTexts(Batch b, String name, DatasetSchema.TextTable table, Map<String, TextEntry> fresh,
                              Map<String, TextEntry> stored, KnownTexts known,
                              java.util.concurrent.atomic.AtomicLong written) throws IOException {
-        if (fresh.isEmpty() && stored.isEmpty()) {
-            return 0;
+        if (fresh.isEmpty() && (stored.isEmpty() || known.epochUnchanged())) {
+            return 0; // no new text, and no erasure since the batch found its texts stored: one small file read
         }
         known.refresh();
         Map<String, TextEntry> entries = new java.util.LinkedHashMap<>();

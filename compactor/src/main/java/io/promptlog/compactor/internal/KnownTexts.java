@@ -17,8 +17,9 @@ import java.util.Set;
  * {@code tool_definitions/}), read from each committed file's hash column (or, in a file written before
  * 2026-12-03, its footer list {@link DatasetSchema#KEY_HASHES}). {@link #refresh()} reads only files not
  * seen before, so files committed by other hosts into a shared dataset are picked up before each batch (and
- * once more under the texts lock before a batch that uses texts is committed, {@link BatchCommitter}); when
- * another compactor's erasure removed texts ({@link DatasetLayout#textsEpochFile}), it reads every file again.
+ * once more under the texts lock before a batch with new texts, or after an erasure, is committed,
+ * {@link BatchCommitter}); when another compactor's erasure removed texts ({@link DatasetLayout#textsEpochFile}),
+ * it reads every file again.
  *
  * <p>The hashes live in a {@link TextHashSet} (a memory-mapped scratch file, {@link DatasetLayout#knownTextsFile}),
  * not on the heap: with a templated system prompt every call stores a new text. The heap keeps only the names
@@ -72,6 +73,15 @@ final class KnownTexts implements AutoCloseable {
         }
         // only once all are in: after a failure the next refresh reads the file
         filesSeen.add(file.getFileName().toString());
+    }
+
+    /**
+     * Whether no erasure has removed texts since this set last read the text files: the texts epoch has not
+     * moved (an erasure moves it, under the texts lock, after removing texts). Then every text found stored
+     * still is, without listing the directory.
+     */
+    boolean epochUnchanged() throws IOException {
+        return epoch >= 0 && EpochFile.read(DatasetLayout.textsEpochFile(data)) == epoch;
     }
 
     void refresh() throws IOException {

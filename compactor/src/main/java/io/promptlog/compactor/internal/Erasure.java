@@ -25,9 +25,11 @@ import java.util.stream.Stream;
  * <ol>
  * <li>plan: read the selection columns of every calls file; collect the system prompt and tools hashes the
  * selected calls use, and those other calls use;</li>
- * <li>text tables, under the texts lock ({@link DatasetLock#texts}, under which every compactor commits its
- * calls): keep the texts that calls committed since the plan use, drop the others used only by selected calls
- * (rows and footer hash list), then move the texts epoch so that other compactors read the text files again;</li>
+ * <li>text tables: the files holding texts used only by selected calls rewritten without them (rows and footer
+ * hash list) to temps; then, under the texts lock ({@link DatasetLock#texts}, under which every compactor
+ * commits its calls, so it waits only for the renames): keep the texts that calls committed since the plan use
+ * (rewriting those temps again, a rare case), rename the temps into place, and move the texts epoch so that
+ * other compactors read the text files again;</li>
  * <li>calls files: erase the text columns of selected rows (or drop them), and their link to a removed
  * text.</li>
  * </ol>
@@ -96,18 +98,47 @@ final class Erasure {
 
         progress.accept("found " + touched.size() + " of " + callsFiles.size() + " calls files to rewrite, "
                 + promptsOnly.size() + " system prompts and " + toolsOnly.size() + " tool definitions used only by the selected calls");
-        int textFiles;
+        int textFiles = 0;
         long epochBefore;
         long epochAfter;
-        // texts are removed under the texts lock, under which every compactor commits its calls (BatchCommitter)
-        try (DatasetLock l = DatasetLock.texts(data)) {
-            keepTextsOfCallsCommittedSince(callsFiles, promptsOnly, toolsOnly);
-            textFiles = dropTexts(DatasetSchema.SYSTEM_PROMPTS, promptsOnly, progress)
-                    + dropTexts(DatasetSchema.TOOL_DEFINITIONS, toolsOnly, progress);
-            // after the removal, so a compactor that read the text files meanwhile reads them again
-            Path epoch = DatasetLayout.textsEpochFile(data);
-            epochBefore = EpochFile.read(epoch);
-            epochAfter = promptsOnly.isEmpty() && toolsOnly.isEmpty() ? epochBefore : Durable.bumpEpoch(epoch);
+        // the text files are rewritten to temps first, without the lock (other compactors keep committing);
+        // texts are removed (the temps renamed into place) under the texts lock, under which every compactor
+        // commits its calls (BatchCommitter)
+        List<ParquetRewrite.Prepared> drops = new ArrayList<>();
+        Exception failed = null;
+        try {
+            prepareTextDrops(promptsOnly, toolsOnly, drops);
+            try (DatasetLock l = DatasetLock.texts(data)) {
+                if (keepTextsOfCallsCommittedSince(callsFiles, promptsOnly, toolsOnly)) {
+                    // calls committed meanwhile use some of these texts (rare): write the text files again
+                    closeAll(drops);
+                    drops.clear();
+                    prepareTextDrops(promptsOnly, toolsOnly, drops);
+                }
+                for (ParquetRewrite.Prepared d : drops) {
+                    if (d.changes()) {
+                        d.install();
+                        textFiles++;
+                        progress.accept("rewrote " + data.relativize(d.file()) + ": " + d.counts().dropped() + " texts removed");
+                    }
+                }
+                // after the removal, so a compactor that read the text files meanwhile reads them again
+                Path epoch = DatasetLayout.textsEpochFile(data);
+                epochBefore = EpochFile.read(epoch);
+                epochAfter = promptsOnly.isEmpty() && toolsOnly.isEmpty() ? epochBefore : Durable.bumpEpoch(epoch);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = e;
+            throw e;
+        } finally {
+            try {
+                closeAll(drops); // the temps not installed (a later erasure also removes stale ones)
+            } catch (IOException e) {
+                if (failed == null) {
+                    throw e;
+                }
+                failed.addSuppressed(e);
+            }
         }
 
         int callsRewritten = 0;
@@ -129,28 +160,27 @@ final class Erasure {
     /**
      * Keeps the texts that calls committed since the plan use: another compactor (another host, or the app's
      * own while this one runs from the command line) may have committed calls with a text the plan found used
-     * only by the selected calls. Called under the texts lock, so no calls file appears meanwhile.
+     * only by the selected calls. Called under the texts lock, so no calls file appears meanwhile. Returns
+     * whether it kept any.
      */
-    private void keepTextsOfCallsCommittedSince(List<Path> planned, Set<String> promptsOnly, Set<String> toolsOnly)
+    private boolean keepTextsOfCallsCommittedSince(List<Path> planned, Set<String> promptsOnly, Set<String> toolsOnly)
             throws IOException {
         if (promptsOnly.isEmpty() && toolsOnly.isEmpty()) {
-            return;
+            return false;
         }
+        boolean[] kept = {false};
         Set<Path> seen = new HashSet<>(planned);
         for (Path f : parquetFiles(DatasetLayout.callsDir(data))) {
             if (!seen.contains(f)) {
                 ParquetRewrite.forEachRow(f, List.of(DatasetSchema.SYSTEM_PROMPT_HASH, DatasetSchema.TOOLS_HASH), g -> {
                     String p = string(g, DatasetSchema.SYSTEM_PROMPT_HASH);
                     String t = string(g, DatasetSchema.TOOLS_HASH);
-                    if (p != null) {
-                        promptsOnly.remove(p);
-                    }
-                    if (t != null) {
-                        toolsOnly.remove(t);
-                    }
+                    kept[0] |= p != null && promptsOnly.remove(p);
+                    kept[0] |= t != null && toolsOnly.remove(t);
                 });
             }
         }
+        return kept[0];
     }
 
     /** The change for one full row; KEEP when it is not selected or already erased (so re-runs skip it). */
@@ -188,12 +218,18 @@ final class Erasure {
         return new ParquetRewrite.Change(false, nulled, Map.of(DatasetSchema.TEXT_RETAINED, false));
     }
 
-    private int dropTexts(DatasetSchema.TextTable table, Set<String> hashes, java.util.function.Consumer<String> progress)
+    /** The text files rewritten (to temps, not in place yet) without the texts of {@code prompts} and {@code tools}. */
+    private void prepareTextDrops(Set<String> prompts, Set<String> tools, List<ParquetRewrite.Prepared> out)
+            throws IOException {
+        prepareTextDrops(DatasetSchema.SYSTEM_PROMPTS, prompts, out);
+        prepareTextDrops(DatasetSchema.TOOL_DEFINITIONS, tools, out);
+    }
+
+    private void prepareTextDrops(DatasetSchema.TextTable table, Set<String> hashes, List<ParquetRewrite.Prepared> out)
             throws IOException {
         if (hashes.isEmpty()) {
-            return 0;
+            return;
         }
-        int rewritten = 0;
         for (Path f : parquetFiles(DatasetLayout.textDir(data, table))) {
             // a file written before 2026-12-03 lists its hashes in its footer (kept up to date); else its hash column
             String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
@@ -218,13 +254,29 @@ final class Erasure {
             if (!hit) {
                 continue;
             }
-            ParquetRewrite.Counts c = ParquetRewrite.rewrite(f, false,
+            ParquetRewrite.Prepared p = ParquetRewrite.prepare(f, false,
                     row -> hashes.contains(string(row, table.hashColumn())) ? ParquetRewrite.Change.DROP : ParquetRewrite.Change.KEEP,
                     list == null ? Map.of() : Map.of(DatasetSchema.KEY_HASHES, String.join(",", keep)), zstdLevel, rowGroupBytes);
-            rewritten++;
-            progress.accept("rewrote " + data.relativize(f) + ": " + c.dropped() + " texts removed");
+            out.add(p);
         }
-        return rewritten;
+    }
+
+    private static void closeAll(List<ParquetRewrite.Prepared> prepared) throws IOException {
+        IOException first = null;
+        for (ParquetRewrite.Prepared p : prepared) {
+            try {
+                p.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**

@@ -107,6 +107,61 @@ public final class ParquetRewrite {
      */
     public static Counts rewrite(Path file, boolean calls, RowEdit edit, Map<String, String> metadata, int zstdLevel,
                                  long rowGroupBytes) throws IOException {
+        try (Prepared p = prepare(file, calls, edit, metadata, zstdLevel, rowGroupBytes)) {
+            p.install();
+            return p.counts();
+        }
+    }
+
+    /**
+     * A rewrite written and fsynced to its temp file, not yet in place (nothing to do when the file was left
+     * untouched): {@link #install()} renames it over the file; {@link #close()} deletes a temp not installed.
+     * Lets a caller write several rewrites first and put them in place together, under a lock held only for that.
+     */
+    static final class Prepared implements AutoCloseable {
+        private final Path file;
+        private final Path tmp;
+        private final Counts counts;
+        private boolean installed;
+
+        private Prepared(Path file, Path tmp, Counts counts) {
+            this.file = file;
+            this.tmp = tmp;
+            this.counts = counts;
+        }
+
+        Counts counts() {
+            return counts;
+        }
+
+        Path file() {
+            return file;
+        }
+
+        /** Whether installing changes the file. */
+        boolean changes() {
+            return tmp != null;
+        }
+
+        void install() throws IOException {
+            if (tmp != null && !installed) {
+                Durable.rename(tmp, file);
+                installed = true;
+                Durable.fsyncDirectory(file.getParent());
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (tmp != null && !installed) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** As {@link #rewrite}, up to the rename: the new file written and fsynced to its temp. */
+    static Prepared prepare(Path file, boolean calls, RowEdit edit, Map<String, String> metadata, int zstdLevel,
+                            long rowGroupBytes) throws IOException {
         Map<String, String> meta;
         MessageType schema;
         long rows;
@@ -131,10 +186,11 @@ public final class ParquetRewrite {
             }
         });
         if (plan[0] == 0 && plan[1] == 0 && !metaChanged) {
-            return new Counts(rows, 0, 0);
+            return new Prepared(file, null, new Counts(rows, 0, 0));
         }
         meta.putAll(metadata);
         Path tmp = DatasetLayoutTemp.tempFor(file);
+        boolean done = false;
         try {
             PrivateFiles.createFile(tmp);
             EditedWriteSupport support = new EditedWriteSupport(schema, meta);
@@ -159,12 +215,13 @@ public final class ParquetRewrite {
                 throw b.failed(e);
             }
             Durable.fsync(tmp);
-            Durable.rename(tmp, file);
-            Durable.fsyncDirectory(file.getParent());
+            done = true;
+            return new Prepared(file, tmp, new Counts(rows, plan[0], plan[1]));
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
         }
-        return new Counts(rows, plan[0], plan[1]);
     }
 
     static ParquetFileReader open(Path file) throws IOException {

@@ -231,20 +231,10 @@ final class Erasure {
             return;
         }
         for (Path f : parquetFiles(DatasetLayout.textDir(data, table))) {
-            // a file written before 2026-12-03 lists its hashes in its footer (kept up to date); else its hash column
-            String list = ParquetFiles.footerMetadata(f).get(DatasetSchema.KEY_HASHES);
-            List<String> held = new ArrayList<>();
-            if (list != null) {
-                held.addAll(List.of(list.split(",")));
-            } else {
-                ParquetRewrite.forEachRow(f, List.of(table.hashColumn()), row -> held.add(row.getString(0, 0)));
-            }
+            KnownTexts.Held held = KnownTexts.held(f, table);
             List<String> keep = new ArrayList<>();
             boolean hit = false;
-            for (String h : held) {
-                if (h.isEmpty()) {
-                    continue;
-                }
+            for (String h : held.hashes()) {
                 if (hashes.contains(h)) {
                     hit = true;
                 } else {
@@ -256,7 +246,7 @@ final class Erasure {
             }
             ParquetRewrite.Prepared p = ParquetRewrite.prepare(f, false,
                     row -> hashes.contains(string(row, table.hashColumn())) ? ParquetRewrite.Change.DROP : ParquetRewrite.Change.KEEP,
-                    list == null ? Map.of() : Map.of(DatasetSchema.KEY_HASHES, String.join(",", keep)), zstdLevel, rowGroupBytes);
+                    held.listed() ? Map.of(DatasetSchema.KEY_HASHES, String.join(",", keep)) : Map.of(), zstdLevel, rowGroupBytes);
             out.add(p);
         }
     }

@@ -107,7 +107,7 @@ final class KnownTexts implements AutoCloseable {
                 }
                 List<String> held;
                 try {
-                    held = hashesIn(f);
+                    held = held(f, table).hashes();
                 } catch (IOException | RuntimeException e) {
                     filesSeen.add(name);
                     stats.error("cannot read the hashes of " + f + ", its texts may be stored again: " + e.getMessage());
@@ -129,11 +129,15 @@ final class KnownTexts implements AutoCloseable {
         }
     }
 
+    /** The hashes a text file holds, and whether they came from its footer list (which a rewrite keeps in step). */
+    record Held(List<String> hashes, boolean listed) {
+    }
+
     /**
-     * The hashes {@code f} holds: its footer list when it has one (files written before 2026-12-03), else its hash
-     * column; one open of the file either way.
+     * The hashes text file {@code f} of {@code table} holds: its footer list when it has one (files written before
+     * 2026-12-03), else its hash column; one open of the file either way. Empty entries are left out.
      */
-    private List<String> hashesIn(Path f) throws IOException {
+    static Held held(Path f, DatasetSchema.TextTable table) throws IOException {
         List<String> out = new ArrayList<>();
         try (org.apache.parquet.hadoop.ParquetFileReader r = ParquetRewrite.open(f)) {
             String list = r.getFooter().getFileMetaData().getKeyValueMetaData().get(DatasetSchema.KEY_HASHES);
@@ -146,8 +150,8 @@ final class KnownTexts implements AutoCloseable {
             } else {
                 ParquetRewrite.forEachRow(r, List.of(table.hashColumn()), row -> out.add(row.getString(0, 0)));
             }
+            return new Held(out, list != null);
         }
-        return out;
     }
 
     private TextHashSet set() throws IOException {

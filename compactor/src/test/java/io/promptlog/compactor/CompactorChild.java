@@ -5,6 +5,7 @@ import java.nio.file.Path;
 /**
  * Test-only main run in a child JVM: {@code follow <home>} compacts in small batches until killed;
  * {@code once <home>} compacts everything and prints the result (exit code 0 on success);
+ * {@code erase <home> <user> [step]} erases a user's calls, stopping (until killed) at a step;
  * {@code merge <home> <step|-> <fileBytes>} merges closed days, stopping (until killed) at a step;
  * {@code inflight <home> <calls>} sends that many two-phase calls ({@code call_id} "inflight-i"), completes
  * the odd ones, prints {@code sent}, then waits to be killed with the even ones still in flight.
@@ -20,11 +21,20 @@ public final class CompactorChild {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(args[1]);
         if (args[0].equals("erase")) {
-            // erase <home> <user>: prints each step as it happens (the parent kills it mid-way)
+            // erase <home> <user> [stop prefix]: prints each step as it happens (the parent kills it mid-way); at
+            // the first step starting with the prefix it prints "stopped" and waits to be killed with SIGKILL
+            String stopAt = args.length > 3 ? args[3] : null;
             try (Compactor c = Compactor.open(CompactorConfig.builder(home).retention(RetentionPolicy.all()).maxFileRows(15)
                     .hostName("erase-host").build())) {
                 ErasureResult r = c.erase(ErasureRequest.builder().user(args[2]).build(), line -> {
                     System.out.println(line);
+                    if (stopAt != null && line.startsWith(stopAt)) {
+                        System.out.println("stopped");
+                        System.out.flush();
+                        while (true) {
+                            java.util.concurrent.locks.LockSupport.park();
+                        }
+                    }
                     System.out.flush();
                 });
                 System.out.println("done " + r.describe());

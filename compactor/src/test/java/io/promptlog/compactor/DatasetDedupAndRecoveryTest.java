@@ -488,6 +488,63 @@ class DatasetDedupAndRecoveryTest {
         }
     }
 
+    /**
+     * An erasure killed (SIGKILL, in a child JVM) after it renamed a text file without the text it removes and
+     * before it moved the texts epoch on: another host's compactor, which had found the text stored before, must
+     * not go on trusting that: the epoch is left odd, and the compactor stores the text again for its new calls
+     * (before the epoch had two moves, the kill left it unmoved and those calls pointed to nothing).
+     */
+    @Test
+    void shouldStoreATextAgainWhenAnotherHostsErasureWasKilledRightAfterRemovingIt(@TempDir Path a, @TempDir Path b)
+            throws Exception {
+        String prompt = "You help Ada Lovelace with her account.";
+        Path shared = a.resolve("data");
+        try (PromptLog la = open(a)) {
+            for (int i = 0; i < 5; i++) {
+                la.append(TestCalls.everyField(i).toBuilder().userId("ada").systemPrompt(prompt).build());
+            }
+        }
+        try (Compactor ca = Compactor.open(CompactorConfig.builder(a).retention(RetentionPolicy.all()).build())) {
+            ca.runOnce();
+        }
+        try (PromptLog lb = open(b); Compactor cb = host(b, shared, "host-b")) {
+            for (int i = 0; i < 5; i++) {
+                lb.append(TestCalls.everyField(100 + i).toBuilder().userId("bob").systemPrompt("You help Bob.").build());
+            }
+            cb.runOnce(); // host b has read the text files: ada's prompt is stored
+            long epochBefore = io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(shared));
+
+            Path log = a.resolve("erase-child.log");
+            Process p = ChildJvm.start(log, e -> true, "erase", a.toString(), "ada", "rewrote system_prompts");
+            try {
+                assertThat(CompactorCrashPointsTest.awaitLine(log, p, "stopped", 120))
+                        .as("the erasure reached its text rename: %s", Files.exists(log) ? Files.readString(log) : "")
+                        .isNotNull();
+            } finally {
+                p.destroyForcibly();
+                assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+            long epochKilled = io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(shared));
+            assertThat(epochKilled).as("epoch left by the kill (before: %d)", epochBefore).isOdd();
+            try (DuckDataset d = new DuckDataset(shared)) {
+                assertThat(d.count("SELECT count(*) FROM system_prompts")).as("ada's prompt removed").isEqualTo(1);
+            }
+
+            for (int i = 0; i < 7; i++) {
+                lb.append(TestCalls.everyField(200 + i).toBuilder().userId("carol").systemPrompt(prompt).build());
+            }
+            assertThat(cb.runOnce().callsWritten()).isEqualTo(7);
+            assertThat(cb.stats().errors()).as("errors: %s", cb.stats().lastError()).isZero();
+            assertThat(io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(shared)))
+                    .as("moved on by the compactor that found it odd under the texts lock").isEqualTo(epochKilled + 1);
+        }
+        try (DuckDataset d = new DuckDataset(shared)) {
+            assertThat(d.count("SELECT count(*) FROM calls c JOIN system_prompts s USING (system_prompt_hash) "
+                    + "WHERE c.user_id = 'carol'")).as("carol's calls find their prompt").isEqualTo(7);
+            assertThat(d.count("SELECT count(*) - count(DISTINCT system_prompt_hash) FROM system_prompts")).isZero();
+        }
+    }
+
     @Test
     void shouldFailClearlyWhenTheDatasetIsNotWritableOrAlreadyBeingCompacted(@TempDir Path home) throws Exception {
         Path notADir = home.resolve("a-file");

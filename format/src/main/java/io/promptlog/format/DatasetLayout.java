@@ -165,11 +165,13 @@ public final class DatasetLayout {
     }
 
     /**
-     * How many erasures have removed texts from the text tables ({@link EpochFile}; absent = 0). Every compactor
-     * remembers which texts are stored; an erasure by another compactor of the dataset rewrites text files
-     * under their old names, which it does not read again, so it would believe an erased text stored and
-     * never store it for its later calls. A compactor that sees this number change reads the text files again.
-     * Bumped under the merge lock, after the rewrites.
+     * A counter moved by each erasure that removes texts from the text tables ({@link EpochFile}; absent = 0).
+     * Every compactor remembers which texts are stored; an erasure by another compactor of the dataset rewrites
+     * text files under their old names, which it does not read again, so it would believe an erased text stored
+     * and never store it for its later calls. A compactor that sees this number change, or odd, reads the text
+     * files again. Moved under the texts lock ({@link #textsLockFile}): to an odd number before the erasure
+     * renames its rewritten text files into place, to the next even number after; an odd number found by a
+     * compactor holding that lock is left by an erasure killed mid-way, and that compactor moves it on.
      */
     public static Path textsEpochFile(Path data) {
         return metaDir(data).resolve("texts.epoch");

@@ -164,7 +164,7 @@ final class BatchCommitter {
         if (fresh.isEmpty() && (stored.isEmpty() || known.epochUnchanged())) {
             return 0; // no new text, and no erasure since the batch found its texts stored: one small file read
         }
-        known.refresh();
+        known.refreshHoldingTextsLock();
         Map<String, TextEntry> entries = new java.util.LinkedHashMap<>();
         for (TextEntry e : fresh.values()) {
             if (!known.contains(e.hash())) {

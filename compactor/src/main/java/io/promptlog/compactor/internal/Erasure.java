@@ -4,7 +4,6 @@ import io.promptlog.compactor.ErasureRequest;
 import io.promptlog.compactor.ErasureResult;
 import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.DatasetSchema;
-import io.promptlog.format.EpochFile;
 import io.promptlog.writer.CallField;
 import org.apache.parquet.example.data.Group;
 
@@ -115,17 +114,35 @@ final class Erasure {
                     drops.clear();
                     prepareTextDrops(promptsOnly, toolsOnly, drops);
                 }
-                for (ParquetRewrite.Prepared d : drops) {
-                    if (d.changes()) {
-                        d.install();
-                        textFiles++;
-                        progress.accept("rewrote " + data.relativize(d.file()) + ": " + d.counts().dropped() + " texts removed");
+                epochBefore = TextsEpoch.read(data);
+                epochAfter = epochBefore;
+                if (drops.stream().anyMatch(ParquetRewrite.Prepared::changes)) {
+                    // odd while texts are being removed, even after (TextsEpoch): a kill between the renames and
+                    // the second move leaves it odd, which other compactors do not trust
+                    TextsEpoch.beginRemoval(data);
+                    Exception removal = null;
+                    try {
+                        for (ParquetRewrite.Prepared d : drops) {
+                            if (d.changes()) {
+                                d.install();
+                                textFiles++;
+                                progress.accept("rewrote " + data.relativize(d.file()) + ": " + d.counts().dropped() + " texts removed");
+                            }
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        removal = e;
+                        throw e;
+                    } finally {
+                        try {
+                            epochAfter = TextsEpoch.endRemoval(data);
+                        } catch (IOException e) {
+                            if (removal == null) {
+                                throw e;
+                            }
+                            removal.addSuppressed(e);
+                        }
                     }
                 }
-                // after the removal, so a compactor that read the text files meanwhile reads them again
-                Path epoch = DatasetLayout.textsEpochFile(data);
-                epochBefore = EpochFile.read(epoch);
-                epochAfter = promptsOnly.isEmpty() && toolsOnly.isEmpty() ? epochBefore : Durable.bumpEpoch(epoch);
             }
         } catch (IOException | RuntimeException e) {
             failed = e;

@@ -2,7 +2,6 @@ package io.promptlog.compactor.internal;
 
 import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.DatasetSchema;
-import io.promptlog.format.EpochFile;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ final class KnownTexts implements AutoCloseable {
     private final StatsCounters stats;
     private final Set<String> filesSeen = new HashSet<>();
     private TextHashSet hashes;
-    /** The {@link DatasetLayout#textsEpochFile} the set is up to date with (-1: not read yet). */
+    /** The {@link DatasetLayout#textsEpochFile} the set is up to date with (-1: not read yet, or read while it was odd). */
     private long epoch = -1;
 
     /** @param scratch the file of the set of hashes (created on first use, deleted by {@link #close()}) */
@@ -77,23 +76,40 @@ final class KnownTexts implements AutoCloseable {
 
     /**
      * Whether no erasure has removed texts since this set last read the text files: the texts epoch has not
-     * moved (an erasure moves it, under the texts lock, after removing texts). Then every text found stored
-     * still is, without listing the directory.
+     * moved (an erasure moves it, under the texts lock, before and after removing texts; {@link TextsEpoch}).
+     * Then every text found stored still is, without listing the directory.
      */
     boolean epochUnchanged() throws IOException {
-        return epoch >= 0 && EpochFile.read(DatasetLayout.textsEpochFile(data)) == epoch;
+        return epoch >= 0 && TextsEpoch.read(data) == epoch;
     }
 
+    /** Reads the text files this set has not read (all of them when an erasure has removed texts since). */
     void refresh() throws IOException {
-        long now = EpochFile.read(DatasetLayout.textsEpochFile(data));
-        if (now != epoch) {
-            if (epoch >= 0) {
+        refresh(false);
+    }
+
+    /**
+     * As {@link #refresh()}, by a compactor holding the texts lock: an odd texts epoch is moved on to even first
+     * (the erasure that made it odd held the lock, so it has stopped; {@link TextsEpoch}).
+     */
+    void refreshHoldingTextsLock() throws IOException {
+        refresh(true);
+    }
+
+    private void refresh(boolean holdingTextsLock) throws IOException {
+        long now = TextsEpoch.read(data);
+        if (holdingTextsLock && TextsEpoch.removing(now)) {
+            now = TextsEpoch.endRemoval(data);
+        }
+        if (now != epoch || TextsEpoch.removing(now)) {
+            if (hashes != null || !filesSeen.isEmpty()) {
                 // an erasure elsewhere removed texts from files already read: read them all again (an
                 // expected event, not a problem: no note)
                 close();
                 filesSeen.clear();
             }
-            epoch = now;
+            // what is read while an erasure removes texts (or after one stopped mid-way) is not trusted later
+            epoch = TextsEpoch.removing(now) ? -1 : now;
         }
         if (!Files.isDirectory(dir)) {
             return;

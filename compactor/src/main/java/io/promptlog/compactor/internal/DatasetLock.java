@@ -6,11 +6,14 @@ import io.promptlog.writer.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -41,28 +44,64 @@ final class DatasetLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /**
+     * How long {@link #texts} waits: its holders keep it for milliseconds (a batch's renames, an erasure's), so a
+     * holder that keeps it this long is stopped or hung (a frozen process, a dead file server), and a compactor
+     * waiting for it without end would also hold up its app's shutdown.
+     */
+    static final long TEXTS_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     /** The merge lock, or null when another process or thread holds it. */
     static DatasetLock tryMerge(Path data) throws IOException {
-        return acquire(DatasetLayout.mergeLockFile(data), false);
+        return acquire(DatasetLayout.mergeLockFile(data), 0);
     }
 
     /** The merge lock, waiting for its holder to finish (a merge of one day, an erasure). */
     static DatasetLock merge(Path data) throws IOException {
-        return acquire(DatasetLayout.mergeLockFile(data), true);
+        return acquire(DatasetLayout.mergeLockFile(data), Long.MAX_VALUE);
     }
 
-    /** The texts lock, waiting for its holder (another compactor committing a batch: milliseconds; an erasure removing texts). */
+    /**
+     * The texts lock, waiting for its holder (another compactor committing a batch, an erasure removing texts)
+     * up to {@link #TEXTS_WAIT_NANOS}; then an IOException naming the lock file (the batch is retried later).
+     */
     static DatasetLock texts(Path data) throws IOException {
-        return acquire(DatasetLayout.textsLockFile(data), true);
+        return texts(data, TEXTS_WAIT_NANOS);
     }
 
-    private static DatasetLock acquire(Path lockFile, boolean wait) throws IOException {
+    /** As {@link #texts(Path)}, waiting up to {@code waitNanos}. */
+    static DatasetLock texts(Path data, long waitNanos) throws IOException {
+        Path file = DatasetLayout.textsLockFile(data);
+        DatasetLock l = acquire(file, waitNanos);
+        if (l == null) {
+            throw new IOException("the texts lock " + file + " was held by another compactor or erasure of this dataset"
+                    + " for all of " + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms (its holders keep it for"
+                    + " milliseconds: is a process sharing the dataset stopped or hung?); nothing was committed, the"
+                    + " batch is tried again on the next pass");
+        }
+        return l;
+    }
+
+    /**
+     * The lock of {@code lockFile}: waiting without end when {@code waitNanos} is {@code Long.MAX_VALUE}, else up
+     * to {@code waitNanos} (0: one try), returning null when it is still held then.
+     */
+    private static DatasetLock acquire(Path lockFile, long waitNanos) throws IOException {
         Path file = lockFile.toAbsolutePath().normalize();
+        boolean forever = waitNanos == Long.MAX_VALUE;
+        long deadline = System.nanoTime() + (forever ? 0 : waitNanos);
         ReentrantLock jvm = IN_JVM.computeIfAbsent(file, f -> new ReentrantLock());
-        if (wait) {
+        if (forever) {
             jvm.lock();
-        } else if (!jvm.tryLock()) {
-            return null;
+        } else {
+            try {
+                if (!jvm.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for " + file);
+            }
         }
         if (jvm.getHoldCount() > 1) {
             return new DatasetLock(jvm, null, null); // this thread already holds the file lock
@@ -78,7 +117,7 @@ final class DatasetLock implements AutoCloseable {
                 }
             }
             ch = FileChannel.open(file, StandardOpenOption.WRITE);
-            FileLock l = wait ? ch.lock() : ch.tryLock();
+            FileLock l = forever ? ch.lock() : tryUntil(ch, deadline);
             if (l == null) {
                 ch.close();
                 jvm.unlock();
@@ -91,6 +130,28 @@ final class DatasetLock implements AutoCloseable {
             }
             jvm.unlock();
             throw e;
+        }
+    }
+
+    /** The OS lock of {@code ch}, tried until {@code deadline} (System.nanoTime), 1 ms apart growing to 50; null if never got. */
+    private static FileLock tryUntil(FileChannel ch, long deadline) throws IOException {
+        long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        while (true) {
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null; // held by this JVM outside DatasetLock: held all the same
+            }
+            if (l != null) {
+                return l;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            LockSupport.parkNanos(Math.min(pauseNanos, left)); // polling the lock: the OS offers no timed wait
+            pauseNanos = Math.min(pauseNanos * 2, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 

@@ -69,6 +69,11 @@ final class DatasetLock implements AutoCloseable {
         return texts(data, TEXTS_WAIT_NANOS);
     }
 
+    /** The texts lock, or null when another process or thread holds it. */
+    static DatasetLock tryTexts(Path data) throws IOException {
+        return acquire(DatasetLayout.textsLockFile(data), 0);
+    }
+
     /** As {@link #texts(Path)}, waiting up to {@code waitNanos}. */
     static DatasetLock texts(Path data, long waitNanos) throws IOException {
         Path file = DatasetLayout.textsLockFile(data);

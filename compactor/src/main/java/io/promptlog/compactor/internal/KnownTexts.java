@@ -83,8 +83,21 @@ final class KnownTexts implements AutoCloseable {
         return epoch >= 0 && TextsEpoch.read(data) == epoch;
     }
 
-    /** Reads the text files this set has not read (all of them when an erasure has removed texts since). */
+    /**
+     * Reads the text files this set has not read (all of them when an erasure has removed texts since). When the
+     * texts epoch is odd and the texts lock free, the erasure that made it odd has stopped: this takes the lock
+     * and moves the epoch on ({@link #refreshHoldingTextsLock()}), so that every pass does not read every text
+     * file again until some batch with texts commits.
+     */
     void refresh() throws IOException {
+        if (TextsEpoch.removing(TextsEpoch.read(data))) {
+            try (DatasetLock l = DatasetLock.tryTexts(data)) {
+                if (l != null) {
+                    refresh(true);
+                    return;
+                }
+            }
+        }
         refresh(false);
     }
 

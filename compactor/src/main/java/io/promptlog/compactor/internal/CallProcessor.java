@@ -38,10 +38,10 @@ final class CallProcessor {
     private final Utf8Buffer utf8 = new Utf8Buffer();
     private final Map<String, StoredText> promptCache = lru();
     private final Map<String, StoredText> toolsCache = lru();
-    private final Map<String, Redactor.Result> shortTexts = lru();
+    private final TextMemo<Redactor.Result> shortTexts = new TextMemo<>(CACHE_ENTRIES);
     /** Contents longer than this are encoded and redacted each time (the memo holds at most 4,096 of them). */
     private static final int MEMO_MAX_CONTENT_CHARS = 4096;
-    private final Map<String, KnownContent> knownContents = lru();
+    private final TextMemo<KnownContent> knownContents = new TextMemo<>(CACHE_ENTRIES);
     private final Map<Integer, Long> noTextUpTo = new java.util.concurrent.ConcurrentHashMap<>();
 
     CallProcessor(RetentionPolicy retention, Redactor redactor, DerivedValues derived, StatsCounters stats,

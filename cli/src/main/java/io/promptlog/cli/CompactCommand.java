@@ -141,7 +141,10 @@ final class CompactCommand implements Callable<Integer> {
             ProgressBar bar = new ProgressBar(err, "compact", expectedCalls).unit("calls");
             Thread watcher = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    bar.update(c.stats().recordsRead());
+                    // calls are read, then written a batch at a time: while a batch is written the read count
+                    // stands still, and the written count says why
+                    CompactorStats s = c.stats();
+                    bar.update(s.recordsRead(), String.format(java.util.Locale.ROOT, "written %,d", s.callsWritten()));
                     try {
                         Thread.sleep(100);
                     } catch (InterruptedException e) {
@@ -193,7 +196,7 @@ final class CompactCommand implements Callable<Integer> {
             }
             c.close();
             stats = c.stats();
-            bar.finish(stats.recordsRead());
+            bar.finish(stats.recordsRead(), String.format(java.util.Locale.ROOT, "written %,d", stats.callsWritten()));
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

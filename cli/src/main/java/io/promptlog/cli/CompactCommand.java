@@ -130,6 +130,11 @@ final class CompactCommand implements Callable<Integer> {
         }
     }
 
+    /** The progress line's note: calls are read, then written a batch at a time. */
+    private static String written(CompactorStats s) {
+        return String.format(java.util.Locale.ROOT, "written %,d", s.callsWritten());
+    }
+
     /** How long a SIGTERM/SIGINT waits for the final pass before the JVM exits anyway. */
     private static final long FINAL_PASS_WAIT_SECONDS = 600;
 
@@ -144,7 +149,7 @@ final class CompactCommand implements Callable<Integer> {
                     // calls are read, then written a batch at a time: while a batch is written the read count
                     // stands still, and the written count says why
                     CompactorStats s = c.stats();
-                    bar.update(s.recordsRead(), String.format(java.util.Locale.ROOT, "written %,d", s.callsWritten()));
+                    bar.update(s.recordsRead(), written(s));
                     try {
                         Thread.sleep(100);
                     } catch (InterruptedException e) {
@@ -196,7 +201,7 @@ final class CompactCommand implements Callable<Integer> {
             }
             c.close();
             stats = c.stats();
-            bar.finish(stats.recordsRead(), String.format(java.util.Locale.ROOT, "written %,d", stats.callsWritten()));
+            bar.finish(stats.recordsRead(), written(stats));
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -34,6 +34,10 @@ class DatasetDedupAndRecoveryTest {
         return Compactor.open(CompactorConfig.builder(home).dataDir(shared).hostName(name).build());
     }
 
+    static long textsEpoch(Path data) throws IOException {
+        return io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(data));
+    }
+
     static List<Path> parquet(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -513,7 +517,7 @@ class DatasetDedupAndRecoveryTest {
                 lb.append(TestCalls.everyField(100 + i).toBuilder().userId("bob").systemPrompt("You help Bob.").build());
             }
             cb.runOnce(); // host b has read the text files: ada's prompt is stored
-            long epochBefore = io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(shared));
+            long epochBefore = textsEpoch(shared);
 
             Path log = a.resolve("erase-child.log");
             Process p = ChildJvm.start(log, e -> true, "erase", a.toString(), "ada", "rewrote system_prompts");
@@ -525,14 +529,14 @@ class DatasetDedupAndRecoveryTest {
                 p.destroyForcibly();
                 assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             }
-            long epochKilled = io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(shared));
+            long epochKilled = textsEpoch(shared);
             assertThat(epochKilled).as("epoch left by the kill (before: %d)", epochBefore).isOdd();
             try (DuckDataset d = new DuckDataset(shared)) {
                 assertThat(d.count("SELECT count(*) FROM system_prompts")).as("ada's prompt removed").isEqualTo(1);
             }
 
             cb.runOnce(); // nothing to compact: its pass finds the epoch odd and the texts lock free
-            assertThat(io.promptlog.format.EpochFile.read(DatasetLayout.textsEpochFile(shared)))
+            assertThat(textsEpoch(shared))
                     .as("moved on by the compactor that found it odd with the texts lock free").isEqualTo(epochKilled + 1);
             for (int i = 0; i < 7; i++) {
                 lb.append(TestCalls.everyField(200 + i).toBuilder().userId("carol").systemPrompt(prompt).build());

@@ -41,9 +41,13 @@ public final class Durable {
      * value. The caller holds the lock that serialises its writers.
      */
     public static long bumpEpoch(Path file) throws IOException {
-        long next = io.promptlog.format.EpochFile.read(file) + 1;
-        writeAtomically(file, (next + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        return next;
+        return writeEpoch(file, io.promptlog.format.EpochFile.read(file) + 1);
+    }
+
+    /** Writes {@code value} to the {@link io.promptlog.format.EpochFile} {@code file} (atomically); returns it. */
+    static long writeEpoch(Path file, long value) throws IOException {
+        writeAtomically(file, (value + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return value;
     }
 
     /** Writes a small file atomically (mode 0600): temp, fsync, rename, fsync the directory. */

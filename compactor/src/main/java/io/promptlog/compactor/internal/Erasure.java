@@ -115,34 +115,10 @@ final class Erasure {
                     prepareTextDrops(promptsOnly, toolsOnly, drops);
                 }
                 epochBefore = TextsEpoch.read(data);
-                epochAfter = epochBefore;
                 if (drops.stream().anyMatch(ParquetRewrite.Prepared::changes)) {
-                    // odd while texts are being removed, even after (TextsEpoch): a kill between the renames and
-                    // the second move leaves it odd, which other compactors do not trust
-                    TextsEpoch.beginRemoval(data);
-                    Exception removal = null;
-                    try {
-                        for (ParquetRewrite.Prepared d : drops) {
-                            if (d.changes()) {
-                                d.install();
-                                textFiles++;
-                                progress.accept("rewrote " + data.relativize(d.file()) + ": " + d.counts().dropped() + " texts removed");
-                            }
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        removal = e;
-                        throw e;
-                    } finally {
-                        try {
-                            epochAfter = TextsEpoch.endRemoval(data);
-                        } catch (IOException e) {
-                            if (removal == null) {
-                                throw e;
-                            }
-                            removal.addSuppressed(e);
-                        }
-                    }
+                    textFiles = installTextDrops(drops, progress);
                 }
+                epochAfter = TextsEpoch.read(data);
             }
         } catch (IOException | RuntimeException e) {
             failed = e;
@@ -172,6 +148,35 @@ final class Erasure {
             dropped += c.dropped();
         }
         return new Outcome(callsRewritten, textFiles, erased, dropped, promptsOnly, toolsOnly, epochBefore, epochAfter);
+    }
+
+    /**
+     * Renames the rewritten text files into place between the two moves of the texts epoch: odd while texts are
+     * being removed, even after ({@link TextsEpoch}), so a kill between the renames and the second move leaves it
+     * odd, which other compactors do not trust. The caller holds the texts lock. Returns the files renamed.
+     */
+    private int installTextDrops(List<ParquetRewrite.Prepared> drops, java.util.function.Consumer<String> progress)
+            throws IOException {
+        TextsEpoch.beginRemoval(data);
+        int files = 0;
+        try {
+            for (ParquetRewrite.Prepared d : drops) {
+                if (d.changes()) {
+                    d.install();
+                    files++;
+                    progress.accept("rewrote " + data.relativize(d.file()) + ": " + d.counts().dropped() + " texts removed");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                TextsEpoch.endRemoval(data);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        TextsEpoch.endRemoval(data);
+        return files;
     }
 
     /**

@@ -4,7 +4,6 @@ import io.promptlog.format.DatasetLayout;
 import io.promptlog.format.EpochFile;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -50,7 +49,6 @@ final class TextsEpoch {
     }
 
     private static long write(Path data, long epoch) throws IOException {
-        Durable.writeAtomically(DatasetLayout.textsEpochFile(data), (epoch + "\n").getBytes(StandardCharsets.US_ASCII));
-        return epoch;
+        return Durable.writeEpoch(DatasetLayout.textsEpochFile(data), epoch);
     }
 }

@@ -8,12 +8,7 @@ import io.promptlog.format.Checkpoint;
 import io.promptlog.writer.PrivateFiles;
 import io.promptlog.compactor.CompactionResult;
 import io.promptlog.compactor.CompactorConfig;
-import io.promptlog.writer.CorruptRecordException;
-import io.promptlog.writer.LlmCall;
 import io.promptlog.writer.PromptLogHome;
-import io.promptlog.writer.RecordDecoder;
-import io.promptlog.writer.ShardCursor;
-import io.promptlog.writer.TextInterner;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -22,10 +17,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,38 +35,15 @@ public final class CompactionEngine implements AutoCloseable {
     private final FileLock lock;
     private final StatsCounters stats = new StatsCounters();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
-    private final Map<Integer, ShardState> shards = new TreeMap<>();
     private final KnownTexts knownPrompts;
     private final KnownTexts knownTools;
     private final QueueSweep queueSweep;
     private final CallProcessor processor;
+    private final ShardReader reader;
     private final BatchCommitter committer;
     private final DayMerger merger;
     private final DayMerges merges;
-    /** Repeated system prompts decode to one shared String, so the processor's caches hit in O(1). */
-    private final TextInterner interner = TextInterner.cache(256);
-    private final HalfJoiner joiner;
     private final LateCompletions late;
-    private final long[] joinedAt = new long[1];
-    /** The thread that ran the last pass (queue cursors belong to one thread at a time). */
-    private Thread passThread;
-    /** file@byte of every damaged stretch already counted. */
-    private final java.util.Set<String> reportedStretches = new java.util.HashSet<>();
-
-    private static final class ShardState {
-        final int shard;
-        final Path dir;
-        ShardCursor cursor;
-        /** A second cursor, for looking ahead for the response halves of a batch's pending requests. */
-        ShardCursor lookahead;
-        int skippedSeen;
-        long pendingSinceMillis = -1;
-
-        ShardState(int shard, Path dir) {
-            this.shard = shard;
-            this.dir = dir;
-        }
-    }
 
     private CompactionEngine(CompactorConfig config, String queueId, byte[] textHashKey, FileChannel lockChannel,
                              FileLock lock) {
@@ -92,7 +62,8 @@ public final class CompactionEngine implements AutoCloseable {
                 processor.noTextUpTo());
         LateCompletions late = new LateCompletions(data, config.zstdLevel(), config.rowGroupBytes());
         this.late = late;
-        this.joiner = new HalfJoiner(config.clock(), config.incompleteAfter(), stats, late);
+        this.reader = new ShardReader(config, stats, processor,
+                new HalfJoiner(config.clock(), config.incompleteAfter(), stats, late));
         this.committer = new BatchCommitter(data, config.hostName(), queueId, config.zstdLevel(),
                 config.rowGroupBytes(), knownPrompts, knownTools, stats, late);
         this.merger = new DayMerger(data, config.mergeZstdLevel(), config.mergeFileBytes(), config.mergeRowGroupBytes(),
@@ -181,27 +152,27 @@ public final class CompactionEngine implements AutoCloseable {
     }
 
     private void completePartialBatch(Recovery.PartialBatch p) throws IOException {
-        ShardState st = shard(p.shard(), PromptLogHome.shardDir(config.home(), p.shard()));
+        ShardReader.Shard st = reader.shard(p.shard(), PromptLogHome.shardDir(config.home(), p.shard()));
         if (st == null) {
             stats.error("cannot complete batch " + p + ": shard " + p.shard() + " cannot be read");
             return;
         }
-        st.cursor.moveAfter(p.first() - 1);
+        st.moveAfter(p.first() - 1);
         Batch b = new Batch(p.shard());
-        while (st.cursor.next()) {
-            long idx = st.cursor.index();
+        while (st.next()) {
+            long idx = st.index();
             if (idx < p.first()) {
                 continue;
             }
             if (idx > p.last()) {
                 break;
             }
-            read(st, b);
+            reader.read(st, b);
             if (idx == p.last()) {
                 break;
             }
         }
-        settle(st, b);
+        reader.settle(st, b);
         if (b.first != p.first() || b.last != p.last()) {
             stats.error("cannot complete batch " + p + ": its queue records are no longer all in the queue");
             return;
@@ -214,18 +185,7 @@ public final class CompactionEngine implements AutoCloseable {
      * at least {@code minBatchRows} waiting or whose oldest waiting record waited {@code maxBatchDelayMillis}.
      */
     public CompactionResult pass(boolean force) throws IOException {
-        if (passThread != Thread.currentThread()) {
-            // the caller serialises passes: the thread of the last one is done with the cursors
-            for (ShardState st : shards.values()) {
-                if (st.cursor != null) {
-                    st.cursor.handOver();
-                }
-                if (st.lookahead != null) {
-                    st.lookahead.handOver();
-                }
-            }
-            passThread = Thread.currentThread();
-        }
+        reader.ownedBy(Thread.currentThread()); // the caller serialises passes
         long t0 = System.nanoTime();
         long calls0 = stats.callsWritten.get();
         long files0 = stats.filesWritten.get();
@@ -235,7 +195,7 @@ public final class CompactionEngine implements AutoCloseable {
         knownPrompts.refresh();
         knownTools.refresh();
         for (Path dir : PromptLogHome.shardDirs(config.home())) {
-            ShardState st = shard(PromptLogHome.shardNumber(dir), dir);
+            ShardReader.Shard st = reader.shard(PromptLogHome.shardNumber(dir), dir);
             if (st != null) {
                 compactShard(st, force);
             }
@@ -259,53 +219,32 @@ public final class CompactionEngine implements AutoCloseable {
                 stats.corruptRecords.get() - corrupt0, System.nanoTime() - t0);
     }
 
-    private ShardState shard(int shard, Path dir) {
-        ShardState st = shards.get(shard);
-        if (st == null) {
-            st = new ShardState(shard, dir);
-            shards.put(shard, st);
-        }
-        if (st.cursor == null) {
-            if (!Files.isDirectory(dir)) {
-                return null;
-            }
-            try {
-                st.cursor = ShardCursor.open(dir);
-                st.skippedSeen = 0;
-            } catch (RuntimeException e) {
-                stats.note("cannot open queue shard " + dir + " for reading (skipped this pass): " + e);
-                return null;
-            }
-        }
-        return st;
-    }
-
-    private void compactShard(ShardState st, boolean force) throws IOException {
-        long from = committed.getOrDefault(st.shard, -1L);
-        if (!force && !due(st, from)) {
+    private void compactShard(ShardReader.Shard st, boolean force) throws IOException {
+        long from = committed.getOrDefault(st.number, -1L);
+        if (!force && !reader.due(st, from)) {
             return;
         }
-        st.cursor.moveAfter(from);
+        st.moveAfter(from);
         while (true) {
-            Batch b = new Batch(st.shard);
+            Batch b = new Batch(st.number);
             boolean full = false;
-            while (st.cursor.next()) {
-                read(st, b);
+            while (st.next()) {
+                reader.read(st, b);
                 if (b.rows.size() >= config.maxFileRows() || b.estimatedBytes >= config.maxBatchBytes()) {
                     full = true;
                     break;
                 }
             }
             long readUpTo = b.last;
-            settle(st, b);
+            reader.settle(st, b);
             boolean cut = b.last != readUpTo;
-            reportSkipped(st);
+            reader.reportSkipped(st);
             if (!b.hasRange()) {
                 break;
             }
             long bytes = committer.commit(b, null);
             stats.bytesWritten.addAndGet(bytes);
-            committed.put(st.shard, b.last);
+            committed.put(st.number, b.last);
             Durable.writeAtomically(DatasetLayout.checkpointFile(data, queueId), Checkpoint.render(committed, config.hostName()),
                     CrashPoints.CHECKPOINT_TEMP);
             CrashPoints.reached(CrashPoints.CHECKPOINTED);
@@ -313,128 +252,11 @@ public final class CompactionEngine implements AutoCloseable {
                 break; // cut: a call in flight holds the rest of the shard until a later pass
             }
         }
-        st.pendingSinceMillis = -1;
-    }
-
-    /** Reads the record under the cursor into the batch. */
-    private void read(ShardState st, Batch b) {
-        long idx = st.cursor.index();
-        b.include(idx);
-        stats.recordsRead.incrementAndGet();
-        LlmCall call;
-        long at = idx;
-        try {
-            call = decode(st, idx);
-            int kind = st.cursor.kind();
-            if (kind == RecordDecoder.KIND_REQUEST) {
-                b.pending.put(idx, new HalfJoiner.Pending(idx, call, st.cursor.writerProcess()));
-                return;
-            }
-            if (kind == RecordDecoder.KIND_RESPONSE) {
-                long req = RecordDecoder.requestIndex(st.cursor.buffer(), 0, st.cursor.length());
-                call = joiner.response(b, idx, req, call, joinedAt, () -> lookahead(st), interner);
-                if (call == null) {
-                    return;
-                }
-                at = joinedAt[0];
-            }
-        } catch (CorruptRecordException e) {
-            b.corrupt++;
-            stats.corruptRecords.incrementAndGet();
-            stats.note("skipped corrupt queue record in shard " + st.shard + " at index " + idx + " (0x"
-                    + Long.toHexString(idx) + "): " + e.getMessage());
-            return;
-        }
-        store(st, b, call, at);
-    }
-
-    /**
-     * Decodes the record under the cursor. A record whose system prompt or tools text was defined in a record
-     * lost to queue damage is still stored (metadata, messages, response), without that text and with the
-     * attribute {@value ShardCursor#LOST_TEXT_ATTRIBUTE} naming the missing fields; it is counted and named as a note.
-     */
-    private LlmCall decode(ShardState st, long idx) throws CorruptRecordException {
-        try {
-            return st.cursor.decode(interner);
-        } catch (CorruptRecordException e) {
-            if (e.reason() != RecordDecoder.UNRESOLVED_REFERENCE) {
-                throw e;
-            }
-            List<String> lost = new ArrayList<>(2);
-            LlmCall call = st.cursor.decodeKeepingMetadata(interner, lost);
-            if (lost.isEmpty()) {
-                return call;
-            }
-            stats.textsLost.incrementAndGet();
-            stats.note("stored the call in shard " + st.shard + " at index " + idx + " without its " + String.join(" and ", lost)
-                    + ": " + e.getMessage());
-            return call;
-        }
-    }
-
-    /** Ends a batch: decides its two-phase calls still waiting for a response (see {@link HalfJoiner}). */
-    private void settle(ShardState st, Batch b) {
-        joiner.settle(b, () -> lookahead(st), interner, (call, index) -> store(st, b, call, index));
-    }
-
-    private ShardCursor lookahead(ShardState st) {
-        if (st.lookahead == null) {
-            try {
-                st.lookahead = ShardCursor.open(st.dir);
-            } catch (RuntimeException e) {
-                stats.note("cannot open queue shard " + st.dir + " to look ahead for responses: " + e);
-            }
-        }
-        return st.lookahead;
-    }
-
-    private void store(ShardState st, Batch b, LlmCall call, long idx) {
-        try {
-            processor.process(call, b, idx);
-        } catch (RuntimeException e) {
-            b.corrupt++;
-            stats.corruptRecords.incrementAndGet();
-            stats.error("skipped queue record in shard " + st.shard + " at index " + idx
-                    + " that could not be processed: " + e);
-        }
-    }
-
-    /**
-     * Counts and names the damaged queue stretches the cursor skipped that were not reported before (a
-     * cursor re-reads from the committed index each pass, so it meets an uncommitted stretch again).
-     */
-    private void reportSkipped(ShardState st) {
-        java.util.List<io.promptlog.writer.CorruptStretch> all = st.cursor.skipped();
-        for (int i = st.skippedSeen; i < all.size(); i++) {
-            io.promptlog.writer.CorruptStretch s = all.get(i);
-            if (reportedStretches.add(s.file() + "@" + s.fromByte())) {
-                stats.skipped(s.toString());
-            }
-        }
-        st.skippedSeen = all.size();
-    }
-
-    private boolean due(ShardState st, long from) {
-        st.cursor.moveAfter(from);
-        int n = 0;
-        while (n < config.minBatchRows() && st.cursor.next()) {
-            n++;
-        }
-        if (n == 0) {
-            st.pendingSinceMillis = -1;
-            return false;
-        }
-        long now = config.clock().millis();
-        if (st.pendingSinceMillis < 0) {
-            st.pendingSinceMillis = now;
-        }
-        return n >= config.minBatchRows() || now - st.pendingSinceMillis >= config.maxBatchDelayMillis();
+        st.drained();
     }
 
     private void sweepQueue() {
-        Map<Integer, Path> dirs = new TreeMap<>();
-        shards.forEach((n, st) -> dirs.put(n, st.dir));
-        queueSweep.sweep(dirs, committed, config.queueRetention().toMillis(), config.clock().millis());
+        queueSweep.sweep(reader.dirs(), committed, config.queueRetention().toMillis(), config.clock().millis());
     }
 
     public StatsCounters stats() {
@@ -465,8 +287,8 @@ public final class CompactionEngine implements AutoCloseable {
         committed.forEach((shard, index) -> processor.noTextUpTo().merge(shard, index, Math::max));
         sweepQueue();
         int left = 0;
-        for (ShardState st : shards.values()) {
-            try (java.util.stream.Stream<Path> s = Files.list(st.dir)) {
+        for (Path dir : reader.dirs().values()) {
+            try (java.util.stream.Stream<Path> s = Files.list(dir)) {
                 left += (int) s.filter(p -> p.getFileName().toString().endsWith(".cq4")).count();
             }
         }
@@ -480,16 +302,7 @@ public final class CompactionEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ShardState st : shards.values()) {
-            if (st.cursor != null) {
-                st.cursor.close();
-                st.cursor = null;
-            }
-            if (st.lookahead != null) {
-                st.lookahead.close();
-                st.lookahead = null;
-            }
-        }
+        reader.close();
         for (KnownTexts k : List.of(knownPrompts, knownTools)) {
             try {
                 k.close();

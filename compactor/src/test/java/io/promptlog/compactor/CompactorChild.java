@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Test-only main run in a child JVM: {@code follow <home>} compacts in small batches until killed;
- * {@code once <home>} compacts everything and prints the result (exit code 0 on success);
+ * {@code once <home> [all]} compacts everything (keeping every text with {@code all}) and prints the result
+ * (exit code 0 on success);
  * {@code erase <home> <user> [step]} erases a user's calls, stopping (until killed) at a step;
  * {@code merge <home> <step|-> <fileBytes>} merges closed days, stopping (until killed) at a step;
  * {@code inflight <home> <calls>} sends that many two-phase calls ({@code call_id} "inflight-i"), completes
@@ -94,7 +95,11 @@ public final class CompactorChild {
                 c.follow();
             }
         } else {
-            try (Compactor c = Compactor.open(CompactorConfig.builder(home).build())) {
+            CompactorConfig.Builder cfg = CompactorConfig.builder(home);
+            if (args.length > 2 && args[2].equals("all")) {
+                cfg.retention(RetentionPolicy.all());
+            }
+            try (Compactor c = Compactor.open(cfg.build())) {
                 CompactionResult r = c.runOnce();
                 System.out.println("compacted " + r.callsWritten());
                 if (c.stats().errors() > 0) {

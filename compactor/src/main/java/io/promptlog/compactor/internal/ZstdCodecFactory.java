@@ -1,12 +1,17 @@
 package io.promptlog.compactor.internal;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A Parquet codec factory backed by zstd-jni, so Parquet files can be written (and read) without Hadoop
@@ -15,6 +20,7 @@ import java.nio.ByteBuffer;
  */
 public final class ZstdCodecFactory implements CompressionCodecFactory {
     private final int level;
+    private final List<ZstdCompressor> compressors = new ArrayList<>();
 
     public ZstdCodecFactory(int level) {
         this.level = level;
@@ -45,21 +51,66 @@ public final class ZstdCodecFactory implements CompressionCodecFactory {
             };
         }
         requireZstd(codec);
-        return new BytesInputCompressor() {
-            @Override
-            public BytesInput compress(BytesInput bytes) throws IOException {
-                return BytesInput.from(Zstd.compress(bytes.toByteArray(), level));
-            }
+        ZstdCompressor c = new ZstdCompressor(level);
+        synchronized (compressors) {
+            compressors.add(c);
+        }
+        return c;
+    }
 
-            @Override
-            public CompressionCodecName getCodecName() {
-                return CompressionCodecName.ZSTD;
-            }
+    /**
+     * Compresses pages with one zstd context and two scratch arrays that grow to the largest page and are
+     * kept: {@code Zstd.compress(bytes.toByteArray(), level)} allocated a copy of each page, a
+     * compress-bound output and a native context per page (pages are about 1 MiB: G1 humongous objects in
+     * a small heap). Only the compressed bytes, which Parquet keeps until the row group is flushed, are a
+     * new array. One writer's pages are compressed by one thread at a time.
+     */
+    private static final class ZstdCompressor implements BytesInputCompressor {
+        private final ZstdCompressCtx ctx;
+        private final Scratch src = new Scratch();
+        private byte[] dst = new byte[0];
+        private boolean released;
 
-            @Override
-            public void release() {
+        ZstdCompressor(int level) {
+            ctx = new ZstdCompressCtx().setLevel(level);
+        }
+
+        @Override
+        public BytesInput compress(BytesInput bytes) throws IOException {
+            src.reset();
+            bytes.writeAllTo(src);
+            int n = src.size();
+            int bound = Math.toIntExact(Zstd.compressBound(n));
+            if (dst.length < bound) {
+                dst = new byte[bound];
             }
-        };
+            int compressed = ctx.compressByteArray(dst, 0, bound, src.array(), 0, n);
+            return BytesInput.from(Arrays.copyOf(dst, compressed));
+        }
+
+        @Override
+        public CompressionCodecName getCodecName() {
+            return CompressionCodecName.ZSTD;
+        }
+
+        @Override
+        public synchronized void release() {
+            if (!released) {
+                released = true;
+                ctx.close();
+            }
+        }
+    }
+
+    /** A byte array output stream whose array can be read in place. */
+    private static final class Scratch extends ByteArrayOutputStream {
+        Scratch() {
+            super(64 * 1024);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 
     @Override
@@ -92,8 +143,13 @@ public final class ZstdCodecFactory implements CompressionCodecFactory {
         };
     }
 
+    /** Frees the native contexts of the compressors handed out ({@code ParquetWriter.close} calls it). */
     @Override
     public void release() {
+        synchronized (compressors) {
+            compressors.forEach(ZstdCompressor::release);
+            compressors.clear();
+        }
     }
 
     private static void requireZstd(CompressionCodecName codec) {

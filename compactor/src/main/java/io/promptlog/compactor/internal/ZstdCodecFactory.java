@@ -9,9 +9,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A Parquet codec factory backed by zstd-jni, so Parquet files can be written (and read) without Hadoop
@@ -20,7 +18,12 @@ import java.util.List;
  */
 public final class ZstdCodecFactory implements CompressionCodecFactory {
     private final int level;
-    private final List<ZstdCompressor> compressors = new ArrayList<>();
+    /**
+     * The one compressor of this factory's writer, handed to every column as parquet-java's own
+     * {@code CodecFactory} does (it caches one per codec): a context per column held ~60 native zstd
+     * contexts, at the merge's level 16 tens of MB each, and merged slower than a context per page.
+     */
+    private ZstdCompressor compressor;
 
     public ZstdCodecFactory(int level) {
         this.level = level;
@@ -51,11 +54,12 @@ public final class ZstdCodecFactory implements CompressionCodecFactory {
             };
         }
         requireZstd(codec);
-        ZstdCompressor c = new ZstdCompressor(level);
-        synchronized (compressors) {
-            compressors.add(c);
+        synchronized (this) {
+            if (compressor == null) {
+                compressor = new ZstdCompressor(level);
+            }
+            return compressor;
         }
-        return c;
     }
 
     /**
@@ -63,7 +67,7 @@ public final class ZstdCodecFactory implements CompressionCodecFactory {
      * kept: {@code Zstd.compress(bytes.toByteArray(), level)} allocated a copy of each page, a
      * compress-bound output and a native context per page (pages are about 1 MiB: G1 humongous objects in
      * a small heap). Only the compressed bytes, which Parquet keeps until the row group is flushed, are a
-     * new array. One writer's pages are compressed by one thread at a time.
+     * new array. One writer's pages, of all its columns, are compressed by one thread at a time.
      */
     private static final class ZstdCompressor implements BytesInputCompressor {
         private final ZstdCompressCtx ctx;
@@ -143,12 +147,12 @@ public final class ZstdCodecFactory implements CompressionCodecFactory {
         };
     }
 
-    /** Frees the native contexts of the compressors handed out ({@code ParquetWriter.close} calls it). */
+    /** Frees the native context of the compressor handed out ({@code ParquetWriter.close} calls it). */
     @Override
-    public void release() {
-        synchronized (compressors) {
-            compressors.forEach(ZstdCompressor::release);
-            compressors.clear();
+    public synchronized void release() {
+        if (compressor != null) {
+            compressor.release();
+            compressor = null;
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @Timeout(60)
@@ -37,15 +39,20 @@ class ZstdCodecFactoryTest {
     }
 
     @Test
-    void shouldFreeEveryCompressorOnReleaseOnce() throws Exception {
+    void shouldHandEveryColumnTheOneCompressorAndFreeItOnRelease() throws Exception {
         ZstdCodecFactory f = new ZstdCodecFactory(3);
         CompressionCodecFactory.BytesInputCompressor a = f.getCompressor(CompressionCodecName.ZSTD);
-        CompressionCodecFactory.BytesInputCompressor b = f.getCompressor(CompressionCodecName.ZSTD);
-        a.release(); // a compressor released by its user, then by the factory: once
+        assertSame(a, f.getCompressor(CompressionCodecName.ZSTD));
+        a.release(); // released by a user, then by the factory: freed once
         f.release();
         f.release();
         // a freed context refuses work instead of touching freed native memory
-        assertThrows(IllegalStateException.class, () -> b.compress(BytesInput.from(new byte[10])));
+        assertThrows(IllegalStateException.class, () -> a.compress(BytesInput.from(new byte[10])));
+        // after a release the factory makes a new one
+        CompressionCodecFactory.BytesInputCompressor b = f.getCompressor(CompressionCodecName.ZSTD);
+        assertNotSame(a, b);
+        assertArrayEquals(Zstd.compress(new byte[10], 3), b.compress(BytesInput.from(new byte[10])).toByteArray());
+        f.release();
     }
 
     @Test

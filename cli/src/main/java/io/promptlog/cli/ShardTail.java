@@ -19,6 +19,10 @@ import java.util.function.Consumer;
  * ({@code send()}) waits for its response half ({@code complete()}/{@code fail()}) and the two go out as one
  * call; a response whose request half was appended before this tail started is joined with it, read by index.
  * Request halves still waiting are {@link #inFlight()}. Damage is skipped by the cursor and named on stderr.
+ *
+ * <p>Records at or below the shard's committed index are in the dataset, as stored there: the tail skips
+ * them (and a response half whose request half is one), so a call that {@code erase} removed or rewrote in
+ * Parquet does not come back from the queue records the compactor has not swept yet.
  */
 final class ShardTail implements AutoCloseable {
     /** Request halves kept waiting at most (the oldest are forgotten first: their calls may never complete). */
@@ -33,16 +37,18 @@ final class ShardTail implements AutoCloseable {
             return size() > MAX_IN_FLIGHT;
         }
     };
+    private final long committed;
     private ShardCursor lookup;
     private long skippedReported;
 
     /**
      * A tail that first hands over the last {@code records} records of the shard's last cycle (0: none; -1: every
-     * record, from the shard's start).
+     * record, from the shard's start), skipping those at or below {@code committed} (-1: none compacted).
      */
-    ShardTail(Path shard, int records, PrintWriter err) {
+    ShardTail(Path shard, int records, long committed, PrintWriter err) {
         this.shard = shard;
         this.err = err;
+        this.committed = committed;
         this.cursor = ShardCursor.open(shard);
         if (records >= 0) {
             cursor.toEnd(records);
@@ -70,6 +76,9 @@ final class ShardTail implements AutoCloseable {
 
     /** The call to show for the record just read, or null while it waits for its other half. */
     private LlmCall complete(LlmCall call) throws CorruptRecordException {
+        if (cursor.index() <= committed) {
+            return null; // in the dataset (or erased from it)
+        }
         int kind = cursor.kind();
         if (kind == RecordDecoder.KIND_REQUEST) {
             inFlight.put(cursor.index(), call);
@@ -79,6 +88,9 @@ final class ShardTail implements AutoCloseable {
             return call;
         }
         long request = RecordDecoder.requestIndex(cursor.buffer(), 0, cursor.length());
+        if (request >= 0 && request <= committed) {
+            return null; // its call stands at the request half's index: in the dataset, as stored there
+        }
         LlmCall half = inFlight.remove(request);
         if (half == null && request >= 0) {
             half = readRequest(request);

@@ -1,5 +1,6 @@
 package io.promptlog.cli;
 
+import io.promptlog.compactor.CompactionProgress;
 import io.promptlog.reader.PromptLogReader;
 import io.promptlog.reader.Timestamps;
 import io.promptlog.writer.CallField;
@@ -67,17 +68,20 @@ final class TailCommand implements Callable<Integer> {
             // The end of each queue shard first (nothing logged meanwhile is missed when following), read from
             // near its end only: the newest calls are in the last records, and the whole queue may be a backlog
             // of millions of calls not compacted yet. The compacted newest come from the Parquet files alone.
+            // Queue records the compactor committed are shown from the dataset only (read first: a batch
+            // committed meanwhile is in both, and the map below keeps one copy of each call).
             Map<String, LlmCall> newest = new HashMap<>();
-            int window = lines == 0 ? 0 : Math.max(4 * lines, 64);
+            Path dataDir = PromptLogHome.dataDir(home);
+            Map<Integer, Long> committed = CompactionProgress.committed(home, dataDir);
+            int window = lines == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.max(4L * lines, 64));
             for (Path shard : PromptLogHome.shardDirs(home)) {
-                ShardTail t = new ShardTail(shard, window, err);
+                ShardTail t = new ShardTail(shard, window, committedIn(committed, shard), err);
                 tails.put(shard, t);
                 t.drain(c -> newest.put(c.callId(), c));
                 for (LlmCall c : t.inFlight()) {
                     newest.putIfAbsent(c.callId(), c.toBuilder().set(CallField.STATUS, IN_FLIGHT).build());
                 }
             }
-            Path dataDir = PromptLogHome.dataDir(home);
             if (lines > 0 && Files.isDirectory(dataDir)) {
                 try (PromptLogReader r = PromptLogReader.open(dataDir, null, dataset.access())) {
                     r.warningListener(w -> {
@@ -95,7 +99,7 @@ final class TailCommand implements Callable<Integer> {
             }
             out.flush();
             if (!follow) {
-                if (shown.isEmpty()) {
+                if (shown.isEmpty() && lines > 0) {
                     throw dataset.emptyError();
                 }
                 return 0;
@@ -108,7 +112,8 @@ final class TailCommand implements Callable<Integer> {
                 for (Path shard : PromptLogHome.shardDirs(home)) {
                     ShardTail t = tails.get(shard);
                     if (t == null) {
-                        t = new ShardTail(shard, -1, err); // a shard created after the start: all of it is new
+                        // a shard created after the start: all of it is new
+                        t = new ShardTail(shard, -1, committedIn(committed, shard), err);
                         tails.put(shard, t);
                     }
                     printed += t.drain(c -> out.println(line(c)));
@@ -127,6 +132,10 @@ final class TailCommand implements Callable<Integer> {
             tails.values().forEach(ShardTail::close);
         }
         return 0;
+    }
+
+    private static long committedIn(Map<Integer, Long> committed, Path shard) {
+        return committed.getOrDefault(PromptLogHome.shardNumber(shard), -1L);
     }
 
     /** Status shown for a call sent ({@code send()}) and not completed yet. */

@@ -43,6 +43,25 @@ class EraseCommandTest {
     }
 
     @Test
+    void shouldNotShowErasedCallsInTailFromQueueRecordsNotSweptYet(@TempDir Path home) throws Exception {
+        TestHomes.append(home, call("a1", "alice", "alice secret one"), call("b1", "bob", "bob text"),
+                call("c1", "carol", "carol secret"));
+        TestHomes.compact(home, "all", "default");
+        TestHomes.append(home, call("d1", "dave", "dave text"));   // still in the queue
+        Cli.Result before = Cli.run("tail", "--dir", home.toString(), "-n", "10");
+        assertThat(before.out()).as(before.toString()).contains("a1").contains("c1").contains("d1");
+
+        assertThat(Cli.run("erase", "--dir", home.toString(), "--user", "alice", "--all-fields").code()).isZero();
+        assertThat(Cli.run("erase", "--dir", home.toString(), "--user", "carol").code()).isZero();
+        // the compacted records of a1 and c1 may stay in the queue until it is swept: tail shows the dataset's rows
+        Cli.Result after = Cli.run("tail", "--dir", home.toString(), "-n", "10");
+        assertThat(after.code()).as(after.toString()).isZero();
+        assertThat(after.out()).doesNotContain("a1").doesNotContain("alice").doesNotContain("carol secret")
+                .contains("b1").contains("c1").contains("d1");
+        assertThat(Cli.run("tail", "--dir", home.toString(), "-n", "0").code()).as("-n 0 prints nothing").isZero();
+    }
+
+    @Test
     void shouldRefuseAnEraseWithoutSelectionOrWithABadDate(@TempDir Path home) {
         Cli.Result none = Cli.run("erase", "--dir", home.toString());
         assertThat(none.code()).isEqualTo(2);

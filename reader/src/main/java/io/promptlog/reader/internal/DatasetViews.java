@@ -134,6 +134,9 @@ public final class DatasetViews implements AutoCloseable {
             build();
             return null;
         });
+        // files set aside by the listing itself (no Parquet magic, unreadable): a query answered without them
+        // must say so, like one whose file DuckDB failed on (CorruptFileRetry reports those)
+        warnings.reportSkips(files.skipped());
         if (lock != null) {
             Lock l = lock;
             lock = null;

@@ -90,7 +90,11 @@ final class CompactCommand implements Callable<Integer> {
                 if (mergeGraceMinutes < 0) {
                     throw new IllegalArgumentException("--merge-grace-minutes must be >= 0, was " + mergeGraceMinutes);
                 }
-                b.mergeGrace(java.time.Duration.ofMinutes(mergeGraceMinutes));
+                try {
+                    b.mergeGrace(java.time.Duration.ofMinutes(mergeGraceMinutes));
+                } catch (ArithmeticException e) {
+                    throw new IllegalArgumentException("--merge-grace-minutes is too large, was " + mergeGraceMinutes);
+                }
             }
             b.build();
         } catch (IllegalArgumentException e) {

@@ -64,6 +64,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (out.getFileName() == null || out.toString().isEmpty() || Files.isDirectory(out)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out must name a file, not a directory: '" + out + "'");
+        }
         refuseInside(dataset.data != null ? dataset.data : dataset.home(),
                 dataset.data != null ? "dataset directory" : "promptlog home");
         try (PromptLogReader r = dataset.open(spec.commandLine().getErr(), true)) {

@@ -57,7 +57,8 @@ final class StatsCommand implements Callable<Integer> {
                 + "round(quantile_cont(duration_us, 0.99) / 1000.0, 1) AS p99_ms, "
                 + "round(avg(input_tokens), 1) AS avg_input_tokens, "
                 + "round(avg(output_tokens), 1) AS avg_output_tokens, "
-                + "sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS total_tokens, "
+                // summed apart (a sum of BIGINT is a HUGEINT): one row's tokens added up may overflow a BIGINT
+                + "coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) AS total_tokens, "
                 + "round(sum(cost_usd), 4) AS cost_usd, "
                 + "round(avg(output_chars) FILTER (WHERE status <> 'error' OR status IS NULL), 1) AS avg_response_chars, "
                 + "round(100.0 * avg(CASE WHEN finish_reason IN ('content_filter', 'refusal') THEN 1.0 "
@@ -112,15 +113,21 @@ final class StatsCommand implements Callable<Integer> {
         Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
         Instant t;
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            long secs = switch (m.group(2)) {
-                case "s" -> n;
-                case "m", "min" -> n * 60;
-                case "h" -> n * 3600;
-                case "d" -> n * 86400;
-                default -> n * 7 * 86400;
-            };
-            t = Instant.now().minusSeconds(secs);
+            try {
+                long n = Long.parseLong(m.group(1));
+                long secs = Math.multiplyExact(n, switch (m.group(2)) {
+                    case "s" -> 1L;
+                    case "m", "min" -> 60L;
+                    case "h" -> 3600L;
+                    case "d" -> 86400L;
+                    default -> 7L * 86400;
+                });
+                t = Instant.now().minusSeconds(secs);
+                Math.multiplyExact(t.getEpochSecond(), 1_000_000L); // in the range of a timestamp in microseconds
+            } catch (NumberFormatException | ArithmeticException | java.time.DateTimeException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--since: '" + s
+                        + "' reaches further back than a timestamp can (year -290,000)");
+            }
         } else {
             try {
                 if (s.length() == 10) {

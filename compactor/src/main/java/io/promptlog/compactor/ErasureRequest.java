@@ -99,8 +99,15 @@ public final class ErasureRequest {
             return this;
         }
 
+        /** Erase calls that started before {@code instant}; it must be a timestamp in microseconds (years -290,000 to 294,000). */
         public Builder before(Instant instant) {
-            this.before = Objects.requireNonNull(instant, "before");
+            Objects.requireNonNull(instant, "before");
+            try {
+                micros(instant);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("before " + instant + " is out of the range of a timestamp in microseconds");
+            }
+            this.before = instant;
             return this;
         }
 

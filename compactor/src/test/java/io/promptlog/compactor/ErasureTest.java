@@ -130,6 +130,31 @@ class ErasureTest {
     }
 
     @Test
+    void shouldNameADamagedFileItCannotEraseFromAndFinishOnceItIsGone(@TempDir Path home) throws Exception {
+        setUp(home);
+        Path bad;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(home.resolve("data").resolve("calls"))) {
+            bad = s.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
+        }
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(bad.toFile(), "rw")) {
+            byte[] junk = new byte[(int) f.length() / 2];
+            java.util.Arrays.fill(junk, (byte) 0x55);
+            f.seek(4); // the pages: magic and footer stay whole
+            f.write(junk);
+        }
+        try (Compactor c = Compactor.open(config(home).build())) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> c.erase(ErasureRequest.builder().user("alice").build()));
+            assertThat(e.getMessage()).contains(bad.toString()).contains("restore it");
+            java.nio.file.Files.delete(bad); // the user's way out: its calls are lost, the erasure can finish
+            assertThat(c.erase(ErasureRequest.builder().user("alice").build()).rowsErased()).isPositive();
+        }
+        try (DuckDataset d = new DuckDataset(home.resolve("data"))) {
+            assertThat(d.count("SELECT count(*) FROM calls WHERE user_id = 'alice' AND messages IS NOT NULL")).isZero();
+        }
+    }
+
+    @Test
     void shouldDropWholeRowsWithAllFieldsAndSelectByCallIdAndDate(@TempDir Path home) throws Exception {
         setUp(home);
         try (Compactor c = Compactor.open(config(home).build())) {

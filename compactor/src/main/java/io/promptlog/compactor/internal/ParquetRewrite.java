@@ -65,7 +65,21 @@ public final class ParquetRewrite {
     public static void forEachRow(Path file, List<String> columns, Consumer<Group> rows) throws IOException {
         try (ParquetFileReader r = open(file)) {
             forEachRow(r, columns, rows);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(file, e);
         }
+    }
+
+    /**
+     * A failure reading or rewriting {@code file}, naming it: parquet-java's and zstd's own messages on a damaged
+     * file ("Data corruption detected") do not, and an erasure cannot finish until the file is dealt with.
+     */
+    static IOException damaged(Path file, Exception e) {
+        if (e instanceof IOException io && e.getMessage() != null && e.getMessage().contains(file.toString())) {
+            return io;
+        }
+        return new IOException("cannot read " + file + " (damaged?): " + e + "; nothing was changed in it: restore it,"
+                + " or delete it if its calls may be lost, then run this again", e);
     }
 
     /** As {@link #forEachRow(Path, List, Consumer)}, over a file already open (its footer read once). */
@@ -162,6 +176,15 @@ public final class ParquetRewrite {
     /** As {@link #rewrite}, up to the rename: the new file written and fsynced to its temp. */
     static Prepared prepare(Path file, boolean calls, RowEdit edit, Map<String, String> metadata, int zstdLevel,
                             long rowGroupBytes) throws IOException {
+        try {
+            return prepareOrFail(file, calls, edit, metadata, zstdLevel, rowGroupBytes);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(file, e);
+        }
+    }
+
+    private static Prepared prepareOrFail(Path file, boolean calls, RowEdit edit, Map<String, String> metadata,
+                                          int zstdLevel, long rowGroupBytes) throws IOException {
         Map<String, String> meta;
         MessageType schema;
         long rows;
